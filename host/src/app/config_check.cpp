@@ -1,0 +1,92 @@
+#include "app/config_check.hpp"
+
+#include "config/schema_validator.hpp"
+#include "plugin/loader.hpp"
+
+namespace junction::app {
+namespace {
+
+std::string plugin_names(const plugin::Catalog &catalog) {
+  std::string names;
+  for (const auto &p : catalog.plugins) names += (names.empty() ? "" : ", ") + p.manifest.name;
+  return names.empty() ? "none found on the plugin path" : names;
+}
+
+void check_endpoint(const config::HostConfig &config, const config::FlowConfig &flow,
+                    const config::Endpoint &end, const char *label, bool want_source,
+                    const plugin::Catalog &catalog, config::Diagnostics &problems) {
+  auto connector = config.connectors.find(end.connector);
+  if (connector == config.connectors.end()) return;  // reported by the loader
+  const plugin::PluginFile *file = catalog.find(connector->second.plugin);
+  if (file == nullptr) return;  // reported with the connector
+  const auto &m = file->manifest;
+  const std::string where = flow.pointer + "/" + label;
+  const char *role = want_source ? "source" : "sink";
+  if (want_source ? !m.is_source : !m.is_sink) {
+    problems.push_back({config.file.string(), where + "/connector",
+                        "connector '" + end.connector + "' (plugin " + m.name +
+                            ") cannot be a " + role + "; it is: " + m.roles_text()});
+    return;
+  }
+  const plugin::EntityInfo *entity = m.find_entity(end.entity);
+  if (entity == nullptr) {
+    std::string offered;
+    for (const auto &e : m.entities) offered += (offered.empty() ? "" : ", ") + e.name;
+    problems.push_back({config.file.string(), where + "/entity",
+                        "plugin " + m.name + " offers no entity '" + end.entity +
+                            "' (expected one of: " + (offered.empty() ? "none" : offered) +
+                            ")"});
+  } else if (want_source ? !entity->source : !entity->sink) {
+    problems.push_back({config.file.string(), where + "/entity",
+                        "entity '" + end.entity + "' of plugin " + m.name + " cannot be a " +
+                            role});
+  }
+}
+
+}  // namespace
+
+CheckedConfig check_against_plugins(const config::HostConfig &config,
+                                    const plugin::Catalog &catalog, bool start_connectors) {
+  CheckedConfig checked;
+  auto &problems = checked.problems;
+  const std::string file = config.file.string();
+  for (const auto &[name, connector] : config.connectors) {
+    if (connector.plugin.empty()) continue;  // the schema reported it
+    const plugin::PluginFile *plugin_file = catalog.find(connector.plugin);
+    if (plugin_file == nullptr) {
+      problems.push_back({file, connector.pointer + "/plugin",
+                          "unknown plugin '" + connector.plugin +
+                              "' (available: " + plugin_names(catalog) + ")"});
+      continue;
+    }
+    auto settings_problems = plugin_file->manifest.config_validator->validate(
+        connector.settings, file, connector.pointer + "/config", config.secret_pointers);
+    if (!settings_problems.empty()) {
+      problems.insert(problems.end(), settings_problems.begin(), settings_problems.end());
+      continue;
+    }
+    if (!start_connectors) continue;
+    std::string why;
+    const plugin::LoadedPlugin loaded = plugin::load_plugin(*plugin_file, why);
+    if (loaded.table == nullptr) {
+      problems.push_back({file, connector.pointer + "/plugin",
+                          "plugin '" + connector.plugin + "' (" + plugin_file->path.string() +
+                              ") refused: " + why});
+      continue;
+    }
+    try {
+      checked.connectors.emplace(name, std::make_unique<plugin::ConnectorInstance>(
+                                           loaded, name, connector.settings.dump()));
+    } catch (const plugin::CallError &e) {
+      problems.push_back({file, connector.pointer + "/config",
+                          std::string(e.what()) + " (" + plugin::status_text(e.status()) + ")"});
+    }
+  }
+  for (const auto &flow : config.flows) {
+    check_endpoint(config, flow, flow.from, "from", true, catalog, problems);
+    check_endpoint(config, flow, flow.to, "to", false, catalog, problems);
+  }
+  return checked;
+}
+
+}  // namespace junction::app

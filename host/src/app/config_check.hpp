@@ -1,0 +1,27 @@
+// Checks a loaded config against the plugins it names: each connector's plugin exists,
+// loads and accepts its config (validated against the manifest's schema, then by the
+// plugin itself); each flow reads from a source and writes to a sink that offer its
+// entities.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/host_config.hpp"
+#include "plugin/catalog.hpp"
+#include "plugin/connector_instance.hpp"
+
+namespace junction::app {
+
+struct CheckedConfig {
+  config::Diagnostics problems;
+  std::map<std::string, std::unique_ptr<plugin::ConnectorInstance>> connectors;
+};
+
+// With `start_connectors` the plugins are loaded and each connector instance created
+// (plugins do no I/O when created). Without it, only manifests are consulted.
+CheckedConfig check_against_plugins(const config::HostConfig &config,
+                                    const plugin::Catalog &catalog, bool start_connectors);
+
+}  // namespace junction::app

@@ -1,0 +1,68 @@
+// junction check --config FILE: validates the whole config against the host schema and
+// every plugin it names, reporting every problem at once.
+#include <ostream>
+
+#include "app/config_check.hpp"
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/plugin_options.hpp"
+#include "store/store_location.hpp"
+
+namespace junction::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+// A connector naming a plugin whose file was refused deserves the refusal, not "unknown".
+void explain_refused_plugins(const config::HostConfig &config, const plugin::Catalog &catalog,
+                             config::Diagnostics &problems) {
+  for (const auto &[name, connector] : config.connectors) {
+    if (connector.plugin.empty() || catalog.find(connector.plugin) != nullptr) continue;
+    for (const auto &refusal : catalog.refusals) {
+      if (refusal.path.stem() == connector.plugin) {
+        problems.push_back({config.file.string(), connector.pointer + "/plugin",
+                            "plugin file " + refusal.path.string() + " was refused: " +
+                                refusal.reason});
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int run_check(const CommandArgs &command) {
+  po::options_description options("options");
+  options.add_options()("config,c", po::value<std::string>()->required(), "config file");
+  add_plugin_path_option(options);
+  po::variables_map values;
+  int code = exit_ok;
+  if (!parse_command_line(command, "--config FILE [--plugin-path DIR]...", options, values,
+                          code)) {
+    return code;
+  }
+  const std::filesystem::path file = values["config"].as<std::string>();
+  auto loaded = config::load_host_config(file);
+  auto &problems = loaded.problems;
+  const auto &config = loaded.config;
+
+  std::string why;
+  if (!store::parse_store_location(config.store, config.file.parent_path(), why)) {
+    problems.push_back({file.string(), "/store", why});
+  }
+  const auto catalog = build_catalog(values, &config);
+  explain_refused_plugins(config, catalog, problems);
+  auto checked = app::check_against_plugins(config, catalog, /*start_connectors=*/true);
+  problems.insert(problems.end(), checked.problems.begin(), checked.problems.end());
+
+  if (!problems.empty()) {
+    print_diagnostics(command.err, problems);
+    command.err << problems.size() << (problems.size() == 1 ? " problem" : " problems")
+                << " in " << file.string() << "\n";
+    return exit_usage;
+  }
+  command.out << file.string() << ": OK (" << config.connectors.size() << " connectors, "
+              << config.flows.size() << " flows)\n";
+  return exit_ok;
+}
+
+}  // namespace junction::cli

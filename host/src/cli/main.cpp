@@ -1,0 +1,104 @@
+// junction: the command line. Global options come before the command words.
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <junction/abi.h>
+
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "log/logging.hpp"
+#include "version.hpp"
+
+namespace {
+
+using junction::cli::CommandArgs;
+using Runner = int (*)(const CommandArgs &);
+
+const std::map<std::string, Runner> &commands() {
+  static const std::map<std::string, Runner> all = {
+      {"check", &junction::cli::run_check},
+      {"plugins list", &junction::cli::run_plugins_list},
+      {"plugins describe", &junction::cli::run_plugins_describe},
+      {"status", &junction::cli::run_status},
+  };
+  return all;
+}
+
+void print_usage(std::ostream &out) {
+  out << "usage: junction [--log-level LEVEL] [--log-format text|json] COMMAND [ARGS]\n\n"
+         "commands:\n"
+         "  check --config FILE          validate a config and the plugins it names\n"
+         "  plugins list                 list the plugins on the plugin path\n"
+         "  plugins describe NAME        show a plugin's manifest and config schema\n"
+         "  status --config FILE         show the state store and what it holds\n\n"
+         "global options:\n"
+         "  --version                    print the version and plugin ABI\n"
+         "  --log-level LEVEL            trace, debug, info (default), warn, error, off\n"
+         "  --log-format FORMAT          text (default) or json (one object per line)\n"
+         "  -h, --help                   this help; COMMAND --help for a command's\n\n"
+         "exit codes: 0 success, 1 failure, 2 usage or config error,\n"
+         "            3 finished with records in the error queue\n";
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string log_level = "info";
+  std::string log_format = "text";
+  std::size_t i = 0;
+  for (; i < args.size() && args[i].rfind("-", 0) == 0; ++i) {
+    const std::string &a = args[i];
+    if (a == "--version") {
+      std::cout << "junction " << JUNCTION_VERSION << " (plugin ABI " << JN_ABI_MAJOR << "."
+                << JN_ABI_MINOR << ")\n";
+      return junction::cli::exit_ok;
+    }
+    if (a == "--help" || a == "-h") {
+      print_usage(std::cout);
+      return junction::cli::exit_ok;
+    }
+    if ((a == "--log-level" || a == "--log-format") && i + 1 < args.size()) {
+      (a == "--log-level" ? log_level : log_format) = args[++i];
+      continue;
+    }
+    std::cerr << "junction: unknown or incomplete option '" << a << "'\n";
+    print_usage(std::cerr);
+    return junction::cli::exit_usage;
+  }
+  if (log_format != "text" && log_format != "json") {
+    std::cerr << "junction: --log-format must be text or json, not '" << log_format << "'\n";
+    return junction::cli::exit_usage;
+  }
+  if (!junction::log::setup_logging(
+          log_format == "json" ? junction::log::Format::json : junction::log::Format::text,
+          log_level)) {
+    std::cerr << "junction: unknown --log-level '" << log_level << "'\n";
+    return junction::cli::exit_usage;
+  }
+  if (i >= args.size()) {
+    print_usage(std::cerr);
+    return junction::cli::exit_usage;
+  }
+  // Longest command name first: "plugins list" before a bare "plugins".
+  for (std::size_t words = 2; words >= 1; --words) {
+    if (i + words > args.size()) continue;
+    std::string name = args[i];
+    for (std::size_t w = 1; w < words; ++w) name += " " + args[i + w];
+    auto it = commands().find(name);
+    if (it == commands().end()) continue;
+    const CommandArgs command{name, {args.begin() + static_cast<long>(i + words), args.end()},
+                              std::cout, std::cerr};
+    try {
+      return it->second(command);
+    } catch (const std::exception &e) {
+      std::cerr << "junction " << name << ": " << e.what() << "\n";
+      return junction::cli::exit_failed;
+    }
+  }
+  std::cerr << "junction: unknown command '" << args[i] << "'\n";
+  print_usage(std::cerr);
+  return junction::cli::exit_usage;
+}

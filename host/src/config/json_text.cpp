@@ -1,0 +1,78 @@
+#include "config/json_text.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace junction::config {
+namespace {
+
+// nlohmann reports a byte offset; people want line and column.
+std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t byte) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  const std::size_t end = byte > text.size() ? text.size() : byte;
+  for (std::size_t i = 0; i + 1 < end; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+// "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..." →
+// the part after the position, which is the useful explanation.
+std::string explanation(const std::string &what) {
+  const auto colon = what.find(": ", what.find("parse error"));
+  return colon == std::string::npos ? what : what.substr(colon + 2);
+}
+
+}  // namespace
+
+ParsedJson parse_json_text(std::string_view text, const std::string &file_label) {
+  ParsedJson result;
+  try {
+    result.value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/true,
+                                         /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error &e) {
+    const auto [line, column] = line_and_column(text, e.byte);
+    result.error = file_label + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                   ": invalid JSON: " + explanation(e.what());
+  }
+  return result;
+}
+
+ParsedJson read_json_file(const std::filesystem::path &file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    ParsedJson result;
+    result.error = file.string() + ": cannot read: " + std::strerror(errno);
+    return result;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return parse_json_text(buffer.str(), file.string());
+}
+
+std::string describe_json_value(const nlohmann::json &value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::null: return "null";
+    case nlohmann::json::value_t::boolean: return value.get<bool>() ? "true" : "false";
+    case nlohmann::json::value_t::object: return "an object";
+    case nlohmann::json::value_t::array: return "an array";
+    case nlohmann::json::value_t::string: {
+      constexpr std::size_t limit = 60;
+      const auto &s = value.get_ref<const std::string &>();
+      const std::string shown = s.size() > limit ? s.substr(0, limit) + "..." : s;
+      return "the string " + nlohmann::json(shown).dump(-1, ' ', false,
+                                                         nlohmann::json::error_handler_t::replace);
+    }
+    default: return "the number " + value.dump();
+  }
+}
+
+}  // namespace junction::config

@@ -1,0 +1,87 @@
+#include "plugin/catalog.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <boost/dll/library_info.hpp>
+
+#include <junction/abi.h>
+
+namespace junction::plugin {
+namespace {
+
+// The entry symbol must be exported; checked from the symbol table, without loading.
+bool exports_entry_symbol(const std::filesystem::path &file, std::string &why) {
+  try {
+    boost::dll::library_info info(boost::dll::fs::path(file.string()));
+    const auto symbols = info.symbols();
+    if (std::find(symbols.begin(), symbols.end(), JN_ENTRY_SYMBOL) != symbols.end()) {
+      return true;
+    }
+    why = "not a plugin: no exported " JN_ENTRY_SYMBOL " symbol";
+  } catch (const std::exception &e) {
+    why = std::string("not a plugin: cannot read its symbol table: ") + e.what();
+  }
+  return false;
+}
+
+std::vector<std::filesystem::path> library_files(const std::filesystem::path &dir,
+                                                 std::string &why) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() != ".so") continue;
+    std::error_code type_ec;
+    if (it->is_directory(type_ec)) continue;
+    files.push_back(it->path());
+  }
+  if (ec) why = "cannot read plugin directory: " + ec.message();
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+const PluginFile *Catalog::find(const std::string &name) const {
+  for (const auto &p : plugins) {
+    if (p.manifest.name == name) return &p;
+  }
+  return nullptr;
+}
+
+Catalog scan_plugin_dirs(const std::vector<SearchDir> &dirs) {
+  Catalog catalog;
+  std::map<std::string, std::filesystem::path> first_by_name;
+  for (const auto &dir : dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir.path, ec)) {
+      if (dir.required) {
+        catalog.refusals.push_back({dir.path, "plugin directory does not exist"});
+      }
+      continue;
+    }
+    std::string dir_problem;
+    for (const auto &file : library_files(dir.path, dir_problem)) {
+      std::string why;
+      auto manifest = read_manifest(file, why);
+      if (manifest && !exports_entry_symbol(file, why)) manifest.reset();
+      if (!manifest) {
+        catalog.refusals.push_back({file, why});
+        continue;
+      }
+      auto [it, inserted] = first_by_name.emplace(manifest->name, file);
+      if (!inserted) {
+        catalog.refusals.push_back(
+            {file, "duplicate plugin name '" + manifest->name + "': already provided by " +
+                       it->second.string()});
+        continue;
+      }
+      catalog.plugins.push_back(PluginFile{file, std::move(*manifest)});
+    }
+    if (!dir_problem.empty()) catalog.refusals.push_back({dir.path, dir_problem});
+  }
+  return catalog;
+}
+
+}  // namespace junction::plugin

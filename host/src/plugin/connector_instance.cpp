@@ -1,0 +1,164 @@
+#include "plugin/connector_instance.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace junction::plugin {
+
+struct HostContext {
+  std::string connector;
+  std::shared_ptr<spdlog::logger> logger;
+};
+
+namespace {
+
+thread_local std::string last_plugin_error;
+
+spdlog::level::level_enum to_spdlog(jn_log_level level) {
+  switch (level) {
+    case JN_LOG_TRACE: return spdlog::level::trace;
+    case JN_LOG_DEBUG: return spdlog::level::debug;
+    case JN_LOG_INFO: return spdlog::level::info;
+    case JN_LOG_WARN: return spdlog::level::warn;
+    default: return spdlog::level::err;
+  }
+}
+
+void host_log(jn_host_context *ctx, jn_log_level level, jn_str message) {
+  auto *context = reinterpret_cast<HostContext *>(ctx);
+  if (context == nullptr || message.data == nullptr) return;
+  context->logger->log(to_spdlog(level), "[{}] {}", context->connector,
+                       sanitize_plugin_text({message.data, message.size}));
+}
+
+void host_set_error(jn_host_context *, jn_str message) {
+  last_plugin_error = message.data == nullptr ? std::string()
+                                              : sanitize_plugin_text({message.data, message.size});
+}
+
+const jn_host_api host_api{sizeof(jn_host_api), JN_ABI_MAJOR, JN_ABI_MINOR, &host_log,
+                           &host_set_error};
+
+// Throws CallError for a failed status, with the plugin's words or a fallback.
+void check(jn_status status, const std::string &what) {
+  if (status == JN_OK) return;
+  std::string message = std::move(last_plugin_error);
+  last_plugin_error.clear();
+  if (message.empty()) message = "no reason given";
+  throw CallError(status, what + ": " + message);
+}
+
+jn_str str(const std::string &s) { return jn_str{s.data(), s.size()}; }
+
+std::vector<jn_str> strs(const std::vector<std::string> &items) {
+  std::vector<jn_str> out;
+  out.reserve(items.size());
+  for (const auto &s : items) out.push_back(str(s));
+  return out;
+}
+
+}  // namespace
+
+std::string status_text(jn_status status) {
+  switch (status) {
+    case JN_OK: return "ok";
+    case JN_TRANSIENT: return "transient failure";
+    case JN_RECORD_REJECTED: return "record rejected";
+    case JN_INVALID_CONFIG: return "invalid config";
+    case JN_FATAL: return "fatal failure";
+    default: return "unknown status " + std::to_string(status);
+  }
+}
+
+std::string sanitize_plugin_text(std::string_view text, std::size_t limit) {
+  std::string out;
+  out.reserve(std::min(text.size(), limit));
+  for (char c : text.substr(0, limit)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u < 0x20 && c != '\t') || u == 0x7f ? ' ' : c;
+  }
+  if (text.size() > limit) out += "...";
+  return out;
+}
+
+ConnectorInstance::ConnectorInstance(const LoadedPlugin &plugin, std::string connector_name,
+                                     const std::string &config_json)
+    : plugin_(plugin), context_(std::make_unique<HostContext>()) {
+  context_->connector = std::move(connector_name);
+  context_->logger = spdlog::default_logger();
+  last_plugin_error.clear();
+  void *handle = nullptr;
+  check(plugin_.table->create(&host_api, reinterpret_cast<jn_host_context *>(context_.get()),
+                              str(config_json), &handle),
+        "connector '" + context_->connector + "' could not start");
+  handle_ = handle;
+}
+
+ConnectorInstance::~ConnectorInstance() {
+  if (handle_ != nullptr) plugin_.table->destroy(handle_);
+}
+
+const std::string &ConnectorInstance::name() const { return context_->connector; }
+
+std::unique_ptr<SourceStream> ConnectorInstance::open_source(const SourceOptions &options) {
+  if (plugin_.table->source == nullptr) {
+    throw CallError(JN_FATAL, "connector '" + name() + "' cannot read");
+  }
+  const auto keys = strs(options.key_fields);
+  const jn_source_request request{sizeof(jn_source_request),
+                                  options.mode,
+                                  str(options.entity),
+                                  str(options.cursor),
+                                  options.batch_size,
+                                  static_cast<std::uint32_t>(keys.size()),
+                                  keys.data()};
+  void *handle = nullptr;
+  check(plugin_.table->source->open(handle_, &request, &handle),
+        "connector '" + name() + "' cannot read " + options.entity);
+  return std::make_unique<SourceStream>(plugin_.table->source, handle, context_.get());
+}
+
+std::unique_ptr<SinkStream> ConnectorInstance::open_sink(const std::string &entity,
+                                                         const std::vector<std::string> &keys,
+                                                         const std::string &run_id) {
+  if (plugin_.table->sink == nullptr) {
+    throw CallError(JN_FATAL, "connector '" + name() + "' cannot write");
+  }
+  const auto key_strs = strs(keys);
+  const jn_sink_request request{sizeof(jn_sink_request), static_cast<std::uint32_t>(keys.size()),
+                                str(entity), key_strs.data(), str(run_id)};
+  void *handle = nullptr;
+  check(plugin_.table->sink->open(handle_, &request, &handle),
+        "connector '" + name() + "' cannot write " + entity);
+  return std::make_unique<SinkStream>(plugin_.table->sink, handle, context_.get());
+}
+
+SourceStream::~SourceStream() { api_->close(handle_); }
+
+const jn_source_batch &SourceStream::next() {
+  last_ = jn_source_batch{sizeof(jn_source_batch), 0, nullptr, {nullptr, 0}};
+  check(api_->next(handle_, &last_), "connector '" + context_->connector + "' failed to read");
+  if (last_.batch != nullptr && last_.batch->struct_size < sizeof(jn_batch)) {
+    throw CallError(JN_FATAL, "connector '" + context_->connector + "' returned a malformed batch");
+  }
+  return last_;
+}
+
+void SourceStream::acknowledge(std::string_view cursor) {
+  check(api_->acknowledge(handle_, jn_str{cursor.data(), cursor.size()}),
+        "connector '" + context_->connector + "' failed to acknowledge");
+}
+
+SinkStream::~SinkStream() { api_->close(handle_); }
+
+const std::vector<jn_outcome> &SinkStream::write(const jn_batch &batch) {
+  outcomes_.assign(batch.record_count, jn_outcome{});
+  check(api_->write(handle_, &batch, outcomes_.data()),
+        "connector '" + context_->connector + "' failed to write");
+  return outcomes_;
+}
+
+void SinkStream::commit() {
+  check(api_->commit(handle_), "connector '" + context_->connector + "' failed to commit");
+}
+
+}  // namespace junction::plugin

@@ -1,0 +1,106 @@
+// The host's side of a configured connector: owns the plugin's instance and turns every
+// call's status and message into C++ results. Plugin text is copied and sanitized here,
+// at the boundary.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <junction/abi.h>
+
+#include "plugin/loader.hpp"
+
+namespace junction::plugin {
+
+// A failed call: the status and the plugin's own words.
+class CallError : public std::runtime_error {
+ public:
+  CallError(jn_status status, const std::string &message)
+      : std::runtime_error(message), status_(status) {}
+  jn_status status() const { return status_; }
+
+ private:
+  jn_status status_;
+};
+
+// "transient failure", "invalid config", ...
+std::string status_text(jn_status status);
+
+// Logging and the last error of calls made on this thread, per connector.
+struct HostContext;
+
+struct SourceOptions {
+  std::string entity;
+  std::string cursor;
+  jn_read_mode mode = JN_READ_INCREMENTAL;
+  std::uint32_t batch_size = 1000;
+  std::vector<std::string> key_fields;
+};
+
+class SourceStream {
+ public:
+  SourceStream(const jn_source_api *api, void *handle, HostContext *context)
+      : api_(api), handle_(handle), context_(context) {}
+  ~SourceStream();
+  SourceStream(const SourceStream &) = delete;
+  SourceStream &operator=(const SourceStream &) = delete;
+
+  // The next batch; valid until the next call. Throws CallError.
+  const jn_source_batch &next();
+  void acknowledge(std::string_view cursor);
+
+ private:
+  const jn_source_api *api_;
+  void *handle_;
+  HostContext *context_;
+  jn_source_batch last_{};
+};
+
+class SinkStream {
+ public:
+  SinkStream(const jn_sink_api *api, void *handle, HostContext *context)
+      : api_(api), handle_(handle), context_(context) {}
+  ~SinkStream();
+  SinkStream(const SinkStream &) = delete;
+  SinkStream &operator=(const SinkStream &) = delete;
+
+  // One outcome per record, valid until the next call. Throws CallError for the batch.
+  const std::vector<jn_outcome> &write(const jn_batch &batch);
+  void commit();
+
+ private:
+  const jn_sink_api *api_;
+  void *handle_;
+  HostContext *context_;
+  std::vector<jn_outcome> outcomes_;
+};
+
+class ConnectorInstance {
+ public:
+  // Creates the plugin's instance from its JSON config. Throws CallError.
+  ConnectorInstance(const LoadedPlugin &plugin, std::string connector_name,
+                    const std::string &config_json);
+  ~ConnectorInstance();
+  ConnectorInstance(const ConnectorInstance &) = delete;
+  ConnectorInstance &operator=(const ConnectorInstance &) = delete;
+
+  std::unique_ptr<SourceStream> open_source(const SourceOptions &options);
+  std::unique_ptr<SinkStream> open_sink(const std::string &entity,
+                                        const std::vector<std::string> &key_fields,
+                                        const std::string &run_id);
+  const std::string &name() const;
+
+ private:
+  LoadedPlugin plugin_;
+  std::unique_ptr<HostContext> context_;
+  void *handle_ = nullptr;
+};
+
+// Plugin text is untrusted: cut to a bounded length, control characters replaced.
+std::string sanitize_plugin_text(std::string_view text, std::size_t limit = 4096);
+
+}  // namespace junction::plugin

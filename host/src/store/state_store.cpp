@@ -1,0 +1,65 @@
+#include "store/state_store.hpp"
+
+#include <filesystem>
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include "store/migrations.hpp"
+
+namespace junction::store {
+namespace {
+
+// Driver messages may quote the connection string; never let a password through.
+std::string safe_message(const std::string &message, const StoreLocation &location) {
+  std::string text = mask_password(message);
+  if (location.backend == Backend::postgresql && !location.connect.empty()) {
+    for (auto at = text.find(location.connect); at != std::string::npos;
+         at = text.find(location.connect, at)) {
+      text.replace(at, location.connect.size(), location.display);
+    }
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+StateStore::StateStore(StoreLocation location, std::unique_ptr<soci::session> session)
+    : location_(std::move(location)), session_(std::move(session)) {}
+
+StateStore::~StateStore() = default;
+
+std::unique_ptr<StateStore> StateStore::open(const StoreLocation &location) {
+  auto session = std::make_unique<soci::session>();
+  try {
+    if (location.backend == Backend::sqlite) {
+      std::error_code ec;
+      if (location.sqlite_file.has_parent_path()) {
+        std::filesystem::create_directories(location.sqlite_file.parent_path(), ec);
+      }
+      session->open(*soci::factory_sqlite3(), location.connect);
+      *session << "PRAGMA busy_timeout = 10000";
+      *session << "PRAGMA journal_mode = WAL";
+      *session << "PRAGMA synchronous = NORMAL";
+      *session << "PRAGMA foreign_keys = ON";
+    } else {
+      session->open(*soci::factory_postgresql(), location.connect);
+    }
+  } catch (const std::exception &e) {
+    throw StoreError("cannot open the state store " + location.display + ": " +
+                     safe_message(e.what(), location));
+  }
+  try {
+    apply_migrations(*session, location.backend);
+  } catch (const std::exception &e) {
+    throw StoreError("cannot prepare the state store " + location.display + ": " +
+                     safe_message(e.what(), location));
+  }
+  return std::unique_ptr<StateStore>(new StateStore(location, std::move(session)));
+}
+
+int StateStore::schema_version() { return current_schema_version(*session_); }
+
+}  // namespace junction::store

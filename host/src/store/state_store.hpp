@@ -1,0 +1,41 @@
+// The state store: one SOCI session on SQLite or PostgreSQL, migrated at open.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "store/store_location.hpp"
+
+namespace soci {
+class session;
+}
+
+namespace junction::store {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class StateStore {
+ public:
+  // Connects, sets the SQLite pragmas (WAL, busy timeout) and applies migrations.
+  // Throws StoreError naming the store (never its password).
+  static std::unique_ptr<StateStore> open(const StoreLocation &location);
+  ~StateStore();
+  StateStore(const StateStore &) = delete;
+  StateStore &operator=(const StateStore &) = delete;
+
+  soci::session &session() { return *session_; }
+  Backend backend() const { return location_.backend; }
+  const std::string &display_name() const { return location_.display; }
+  int schema_version();
+
+ private:
+  StateStore(StoreLocation location, std::unique_ptr<soci::session> session);
+  StoreLocation location_;
+  std::unique_ptr<soci::session> session_;
+};
+
+}  // namespace junction::store

@@ -1,0 +1,214 @@
+/*
+ * Junction plugin ABI, version 1.0.
+ *
+ * The only contract between the Junction host and a connector plugin. Pure C so that a
+ * connector can be written in any language that can export a C function. Rules:
+ *  - No exception, no C++ type and no allocation ownership crosses this boundary.
+ *  - Memory is owned by whoever created it. Data a plugin hands to the host (batches,
+ *    cursors, outcomes, messages) stays valid until the next call on the same object;
+ *    data the host hands to a plugin is valid for the duration of the call only.
+ *  - Every struct starts with struct_size so that later minor versions can append fields;
+ *    a reader never touches fields beyond the struct_size it was given.
+ *  - Failures are returned as a jn_status; the words go through jn_host_api.set_error,
+ *    called on the failing call's thread before it returns. The host copies them.
+ */
+#ifndef JUNCTION_ABI_H
+#define JUNCTION_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define JN_ABI_MAJOR 1
+#define JN_ABI_MINOR 0
+
+/* The one exported symbol of a plugin: returns its table, or NULL when it cannot run in a
+ * host of this ABI (it may then call nothing else). */
+#define JN_ENTRY_SYMBOL "junction_plugin_entry"
+
+/* ELF sections the host reads without running plugin code. */
+#define JN_ABI_STAMP_SECTION ".junction_abi"
+#define JN_MANIFEST_SECTION ".junction_manifest"
+#define JN_ABI_STAMP_MAGIC "JNPLUGIN"
+
+/* Written into JN_ABI_STAMP_SECTION from this header's constants, so the ABI a plugin was
+ * compiled against can be checked before the library is loaded. */
+typedef struct jn_abi_stamp {
+  char magic[8]; /* JN_ABI_STAMP_MAGIC, not NUL-terminated */
+  uint32_t abi_major;
+  uint32_t abi_minor;
+} jn_abi_stamp;
+
+/* ---- statuses ---------------------------------------------------------------------- */
+typedef int32_t jn_status;
+enum {
+  JN_OK = 0,
+  JN_TRANSIENT = 1,       /* try again later: timeout, lost connection, lock, 429, 5xx */
+  JN_RECORD_REJECTED = 2, /* permanent failure of one record; the others are unaffected */
+  JN_INVALID_CONFIG = 3,  /* the connector's configuration cannot work */
+  JN_FATAL = 4            /* the connector cannot go on (auth refused, broken invariant) */
+};
+
+/* ---- values and records ------------------------------------------------------------ */
+
+/* Bytes with a length; UTF-8 where it holds text; not NUL-terminated. */
+typedef struct jn_str {
+  const char *data;
+  size_t size;
+} jn_str;
+
+typedef uint32_t jn_value_type;
+enum {
+  JN_ABSENT = 0,    /* the record says nothing about this field (partial records) */
+  JN_NULL = 1,      /* the field is known to be empty */
+  JN_BOOL = 2,      /* u.i64: 0 or 1 */
+  JN_INT64 = 3,     /* u.i64 */
+  JN_DECIMAL = 4,   /* u.text: exact decimal, [-]digits[.digits], never through a float */
+  JN_DOUBLE = 5,    /* u.f64 */
+  JN_STRING = 6,    /* u.text: UTF-8 */
+  JN_TIMESTAMP = 7, /* u.i64: microseconds since 1970-01-01T00:00:00Z */
+  JN_DATE = 8,      /* u.i64: days since 1970-01-01 */
+  JN_JSON = 9       /* u.text: one JSON document (nested objects and arrays) */
+};
+
+typedef struct jn_value {
+  jn_value_type type;
+  uint32_t size; /* byte length of u.text for DECIMAL, STRING and JSON */
+  union {
+    int64_t i64;
+    double f64;
+    const char *text;
+  } u;
+} jn_value;
+
+typedef uint32_t jn_operation;
+enum { JN_OP_UPSERT = 0, JN_OP_DELETE = 1 };
+
+#define JN_TIME_UNKNOWN INT64_MIN
+
+typedef struct jn_record {
+  jn_operation op;
+  uint32_t flags;     /* reserved, 0 */
+  int64_t changed_at; /* microseconds since epoch, as the source says; JN_TIME_UNKNOWN */
+  jn_str origin;      /* where the record was read, for people: "members.csv:42" */
+} jn_record;
+
+/* A batch shares one field list across its records; values are row-major, field_count
+ * per record. A field a record does not carry is JN_ABSENT. The key is the ordered list of
+ * key field indices. */
+typedef struct jn_batch {
+  uint32_t struct_size;
+  uint32_t field_count;
+  const jn_str *field_names;
+  uint32_t key_count;
+  const uint32_t *key_fields;
+  size_t record_count;
+  const jn_record *records;
+  const jn_value *values;
+} jn_batch;
+
+/* ---- host services ----------------------------------------------------------------- */
+typedef struct jn_host_context jn_host_context; /* opaque, owned by the host */
+
+typedef int32_t jn_log_level;
+enum { JN_LOG_TRACE = 0, JN_LOG_DEBUG = 1, JN_LOG_INFO = 2, JN_LOG_WARN = 3, JN_LOG_ERROR = 4 };
+
+typedef struct jn_host_api {
+  uint32_t struct_size;
+  uint32_t abi_major;
+  uint32_t abi_minor;
+  void (*log)(jn_host_context *ctx, jn_log_level level, jn_str message);
+  /* The reason for the status the current call is about to return. */
+  void (*set_error)(jn_host_context *ctx, jn_str message);
+} jn_host_api;
+
+/* ---- source ------------------------------------------------------------------------ */
+typedef uint32_t jn_read_mode;
+enum {
+  JN_READ_INCREMENTAL = 0, /* records changed after the cursor */
+  JN_READ_SNAPSHOT = 1     /* every live record; the host diffs keys to find deletes */
+};
+
+typedef struct jn_source_request {
+  uint32_t struct_size;
+  jn_read_mode mode;
+  jn_str entity;
+  jn_str cursor;       /* what the source returned last time; empty on the first run */
+  uint32_t batch_size; /* preferred upper bound on records per batch */
+  uint32_t key_count;  /* key fields the flow declared; 0 to use the source's own */
+  const jn_str *key_fields;
+} jn_source_request;
+
+typedef struct jn_source_batch {
+  uint32_t struct_size;
+  int32_t end;          /* 1: nothing more to read now (the batch may still hold records) */
+  const jn_batch *batch; /* may be NULL or empty */
+  jn_str cursor;        /* position after this batch: UTF-8 text, opaque to the host */
+} jn_source_batch;
+
+typedef struct jn_source_api {
+  uint32_t struct_size;
+  jn_status (*open)(void *connector, const jn_source_request *request, void **source);
+  jn_status (*next)(void *source, jn_source_batch *out);
+  /* Everything up to and including `cursor` is durably handled: trim logs, archive files. */
+  jn_status (*acknowledge)(void *source, jn_str cursor);
+  void (*close)(void *source);
+} jn_source_api;
+
+/* ---- sink -------------------------------------------------------------------------- */
+typedef struct jn_sink_request {
+  uint32_t struct_size;
+  uint32_t key_count;
+  jn_str entity;
+  const jn_str *key_fields;
+  jn_str run_id;
+} jn_sink_request;
+
+typedef uint32_t jn_write_action;
+enum { JN_WROTE_NOTHING = 0, JN_WROTE_CREATED = 1, JN_WROTE_UPDATED = 2, JN_WROTE_DELETED = 3 };
+
+/* One per record of a written batch, zeroed by the host before the call. */
+typedef struct jn_outcome {
+  jn_status status;        /* JN_OK, JN_TRANSIENT or JN_RECORD_REJECTED */
+  jn_write_action action;
+  int64_t retry_after_ms;  /* a hint with JN_TRANSIENT (HTTP Retry-After); 0 if none */
+  jn_str target_key;       /* the key the target assigned or matched; empty if the same */
+  jn_str message;          /* why, for JN_TRANSIENT and JN_RECORD_REJECTED */
+} jn_outcome;
+
+typedef struct jn_sink_api {
+  uint32_t struct_size;
+  jn_status (*open)(void *connector, const jn_sink_request *request, void **sink);
+  /* JN_OK means every outcome is filled in; any other status fails the whole batch. */
+  jn_status (*write)(void *sink, const jn_batch *batch, jn_outcome *outcomes);
+  /* Make what was written durable and visible (transaction commit, file rename). */
+  jn_status (*commit)(void *sink);
+  void (*close)(void *sink); /* without commit, discards what can still be discarded */
+} jn_sink_api;
+
+/* ---- the plugin table -------------------------------------------------------------- */
+typedef struct jn_plugin {
+  uint32_t struct_size;
+  uint32_t abi_major;
+  uint32_t abi_minor;
+  const char *name;    /* must equal the manifest's name */
+  const char *version; /* must equal the manifest's version */
+  /* config: the connector's JSON config, validated against the manifest schema and with
+   * secret references resolved. */
+  jn_status (*create)(const jn_host_api *host, jn_host_context *ctx, jn_str config,
+                      void **connector);
+  void (*destroy)(void *connector);
+  const jn_source_api *source; /* NULL when the plugin is not a source */
+  const jn_sink_api *sink;     /* NULL when the plugin is not a sink */
+} jn_plugin;
+
+typedef const jn_plugin *(*jn_entry_fn)(uint32_t host_abi_major, uint32_t host_abi_minor);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JUNCTION_ABI_H */

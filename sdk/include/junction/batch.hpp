@@ -1,0 +1,163 @@
+// Record batches: a read-only view for sinks and a builder for sources.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "junction/abi.h"
+#include "junction/value.hpp"
+
+namespace junction {
+
+enum class Operation : std::uint32_t { upsert = JN_OP_UPSERT, remove = JN_OP_DELETE };
+
+class RecordView {
+ public:
+  RecordView(const jn_batch &batch, std::size_t index) : batch_(&batch), index_(index) {}
+
+  Operation operation() const { return static_cast<Operation>(meta().op); }
+  std::int64_t changed_at() const { return meta().changed_at; }
+  std::string_view origin() const { return view(meta().origin); }
+  std::size_t index() const { return index_; }
+  std::size_t field_count() const { return batch_->field_count; }
+  Value value(std::size_t field) const {
+    return Value(batch_->values[index_ * batch_->field_count + field]);
+  }
+
+ private:
+  const jn_record &meta() const { return batch_->records[index_]; }
+  const jn_batch *batch_;
+  std::size_t index_;
+};
+
+class BatchView {
+ public:
+  explicit BatchView(const jn_batch &batch) : batch_(&batch) {}
+
+  std::size_t size() const { return batch_->record_count; }
+  std::size_t field_count() const { return batch_->field_count; }
+  std::string_view field_name(std::size_t i) const { return view(batch_->field_names[i]); }
+  // Index of the named field, or npos.
+  std::size_t field_index(std::string_view name) const {
+    for (std::size_t i = 0; i < field_count(); ++i) {
+      if (field_name(i) == name) return i;
+    }
+    return npos;
+  }
+  std::size_t key_count() const { return batch_->key_count; }
+  std::size_t key_field(std::size_t i) const { return batch_->key_fields[i]; }
+  RecordView record(std::size_t i) const { return RecordView(*batch_, i); }
+  const jn_batch &raw() const { return *batch_; }
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+ private:
+  const jn_batch *batch_;
+};
+
+// Owns the memory of a batch. Text is copied into stable blocks so that views stay valid
+// until clear(); clear() keeps the capacity, so a source reuses one builder for every
+// batch without allocating per record.
+class BatchBuilder {
+ public:
+  BatchBuilder() = default;
+  BatchBuilder(const BatchBuilder &) = delete;
+  BatchBuilder &operator=(const BatchBuilder &) = delete;
+
+  // Sets the field list shared by the records that follow; only while the batch is empty.
+  void set_fields(const std::vector<std::string> &names) {
+    if (!records_.empty()) throw std::logic_error("set_fields on a non-empty batch");
+    field_storage_ = names;
+    field_views_.clear();
+    for (const auto &n : field_storage_) field_views_.push_back(make_str(n));
+  }
+  void set_key_fields(std::vector<std::uint32_t> indices) { key_fields_ = std::move(indices); }
+
+  std::size_t field_count() const { return field_views_.size(); }
+  std::size_t size() const { return records_.size(); }
+  bool empty() const { return records_.empty(); }
+
+  // Starts a record with every field absent; returns its index.
+  std::size_t add_record(Operation op = Operation::upsert,
+                         std::int64_t changed_at = JN_TIME_UNKNOWN,
+                         std::string_view origin = {}) {
+    records_.push_back(jn_record{static_cast<jn_operation>(op), 0, changed_at,
+                                 make_str(copy_text(origin))});
+    values_.resize(values_.size() + field_views_.size(), jn_value{JN_ABSENT, 0, {0}});
+    return records_.size() - 1;
+  }
+
+  // Sets a field of a record; text values are copied into the batch.
+  void set(std::size_t record, std::size_t field, Value value) {
+    jn_value raw = value.raw();
+    if (value.has_text()) raw.u.text = copy_text(value.text()).data();
+    values_[record * field_views_.size() + field] = raw;
+  }
+
+  // Removes the last record (a source that finds it malformed after starting it).
+  void drop_last_record() {
+    if (records_.empty()) return;
+    records_.pop_back();
+    values_.resize(values_.size() - field_views_.size());
+  }
+
+  void clear() {
+    records_.clear();
+    values_.clear();
+    // Keep one standard block so a reused builder does not allocate per batch.
+    while (blocks_.size() > 1 || (!blocks_.empty() && blocks_.back().size != block_size)) {
+      blocks_.pop_back();
+    }
+    block_used_ = 0;
+  }
+
+  const jn_batch *batch() {
+    raw_ = jn_batch{sizeof(jn_batch),
+                    static_cast<std::uint32_t>(field_views_.size()),
+                    field_views_.data(),
+                    static_cast<std::uint32_t>(key_fields_.size()),
+                    key_fields_.data(),
+                    records_.size(),
+                    records_.data(),
+                    values_.data()};
+    return &raw_;
+  }
+
+ private:
+  static constexpr std::size_t block_size = 64 * 1024;
+
+  struct Block {
+    std::unique_ptr<char[]> data;
+    std::size_t size;
+  };
+
+  std::string_view copy_text(std::string_view s) {
+    if (s.empty()) return {};
+    if (blocks_.empty() || block_used_ + s.size() > blocks_.back().size) {
+      const std::size_t size = s.size() > block_size ? s.size() : block_size;
+      blocks_.push_back(Block{std::make_unique<char[]>(size), size});
+      block_used_ = 0;
+    }
+    char *dest = blocks_.back().data.get() + block_used_;
+    std::memcpy(dest, s.data(), s.size());
+    block_used_ += s.size();
+    return {dest, s.size()};
+  }
+
+  std::vector<std::string> field_storage_;
+  std::vector<jn_str> field_views_;
+  std::vector<std::uint32_t> key_fields_;
+  std::vector<jn_record> records_;
+  std::vector<jn_value> values_;
+  std::vector<Block> blocks_;
+  std::size_t block_used_ = 0;
+  jn_batch raw_{};
+};
+
+}  // namespace junction

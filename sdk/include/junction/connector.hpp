@@ -1,0 +1,154 @@
+// Base classes a C++ connector derives from: Connector, Source, Sink.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "junction/abi.h"
+#include "junction/batch.hpp"
+#include "junction/errors.hpp"
+
+namespace junction {
+
+enum class LogLevel : std::int32_t {
+  trace = JN_LOG_TRACE,
+  debug = JN_LOG_DEBUG,
+  info = JN_LOG_INFO,
+  warn = JN_LOG_WARN,
+  error = JN_LOG_ERROR,
+};
+
+// The host's services as seen by a connector.
+class Host {
+ public:
+  Host(const jn_host_api *api, jn_host_context *context) : api_(api), context_(context) {}
+
+  void log(LogLevel level, std::string_view message) const {
+    api_->log(context_, static_cast<jn_log_level>(level), make_str(message));
+  }
+  void set_error(std::string_view message) const { api_->set_error(context_, make_str(message)); }
+  std::uint32_t abi_minor() const { return api_->abi_minor; }
+
+ private:
+  const jn_host_api *api_;
+  jn_host_context *context_;
+};
+
+enum class ReadMode : std::uint32_t {
+  incremental = JN_READ_INCREMENTAL,
+  snapshot = JN_READ_SNAPSHOT,
+};
+
+struct SourceRequest {
+  std::string entity;
+  std::string cursor;  // empty on the first run
+  ReadMode mode = ReadMode::incremental;
+  std::uint32_t batch_size = 1000;
+  std::vector<std::string> key_fields;  // empty: the source's own key
+};
+
+// What Source::next fills in. The batch is cleared by the caller before each call.
+struct SourceBatch {
+  BatchBuilder &records;
+  std::string &cursor;  // the position after this batch
+  bool end = false;     // nothing more to read now
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual void next(SourceBatch &out) = 0;
+  // Everything up to `cursor` is durably handled by the host.
+  virtual void acknowledge(std::string_view cursor) { (void)cursor; }
+};
+
+struct SinkRequest {
+  std::string entity;
+  std::vector<std::string> key_fields;
+  std::string run_id;
+};
+
+enum class WriteAction : std::uint32_t {
+  nothing = JN_WROTE_NOTHING,
+  created = JN_WROTE_CREATED,
+  updated = JN_WROTE_UPDATED,
+  deleted = JN_WROTE_DELETED,
+};
+
+// Per-record results of one Sink::write. Text goes into storage the export layer keeps
+// until the next write on the same sink, as the ABI requires.
+class Outcomes {
+ public:
+  Outcomes(jn_outcome *raw, std::size_t count, std::deque<std::string> &texts)
+      : raw_(raw), count_(count), texts_(&texts) {}
+
+  std::size_t size() const { return count_; }
+  void written(std::size_t record, WriteAction action, std::string_view target_key = {}) {
+    jn_outcome &o = at(record);
+    o.status = JN_OK;
+    o.action = static_cast<jn_write_action>(action);
+    o.target_key = keep(target_key);
+  }
+  void rejected(std::size_t record, std::string_view message) {
+    at(record).status = JN_RECORD_REJECTED;
+    at(record).message = keep(message);
+  }
+  void transient(std::size_t record, std::string_view message, std::int64_t retry_after_ms = 0) {
+    at(record).status = JN_TRANSIENT;
+    at(record).message = keep(message);
+    at(record).retry_after_ms = retry_after_ms;
+  }
+
+ private:
+  jn_outcome &at(std::size_t record) {
+    if (record >= count_) throw FatalError("outcome index out of range");
+    return raw_[record];
+  }
+  jn_str keep(std::string_view text) {
+    if (text.empty()) return jn_str{nullptr, 0};
+    texts_->emplace_back(text);
+    return make_str(texts_->back());
+  }
+
+  jn_outcome *raw_;
+  std::size_t count_;
+  std::deque<std::string> *texts_;
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Fill one outcome per record; throw only when the whole batch failed.
+  virtual void write(const BatchView &batch, Outcomes &outcomes) = 0;
+  virtual void commit() {}
+};
+
+// One configured instance of a plugin. Constructed with the host's services and the JSON
+// text of its config (already validated against the manifest schema).
+class Connector {
+ public:
+  Connector(Host host, std::string_view config) : host_(host), config_(config) {}
+  virtual ~Connector() = default;
+
+  virtual std::unique_ptr<Source> open_source(const SourceRequest &request) {
+    (void)request;
+    throw FatalError("this connector cannot read");
+  }
+  virtual std::unique_ptr<Sink> open_sink(const SinkRequest &request) {
+    (void)request;
+    throw FatalError("this connector cannot write");
+  }
+
+  const Host &host() const { return host_; }
+  const std::string &config() const { return config_; }
+
+ private:
+  Host host_;
+  std::string config_;
+};
+
+}  // namespace junction

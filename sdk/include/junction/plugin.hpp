@@ -1,0 +1,183 @@
+// The export layer: turns a C++ Connector class into the C table of abi.h. Every call is
+// wrapped so that no exception crosses the boundary; each becomes a status and a message.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "junction/abi.h"
+#include "junction/connector.hpp"
+
+#if defined(_WIN32)
+#define JUNCTION_EXPORT __declspec(dllexport)
+#else
+#define JUNCTION_EXPORT __attribute__((visibility("default")))
+#endif
+
+namespace junction::detail {
+
+struct ConnectorHolder {
+  explicit ConnectorHolder(Host h) : host(h) {}
+  std::unique_ptr<Connector> connector;
+  Host host;
+};
+
+struct SourceHolder {
+  explicit SourceHolder(Host h) : host(h) {}
+  std::unique_ptr<Source> source;
+  Host host;
+  BatchBuilder records;
+  std::string cursor;
+};
+
+struct SinkHolder {
+  explicit SinkHolder(Host h) : host(h) {}
+  std::unique_ptr<Sink> sink;
+  Host host;
+  std::deque<std::string> texts;
+};
+
+inline std::vector<std::string> to_strings(const jn_str *items, std::uint32_t count) {
+  std::vector<std::string> out;
+  out.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) out.emplace_back(view(items[i]));
+  return out;
+}
+
+// Runs fn; any exception becomes a status, its words go to the host.
+template <typename Fn>
+jn_status guarded(const Host &host, Fn &&fn) noexcept {
+  try {
+    fn();
+    return JN_OK;
+  } catch (const Error &e) {
+    host.set_error(e.what());
+    return static_cast<jn_status>(e.status());
+  } catch (const std::bad_alloc &) {
+    host.set_error("out of memory");
+    return JN_FATAL;
+  } catch (const std::exception &e) {
+    host.set_error(e.what());
+    return JN_FATAL;
+  } catch (...) {
+    host.set_error("unknown exception in connector");
+    return JN_FATAL;
+  }
+}
+
+template <typename ConnectorType>
+struct Adapter {
+  static jn_status create(const jn_host_api *api, jn_host_context *ctx, jn_str config,
+                          void **out) noexcept {
+    const Host host(api, ctx);
+    return guarded(host, [&] {
+      auto holder = std::make_unique<ConnectorHolder>(host);
+      holder->connector = std::make_unique<ConnectorType>(host, view(config));
+      *out = holder.release();
+    });
+  }
+  static void destroy(void *connector) noexcept {
+    delete static_cast<ConnectorHolder *>(connector);
+  }
+
+  static jn_status source_open(void *connector, const jn_source_request *request,
+                               void **out) noexcept {
+    auto *c = static_cast<ConnectorHolder *>(connector);
+    return guarded(c->host, [&] {
+      SourceRequest req;
+      req.entity = std::string(view(request->entity));
+      req.cursor = std::string(view(request->cursor));
+      req.mode = static_cast<ReadMode>(request->mode);
+      req.batch_size = request->batch_size;
+      req.key_fields = to_strings(request->key_fields, request->key_count);
+      auto holder = std::make_unique<SourceHolder>(c->host);
+      holder->source = c->connector->open_source(req);
+      *out = holder.release();
+    });
+  }
+  static jn_status source_next(void *source, jn_source_batch *out) noexcept {
+    auto *s = static_cast<SourceHolder *>(source);
+    return guarded(s->host, [&] {
+      s->records.clear();
+      SourceBatch batch{s->records, s->cursor, false};
+      s->source->next(batch);
+      out->end = batch.end ? 1 : 0;
+      out->batch = s->records.batch();
+      out->cursor = make_str(s->cursor);
+    });
+  }
+  static jn_status source_acknowledge(void *source, jn_str cursor) noexcept {
+    auto *s = static_cast<SourceHolder *>(source);
+    return guarded(s->host, [&] { s->source->acknowledge(view(cursor)); });
+  }
+  static void source_close(void *source) noexcept { delete static_cast<SourceHolder *>(source); }
+
+  static jn_status sink_open(void *connector, const jn_sink_request *request,
+                             void **out) noexcept {
+    auto *c = static_cast<ConnectorHolder *>(connector);
+    return guarded(c->host, [&] {
+      SinkRequest req;
+      req.entity = std::string(view(request->entity));
+      req.key_fields = to_strings(request->key_fields, request->key_count);
+      req.run_id = std::string(view(request->run_id));
+      auto holder = std::make_unique<SinkHolder>(c->host);
+      holder->sink = c->connector->open_sink(req);
+      *out = holder.release();
+    });
+  }
+  static jn_status sink_write(void *sink, const jn_batch *batch, jn_outcome *outcomes) noexcept {
+    auto *s = static_cast<SinkHolder *>(sink);
+    return guarded(s->host, [&] {
+      s->texts.clear();
+      Outcomes results(outcomes, batch->record_count, s->texts);
+      s->sink->write(BatchView(*batch), results);
+    });
+  }
+  static jn_status sink_commit(void *sink) noexcept {
+    auto *s = static_cast<SinkHolder *>(sink);
+    return guarded(s->host, [&] { s->sink->commit(); });
+  }
+  static void sink_close(void *sink) noexcept { delete static_cast<SinkHolder *>(sink); }
+
+  static const jn_plugin *table(const char *name, const char *version, bool is_source,
+                                bool is_sink) {
+    static const jn_source_api source_api{sizeof(jn_source_api), &source_open, &source_next,
+                                          &source_acknowledge, &source_close};
+    static const jn_sink_api sink_api{sizeof(jn_sink_api), &sink_open, &sink_write,
+                                      &sink_commit, &sink_close};
+    static const jn_plugin plugin{sizeof(jn_plugin), JN_ABI_MAJOR,  JN_ABI_MINOR,
+                                  name,              version,       &create,
+                                  &destroy,          is_source ? &source_api : nullptr,
+                                  is_sink ? &sink_api : nullptr};
+    return &plugin;
+  }
+};
+
+}  // namespace junction::detail
+
+// The ABI stamp the host reads from the file before loading it.
+#define JUNCTION_ABI_STAMP()                                                         \
+  extern "C" __attribute__((used, section(JN_ABI_STAMP_SECTION)))                   \
+  const jn_abi_stamp junction_abi_stamp = {{'J', 'N', 'P', 'L', 'U', 'G', 'I', 'N'}, \
+                                           JN_ABI_MAJOR, JN_ABI_MINOR}
+
+// Exports a connector class. JUNCTION_PLUGIN_NAME and JUNCTION_PLUGIN_VERSION come from the
+// plugin's manifest through junction_add_plugin() in CMake, so the two cannot drift.
+// ROLES: JUNCTION_SOURCE, JUNCTION_SINK or JUNCTION_SOURCE_AND_SINK.
+#define JUNCTION_SOURCE true, false
+#define JUNCTION_SINK false, true
+#define JUNCTION_SOURCE_AND_SINK true, true
+#define JUNCTION_PLUGIN(ConnectorType, ROLES)                                               \
+  JUNCTION_ABI_STAMP();                                                                     \
+  extern "C" JUNCTION_EXPORT const jn_plugin *junction_plugin_entry(std::uint32_t major,    \
+                                                                    std::uint32_t minor) {  \
+    (void)minor;                                                                            \
+    if (major != JN_ABI_MAJOR) return nullptr;                                              \
+    return ::junction::detail::Adapter<ConnectorType>::table(JUNCTION_PLUGIN_NAME,          \
+                                                             JUNCTION_PLUGIN_VERSION, ROLES); \
+  }
