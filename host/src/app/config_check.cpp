@@ -24,8 +24,8 @@ void check_endpoint(const config::HostConfig &config, const config::FlowConfig &
   const char *role = want_source ? "source" : "sink";
   if (want_source ? !m.is_source : !m.is_sink) {
     problems.push_back({config.file.string(), where + "/connector",
-                        "connector '" + end.connector + "' (plugin " + m.name +
-                            ") cannot be a " + role + "; it is: " + m.roles_text()});
+                        "connector '" + end.connector + "' (plugin " + m.name + ") cannot be a " +
+                            role + "; it is: " + m.roles_text()});
     return;
   }
   const plugin::EntityInfo *entity = m.find_entity(end.entity);
@@ -34,12 +34,11 @@ void check_endpoint(const config::HostConfig &config, const config::FlowConfig &
     for (const auto &e : m.entities) offered += (offered.empty() ? "" : ", ") + e.name;
     problems.push_back({config.file.string(), where + "/entity",
                         "plugin " + m.name + " offers no entity '" + end.entity +
-                            "' (expected one of: " + (offered.empty() ? "none" : offered) +
-                            ")"});
+                            "' (expected one of: " + (offered.empty() ? "none" : offered) + ")"});
   } else if (want_source ? !entity->source : !entity->sink) {
-    problems.push_back({config.file.string(), where + "/entity",
-                        "entity '" + end.entity + "' of plugin " + m.name + " cannot be a " +
-                            role});
+    problems.push_back(
+        {config.file.string(), where + "/entity",
+         "entity '" + end.entity + "' of plugin " + m.name + " cannot be a " + role});
   }
 }
 
@@ -54,9 +53,9 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
     if (connector.plugin.empty()) continue;  // the schema reported it
     const plugin::PluginFile *plugin_file = catalog.find(connector.plugin);
     if (plugin_file == nullptr) {
-      problems.push_back({file, connector.pointer + "/plugin",
-                          "unknown plugin '" + connector.plugin +
-                              "' (available: " + plugin_names(catalog) + ")"});
+      problems.push_back(
+          {file, connector.pointer + "/plugin",
+           "unknown plugin '" + connector.plugin + "' (available: " + plugin_names(catalog) + ")"});
       continue;
     }
     auto settings_problems = plugin_file->manifest.config_validator->validate(

@@ -26,8 +26,8 @@ bool parse_command_line(const CommandArgs &command, const std::string &synopsis,
     po::notify(values);
   } catch (const po::error &e) {
     command.err << "junction " << command.name << ": " << e.what() << "\n"
-                << "usage: junction " << command.name << " " << synopsis
-                << "\n(see junction " << command.name << " --help)\n";
+                << "usage: junction " << command.name << " " << synopsis << "\n(see junction "
+                << command.name << " --help)\n";
     exit_code = exit_usage;
     return false;
   }

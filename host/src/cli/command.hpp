@@ -10,19 +10,19 @@
 namespace junction::cli {
 
 struct CommandArgs {
-  std::string name;                 // "plugins list"
-  std::vector<std::string> args;    // what follows the command words
+  std::string name;               // "plugins list"
+  std::vector<std::string> args;  // what follows the command words
   std::ostream &out;
   std::ostream &err;
 };
 
 // Parses `args` with `options`; on --help prints usage and returns false with code 0; on a
 // usage error prints it and returns false with code 2.
-bool parse_command_line(const CommandArgs &command, const std::string &synopsis,
-                        const boost::program_options::options_description &options,
-                        boost::program_options::variables_map &values, int &exit_code,
-                        const boost::program_options::positional_options_description
-                            *positional = nullptr);
+bool parse_command_line(
+    const CommandArgs &command, const std::string &synopsis,
+    const boost::program_options::options_description &options,
+    boost::program_options::variables_map &values, int &exit_code,
+    const boost::program_options::positional_options_description *positional = nullptr);
 
 int run_check(const CommandArgs &command);
 int run_plugins_list(const CommandArgs &command);

@@ -20,9 +20,9 @@ void explain_refused_plugins(const config::HostConfig &config, const plugin::Cat
     if (connector.plugin.empty() || catalog.find(connector.plugin) != nullptr) continue;
     for (const auto &refusal : catalog.refusals) {
       if (refusal.path.stem() == connector.plugin) {
-        problems.push_back({config.file.string(), connector.pointer + "/plugin",
-                            "plugin file " + refusal.path.string() + " was refused: " +
-                                refusal.reason});
+        problems.push_back(
+            {config.file.string(), connector.pointer + "/plugin",
+             "plugin file " + refusal.path.string() + " was refused: " + refusal.reason});
       }
     }
   }
@@ -36,8 +36,7 @@ int run_check(const CommandArgs &command) {
   add_plugin_path_option(options);
   po::variables_map values;
   int code = exit_ok;
-  if (!parse_command_line(command, "--config FILE [--plugin-path DIR]...", options, values,
-                          code)) {
+  if (!parse_command_line(command, "--config FILE [--plugin-path DIR]...", options, values, code)) {
     return code;
   }
   const std::filesystem::path file = values["config"].as<std::string>();
@@ -56,8 +55,8 @@ int run_check(const CommandArgs &command) {
 
   if (!problems.empty()) {
     print_diagnostics(command.err, problems);
-    command.err << problems.size() << (problems.size() == 1 ? " problem" : " problems")
-                << " in " << file.string() << "\n";
+    command.err << problems.size() << (problems.size() == 1 ? " problem" : " problems") << " in "
+                << file.string() << "\n";
     return exit_usage;
   }
   command.out << file.string() << ": OK (" << config.connectors.size() << " connectors, "

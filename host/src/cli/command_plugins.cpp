@@ -26,8 +26,8 @@ nlohmann::json manifest_json(const plugin::PluginFile &p, bool with_schema) {
     nlohmann::json roles = nlohmann::json::array();
     if (e.source) roles.push_back("source");
     if (e.sink) roles.push_back("sink");
-    entities.push_back({{"name", e.name}, {"description", e.description}, {"key", e.key},
-                        {"roles", roles}});
+    entities.push_back(
+        {{"name", e.name}, {"description", e.description}, {"key", e.key}, {"roles", roles}});
   }
   nlohmann::json roles = nlohmann::json::array();
   if (m.is_source) roles.push_back("source");
@@ -82,8 +82,8 @@ int run_plugins_list(const CommandArgs &command) {
     command.out << out.dump(2) << "\n";
   } else {
     command.out << std::left << std::setw(16) << "NAME" << std::setw(10) << "VERSION"
-                << std::setw(6) << "ABI" << std::setw(14) << "ROLES" << std::setw(24)
-                << "ENTITIES" << "PATH\n";
+                << std::setw(6) << "ABI" << std::setw(14) << "ROLES" << std::setw(24) << "ENTITIES"
+                << "PATH\n";
     for (const auto &p : catalog.plugins) {
       const auto &m = p.manifest;
       command.out << std::left << std::setw(16) << m.name << std::setw(10) << m.version
@@ -106,8 +106,8 @@ int run_plugins_describe(const CommandArgs &command) {
   positional.add("name", 1);
   po::variables_map values;
   int code = exit_ok;
-  if (!parse_command_line(command, "NAME [--plugin-path DIR]... [--config FILE] [--json]",
-                          options, values, code, &positional)) {
+  if (!parse_command_line(command, "NAME [--plugin-path DIR]... [--config FILE] [--json]", options,
+                          values, code, &positional)) {
     return code;
   }
   std::optional<config::LoadedConfig> loaded;

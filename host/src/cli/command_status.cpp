@@ -36,8 +36,8 @@ int run_status(const CommandArgs &command) {
     return exit_usage;
   }
   std::string why;
-  auto location = store::parse_store_location(loaded.config.store,
-                                              loaded.config.file.parent_path(), why);
+  auto location =
+      store::parse_store_location(loaded.config.store, loaded.config.file.parent_path(), why);
   if (!location) {
     command.err << loaded.config.file.string() << ": /store: " << why << "\n";
     return exit_usage;
@@ -50,8 +50,7 @@ int run_status(const CommandArgs &command) {
                 << store::latest_schema_version() << ")\n"
                 << "flows:          " << loaded.config.flows.size() << " configured\n"
                 << "runs:           " << count_rows(s, "SELECT COUNT(*) FROM runs") << "\n"
-                << "records known:  " << count_rows(s, "SELECT COUNT(*) FROM record_state")
-                << "\n"
+                << "records known:  " << count_rows(s, "SELECT COUNT(*) FROM record_state") << "\n"
                 << "open errors:    "
                 << count_rows(s, "SELECT COUNT(*) FROM error_queue WHERE state = 'open'") << "\n"
                 << "audit entries:  " << count_rows(s, "SELECT COUNT(*) FROM audit_log") << "\n";

@@ -89,8 +89,8 @@ int main(int argc, char **argv) {
     for (std::size_t w = 1; w < words; ++w) name += " " + args[i + w];
     auto it = commands().find(name);
     if (it == commands().end()) continue;
-    const CommandArgs command{name, {args.begin() + static_cast<long>(i + words), args.end()},
-                              std::cout, std::cerr};
+    const CommandArgs command{
+        name, {args.begin() + static_cast<long>(i + words), args.end()}, std::cout, std::cerr};
     try {
       return it->second(command);
     } catch (const std::exception &e) {

@@ -83,9 +83,9 @@ void check_cross_references(const HostConfig &config, const std::string &file,
     if (!flow.name.empty()) {
       auto [it, inserted] = first_flow_by_name.emplace(flow.name, flow.pointer);
       if (!inserted) {
-        problems.push_back({file, flow.pointer + "/name",
-                            "duplicate flow name '" + flow.name + "' (first used at " +
-                                it->second + ")"});
+        problems.push_back(
+            {file, flow.pointer + "/name",
+             "duplicate flow name '" + flow.name + "' (first used at " + it->second + ")"});
       }
     }
     const std::pair<const Endpoint *, const char *> ends[] = {{&flow.from, "from"},

@@ -17,7 +17,7 @@ struct ConnectorConfig {
   std::string name;
   std::string plugin;
   nlohmann::json settings = nlohmann::json::object();  // the plugin's "config" object
-  std::string pointer;                                  // "/connectors/<name>"
+  std::string pointer;                                 // "/connectors/<name>"
 };
 
 struct Endpoint {

@@ -68,8 +68,8 @@ std::string describe_json_value(const nlohmann::json &value) {
       constexpr std::size_t limit = 60;
       const auto &s = value.get_ref<const std::string &>();
       const std::string shown = s.size() > limit ? s.substr(0, limit) + "..." : s;
-      return "the string " + nlohmann::json(shown).dump(-1, ' ', false,
-                                                         nlohmann::json::error_handler_t::replace);
+      return "the string " +
+             nlohmann::json(shown).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     default: return "the number " + value.dump();
   }

@@ -18,8 +18,7 @@ bool valid_env_name(const std::string &name) {
   return true;
 }
 
-std::optional<std::string> read_secret_file(const std::filesystem::path &path,
-                                            std::string &why) {
+std::optional<std::string> read_secret_file(const std::filesystem::path &path, std::string &why) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     why = std::strerror(errno);
@@ -56,8 +55,9 @@ class Resolver {
       }
       const std::size_t close = text.find('}', i + 2);
       if (close == std::string::npos) {
-        fail(pointer, "unterminated reference: expected ${env:NAME} or ${file:PATH} closed by "
-                      "'}' (write $${ for a literal ${)");
+        fail(pointer,
+             "unterminated reference: expected ${env:NAME} or ${file:PATH} closed by "
+             "'}' (write $${ for a literal ${)");
         return true;
       }
       referenced = true;

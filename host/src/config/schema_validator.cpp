@@ -18,7 +18,8 @@ namespace {
 using json = nlohmann::json;
 using Tokens = std::vector<std::string>;
 
-// valijson's context is {"<root>", "[key]", "[3]", ...}; the brackets wrap the raw key.
+// valijson's context is {"<root>", "[key]", "[3]", ...}; the brackets wrap the
+// raw key.
 Tokens tokens_from_context(const std::vector<std::string> &context) {
   Tokens tokens;
   for (const auto &part : context) {
@@ -73,8 +74,9 @@ const json *follow_ref(const json &root, const json *schema) {
   return schema;
 }
 
-// The subschema that governs the value at `tokens`, where it can be told without
-// ambiguity (properties, patternProperties, additionalProperties, items).
+// The subschema that governs the value at `tokens`, where it can be told
+// without ambiguity (properties, patternProperties, additionalProperties,
+// items).
 const json *schema_at(const json &root, const Tokens &tokens) {
   const json *schema = follow_ref(root, &root);
   for (const auto &t : tokens) {
@@ -130,13 +132,22 @@ std::string expected_types(const json *schema) {
 
 std::string known_keys(const json *schema) {
   if (schema == nullptr) return {};
-  auto props = schema->find("properties");
-  if (props == schema->end() || props->empty()) return "no keys are allowed here";
   std::string out;
-  for (auto it = props->begin(); it != props->end(); ++it) {
-    out += (out.empty() ? "" : ", ") + it.key();
+  if (auto props = schema->find("properties"); props != schema->end()) {
+    for (auto it = props->begin(); it != props->end(); ++it) {
+      out += (out.empty() ? "" : ", ") + it.key();
+    }
   }
-  return "expected one of: " + out;
+  std::string patterns;
+  if (auto p = schema->find("patternProperties"); p != schema->end()) {
+    for (auto it = p->begin(); it != p->end(); ++it) {
+      patterns += (patterns.empty() ? "" : " or ") + it.key();
+    }
+  }
+  if (!out.empty())
+    return "expected one of: " + out + (patterns.empty() ? "" : ", or a key matching " + patterns);
+  if (!patterns.empty()) return "expected a key matching " + patterns;
+  return "no keys are allowed here";
 }
 
 bool key_is_declared(const json *schema, const std::string &key) {
@@ -155,9 +166,12 @@ bool key_is_declared(const json *schema, const std::string &key) {
   return false;
 }
 
-bool starts_with(const std::string &s, const char *prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string &s, const char *prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
 
-// Messages that only say a child failed; the child's own message is the useful one.
+// Messages that only say a child failed; the child's own message is the useful
+// one.
 bool is_wrapper(const std::string &description) {
   return starts_with(description, "Failed to validate against schema associated with property") ||
          starts_with(description, "Failed to validate item #") ||
@@ -169,8 +183,7 @@ class MessageBuilder {
  public:
   MessageBuilder(const json &schema, const json &document, const std::string &file,
                  const std::string &base_pointer, const std::set<std::string> &secrets)
-      : schema_(schema), document_(document), file_(file), base_(base_pointer),
-        secrets_(secrets) {}
+      : schema_(schema), document_(document), file_(file), base_(base_pointer), secrets_(secrets) {}
 
   void add(const Tokens &tokens, const std::string &description, Diagnostics &out,
            std::set<std::string> &seen) {
@@ -204,10 +217,12 @@ class MessageBuilder {
     if (starts_with(description, "Value type not permitted")) {
       emit(pointer, "expected " + expected_types(schema) + ", " + found);
     } else if (starts_with(description, "Failed to match against any enum values")) {
-      const json *options = schema != nullptr && schema->contains("enum") ? &(*schema)["enum"]
-                                                                          : nullptr;
-      emit(pointer, "expected one of " + (options ? join_quoted(*options, ", ") : "the allowed "
-                                                                                  "values") +
+      const json *options =
+          schema != nullptr && schema->contains("enum") ? &(*schema)["enum"] : nullptr;
+      emit(pointer, "expected one of " +
+                        (options ? join_quoted(*options, ", ")
+                                 : "the allowed "
+                                   "values") +
                         ", " + found);
     } else if (starts_with(description, "Failed to match regex")) {
       std::string expected = "a string matching the pattern";

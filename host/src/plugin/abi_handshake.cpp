@@ -23,10 +23,8 @@ bool same_text(const char *a, const std::string &b) {
 
 }  // namespace
 
-std::optional<std::string> check_abi_version(std::uint32_t plugin_major,
-                                             std::uint32_t plugin_minor,
-                                             std::uint32_t host_major,
-                                             std::uint32_t host_minor) {
+std::optional<std::string> check_abi_version(std::uint32_t plugin_major, std::uint32_t plugin_minor,
+                                             std::uint32_t host_major, std::uint32_t host_minor) {
   if (plugin_major != host_major) {
     return "wrong ABI: built for ABI " + version_text(plugin_major, plugin_minor) +
            ", this host speaks ABI " + version_text(host_major, host_minor) +
@@ -56,7 +54,8 @@ std::optional<std::string> check_plugin_table(const jn_plugin *table, const Mani
   }
   if (!same_text(table->name, manifest.name) || !same_text(table->version, manifest.version)) {
     return "invalid manifest: the plugin's table names a different plugin or version than its "
-           "manifest (" + manifest.name + " " + manifest.version + ")";
+           "manifest (" +
+           manifest.name + " " + manifest.version + ")";
   }
   if (table->create == nullptr || table->destroy == nullptr) {
     return "wrong ABI: the plugin table lacks create or destroy";
@@ -67,8 +66,7 @@ std::optional<std::string> check_plugin_table(const jn_plugin *table, const Mani
            ") differ from what the plugin implements";
   }
   if (const jn_source_api *s = table->source) {
-    if (s->struct_size < source_api_v1_0 || !s->open || !s->next || !s->acknowledge ||
-        !s->close) {
+    if (s->struct_size < source_api_v1_0 || !s->open || !s->next || !s->acknowledge || !s->close) {
       return "wrong ABI: incomplete source function table";
     }
   }

@@ -12,8 +12,7 @@ namespace junction::plugin {
 struct Manifest;
 
 // Same major; the plugin's minor not newer than the host's. Returns the refusal reason.
-std::optional<std::string> check_abi_version(std::uint32_t plugin_major,
-                                             std::uint32_t plugin_minor,
+std::optional<std::string> check_abi_version(std::uint32_t plugin_major, std::uint32_t plugin_minor,
                                              std::uint32_t host_major = JN_ABI_MAJOR,
                                              std::uint32_t host_minor = JN_ABI_MINOR);
 

@@ -29,8 +29,7 @@ std::vector<std::filesystem::path> library_files(const std::filesystem::path &di
                                                  std::string &why) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end;
-       it.increment(ec)) {
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (it->path().extension() != ".so") continue;
     std::error_code type_ec;
     if (it->is_directory(type_ec)) continue;
@@ -72,9 +71,8 @@ Catalog scan_plugin_dirs(const std::vector<SearchDir> &dirs) {
       }
       auto [it, inserted] = first_by_name.emplace(manifest->name, file);
       if (!inserted) {
-        catalog.refusals.push_back(
-            {file, "duplicate plugin name '" + manifest->name + "': already provided by " +
-                       it->second.string()});
+        catalog.refusals.push_back({file, "duplicate plugin name '" + manifest->name +
+                                              "': already provided by " + it->second.string()});
         continue;
       }
       catalog.plugins.push_back(PluginFile{file, std::move(*manifest)});

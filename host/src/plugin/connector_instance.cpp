@@ -31,8 +31,8 @@ void host_log(jn_host_context *ctx, jn_log_level level, jn_str message) {
 }
 
 void host_set_error(jn_host_context *, jn_str message) {
-  last_plugin_error = message.data == nullptr ? std::string()
-                                              : sanitize_plugin_text({message.data, message.size});
+  last_plugin_error =
+      message.data == nullptr ? std::string() : sanitize_plugin_text({message.data, message.size});
 }
 
 const jn_host_api host_api{sizeof(jn_host_api), JN_ABI_MAJOR, JN_ABI_MINOR, &host_log,
@@ -47,7 +47,9 @@ void check(jn_status status, const std::string &what) {
   throw CallError(status, what + ": " + message);
 }
 
-jn_str str(const std::string &s) { return jn_str{s.data(), s.size()}; }
+jn_str str(const std::string &s) {
+  return jn_str{s.data(), s.size()};
+}
 
 std::vector<jn_str> strs(const std::vector<std::string> &items) {
   std::vector<jn_str> out;
@@ -97,7 +99,9 @@ ConnectorInstance::~ConnectorInstance() {
   if (handle_ != nullptr) plugin_.table->destroy(handle_);
 }
 
-const std::string &ConnectorInstance::name() const { return context_->connector; }
+const std::string &ConnectorInstance::name() const {
+  return context_->connector;
+}
 
 std::unique_ptr<SourceStream> ConnectorInstance::open_source(const SourceOptions &options) {
   if (plugin_.table->source == nullptr) {
@@ -132,7 +136,9 @@ std::unique_ptr<SinkStream> ConnectorInstance::open_sink(const std::string &enti
   return std::make_unique<SinkStream>(plugin_.table->sink, handle, context_.get());
 }
 
-SourceStream::~SourceStream() { api_->close(handle_); }
+SourceStream::~SourceStream() {
+  api_->close(handle_);
+}
 
 const jn_source_batch &SourceStream::next() {
   last_ = jn_source_batch{sizeof(jn_source_batch), 0, nullptr, {nullptr, 0}};
@@ -148,7 +154,9 @@ void SourceStream::acknowledge(std::string_view cursor) {
         "connector '" + context_->connector + "' failed to acknowledge");
 }
 
-SinkStream::~SinkStream() { api_->close(handle_); }
+SinkStream::~SinkStream() {
+  api_->close(handle_);
+}
 
 const std::vector<jn_outcome> &SinkStream::write(const jn_batch &batch) {
   outcomes_.assign(batch.record_count, jn_outcome{});

@@ -51,8 +51,7 @@ std::optional<ElfSections> read_elf_sections(const std::filesystem::path &file,
     why = "not a plugin: not a shared library";
     return std::nullopt;
   }
-  const std::uint64_t table_bytes =
-      static_cast<std::uint64_t>(header.e_shnum) * sizeof(Elf64_Shdr);
+  const std::uint64_t table_bytes = static_cast<std::uint64_t>(header.e_shnum) * sizeof(Elf64_Shdr);
   if (header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shnum == 0 ||
       header.e_shoff > file_size || table_bytes > file_size - header.e_shoff ||
       header.e_shstrndx >= header.e_shnum) {
@@ -67,8 +66,8 @@ std::optional<ElfSections> read_elf_sections(const std::filesystem::path &file,
   }
 
   auto section_bytes = [&](const Elf64_Shdr &s, std::string &out) {
-    if (s.sh_type == SHT_NOBITS || s.sh_offset > file_size ||
-        s.sh_size > file_size - s.sh_offset || s.sh_size > max_section_bytes) {
+    if (s.sh_type == SHT_NOBITS || s.sh_offset > file_size || s.sh_size > file_size - s.sh_offset ||
+        s.sh_size > max_section_bytes) {
       return false;
     }
     out.resize(s.sh_size);

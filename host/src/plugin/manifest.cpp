@@ -52,7 +52,8 @@ std::optional<Manifest> read_manifest(const std::filesystem::path &file, std::st
 
   auto stamp_it = sections->contents.find(JN_ABI_STAMP_SECTION);
   if (stamp_it == sections->contents.end()) {
-    why = "not a plugin: no " JN_ABI_STAMP_SECTION " section (a plugin is built with "
+    why = "not a plugin: no " JN_ABI_STAMP_SECTION
+          " section (a plugin is built with "
           "junction_add_plugin() and exports itself with JUNCTION_PLUGIN())";
     return std::nullopt;
   }
@@ -86,7 +87,8 @@ std::optional<Manifest> read_manifest(const std::filesystem::path &file, std::st
   const auto problems = manifest_validator().validate(parsed.value, "manifest");
   if (!problems.empty()) {
     why = "invalid manifest:";
-    for (const auto &p : problems) why += " " + (p.pointer.empty() ? "/" : p.pointer) + ": " + p.message + ";";
+    for (const auto &p : problems)
+      why += " " + (p.pointer.empty() ? "/" : p.pointer) + ": " + p.message + ";";
     why.pop_back();
     return std::nullopt;
   }

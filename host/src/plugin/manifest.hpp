@@ -36,8 +36,8 @@ struct Manifest {
   nlohmann::json config_schema;
   std::shared_ptr<const config::SchemaValidator> config_validator;
 
-  std::string roles_text() const;  // "source, sink"
-  std::string abi_text() const;    // "1.0"
+  std::string roles_text() const;                                  // "source, sink"
+  std::string abi_text() const;                                    // "1.0"
   const EntityInfo *find_entity(const std::string &entity) const;  // honours "*"
 };
 

@@ -149,13 +149,16 @@ std::vector<Migration> migrations_for(Backend backend) {
   std::vector<Migration> out;
   for (const auto &source : sources()) {
     Migration m{source.version, source.name, {}};
-    for (const char *statement : source.statements) m.statements.push_back(render(statement, backend));
+    for (const char *statement : source.statements)
+      m.statements.push_back(render(statement, backend));
     out.push_back(std::move(m));
   }
   return out;
 }
 
-int latest_schema_version() { return sources().back().version; }
+int latest_schema_version() {
+  return sources().back().version;
+}
 
 int current_schema_version(soci::session &session) {
   int version = 0;

@@ -60,6 +60,8 @@ std::unique_ptr<StateStore> StateStore::open(const StoreLocation &location) {
   return std::unique_ptr<StateStore>(new StateStore(location, std::move(session)));
 }
 
-int StateStore::schema_version() { return current_schema_version(*session_); }
+int StateStore::schema_version() {
+  return current_schema_version(*session_);
+}
 
 }  // namespace junction::store

@@ -87,7 +87,9 @@ class MemorySink : public junction::Sink {
  public:
   MemorySink(std::map<std::string, json> &store, std::set<std::string> reject_keys,
              std::vector<std::string> key_fields, std::string dump_to)
-      : store_(store), reject_(std::move(reject_keys)), key_fields_(std::move(key_fields)),
+      : store_(store),
+        reject_(std::move(reject_keys)),
+        key_fields_(std::move(key_fields)),
         dump_to_(std::move(dump_to)) {}
 
   void write(const junction::BatchView &batch, junction::Outcomes &outcomes) override {
@@ -101,7 +103,8 @@ class MemorySink : public junction::Sink {
       std::string key;
       for (const auto &k : key_fields_) {
         const json part = object.contains(k) ? object[k] : json();
-        key += (key.empty() ? "" : "|") + (part.is_string() ? part.get<std::string>() : part.dump());
+        key +=
+            (key.empty() ? "" : "|") + (part.is_string() ? part.get<std::string>() : part.dump());
       }
       if (reject_.contains(key)) {
         outcomes.rejected(i, "key " + key + " is on the reject list");
@@ -114,7 +117,8 @@ class MemorySink : public junction::Sink {
       }
       const bool existed = store_.contains(key);
       store_[key] = object;
-      outcomes.written(i, existed ? junction::WriteAction::updated : junction::WriteAction::created);
+      outcomes.written(i,
+                       existed ? junction::WriteAction::updated : junction::WriteAction::created);
     }
   }
 

@@ -144,9 +144,9 @@ typedef struct jn_source_request {
 
 typedef struct jn_source_batch {
   uint32_t struct_size;
-  int32_t end;          /* 1: nothing more to read now (the batch may still hold records) */
+  int32_t end;           /* 1: nothing more to read now (the batch may still hold records) */
   const jn_batch *batch; /* may be NULL or empty */
-  jn_str cursor;        /* position after this batch: UTF-8 text, opaque to the host */
+  jn_str cursor;         /* position after this batch: UTF-8 text, opaque to the host */
 } jn_source_batch;
 
 typedef struct jn_source_api {
@@ -172,11 +172,11 @@ enum { JN_WROTE_NOTHING = 0, JN_WROTE_CREATED = 1, JN_WROTE_UPDATED = 2, JN_WROT
 
 /* One per record of a written batch, zeroed by the host before the call. */
 typedef struct jn_outcome {
-  jn_status status;        /* JN_OK, JN_TRANSIENT or JN_RECORD_REJECTED */
+  jn_status status; /* JN_OK, JN_TRANSIENT or JN_RECORD_REJECTED */
   jn_write_action action;
-  int64_t retry_after_ms;  /* a hint with JN_TRANSIENT (HTTP Retry-After); 0 if none */
-  jn_str target_key;       /* the key the target assigned or matched; empty if the same */
-  jn_str message;          /* why, for JN_TRANSIENT and JN_RECORD_REJECTED */
+  int64_t retry_after_ms; /* a hint with JN_TRANSIENT (HTTP Retry-After); 0 if none */
+  jn_str target_key;      /* the key the target assigned or matched; empty if the same */
+  jn_str message;         /* why, for JN_TRANSIENT and JN_RECORD_REJECTED */
 } jn_outcome;
 
 typedef struct jn_sink_api {

@@ -85,10 +85,9 @@ class BatchBuilder {
 
   // Starts a record with every field absent; returns its index.
   std::size_t add_record(Operation op = Operation::upsert,
-                         std::int64_t changed_at = JN_TIME_UNKNOWN,
-                         std::string_view origin = {}) {
-    records_.push_back(jn_record{static_cast<jn_operation>(op), 0, changed_at,
-                                 make_str(copy_text(origin))});
+                         std::int64_t changed_at = JN_TIME_UNKNOWN, std::string_view origin = {}) {
+    records_.push_back(
+        jn_record{static_cast<jn_operation>(op), 0, changed_at, make_str(copy_text(origin))});
     values_.resize(values_.size() + field_views_.size(), jn_value{JN_ABSENT, 0, {0}});
     return records_.size() - 1;
   }
@@ -118,14 +117,10 @@ class BatchBuilder {
   }
 
   const jn_batch *batch() {
-    raw_ = jn_batch{sizeof(jn_batch),
-                    static_cast<std::uint32_t>(field_views_.size()),
-                    field_views_.data(),
-                    static_cast<std::uint32_t>(key_fields_.size()),
-                    key_fields_.data(),
-                    records_.size(),
-                    records_.data(),
-                    values_.data()};
+    raw_ = jn_batch{sizeof(jn_batch),    static_cast<std::uint32_t>(field_views_.size()),
+                    field_views_.data(), static_cast<std::uint32_t>(key_fields_.size()),
+                    key_fields_.data(),  records_.size(),
+                    records_.data(),     values_.data()};
     return &raw_;
   }
 

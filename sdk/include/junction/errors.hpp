@@ -19,8 +19,7 @@ enum class Status : std::int32_t {
 
 class Error : public std::runtime_error {
  public:
-  Error(Status status, const std::string &message)
-      : std::runtime_error(message), status_(status) {}
+  Error(Status status, const std::string &message) : std::runtime_error(message), status_(status) {}
   Status status() const { return status_; }
 
  private:

@@ -117,8 +117,7 @@ struct Adapter {
   }
   static void source_close(void *source) noexcept { delete static_cast<SourceHolder *>(source); }
 
-  static jn_status sink_open(void *connector, const jn_sink_request *request,
-                             void **out) noexcept {
+  static jn_status sink_open(void *connector, const jn_sink_request *request, void **out) noexcept {
     auto *c = static_cast<ConnectorHolder *>(connector);
     return guarded(c->host, [&] {
       SinkRequest req;
@@ -148,11 +147,16 @@ struct Adapter {
                                 bool is_sink) {
     static const jn_source_api source_api{sizeof(jn_source_api), &source_open, &source_next,
                                           &source_acknowledge, &source_close};
-    static const jn_sink_api sink_api{sizeof(jn_sink_api), &sink_open, &sink_write,
-                                      &sink_commit, &sink_close};
-    static const jn_plugin plugin{sizeof(jn_plugin), JN_ABI_MAJOR,  JN_ABI_MINOR,
-                                  name,              version,       &create,
-                                  &destroy,          is_source ? &source_api : nullptr,
+    static const jn_sink_api sink_api{sizeof(jn_sink_api), &sink_open, &sink_write, &sink_commit,
+                                      &sink_close};
+    static const jn_plugin plugin{sizeof(jn_plugin),
+                                  JN_ABI_MAJOR,
+                                  JN_ABI_MINOR,
+                                  name,
+                                  version,
+                                  &create,
+                                  &destroy,
+                                  is_source ? &source_api : nullptr,
                                   is_sink ? &sink_api : nullptr};
     return &plugin;
   }
@@ -161,10 +165,10 @@ struct Adapter {
 }  // namespace junction::detail
 
 // The ABI stamp the host reads from the file before loading it.
-#define JUNCTION_ABI_STAMP()                                                         \
-  extern "C" __attribute__((used, section(JN_ABI_STAMP_SECTION)))                   \
-  const jn_abi_stamp junction_abi_stamp = {{'J', 'N', 'P', 'L', 'U', 'G', 'I', 'N'}, \
-                                           JN_ABI_MAJOR, JN_ABI_MINOR}
+#define JUNCTION_ABI_STAMP()                                      \
+  extern "C" __attribute__((used, section(JN_ABI_STAMP_SECTION))) \
+  const jn_abi_stamp junction_abi_stamp = {                       \
+      {'J', 'N', 'P', 'L', 'U', 'G', 'I', 'N'}, JN_ABI_MAJOR, JN_ABI_MINOR}
 
 // Exports a connector class. JUNCTION_PLUGIN_NAME and JUNCTION_PLUGIN_VERSION come from the
 // plugin's manifest through junction_add_plugin() in CMake, so the two cannot drift.
@@ -172,12 +176,12 @@ struct Adapter {
 #define JUNCTION_SOURCE true, false
 #define JUNCTION_SINK false, true
 #define JUNCTION_SOURCE_AND_SINK true, true
-#define JUNCTION_PLUGIN(ConnectorType, ROLES)                                               \
-  JUNCTION_ABI_STAMP();                                                                     \
-  extern "C" JUNCTION_EXPORT const jn_plugin *junction_plugin_entry(std::uint32_t major,    \
-                                                                    std::uint32_t minor) {  \
-    (void)minor;                                                                            \
-    if (major != JN_ABI_MAJOR) return nullptr;                                              \
-    return ::junction::detail::Adapter<ConnectorType>::table(JUNCTION_PLUGIN_NAME,          \
+#define JUNCTION_PLUGIN(ConnectorType, ROLES)                                                 \
+  JUNCTION_ABI_STAMP();                                                                       \
+  extern "C" JUNCTION_EXPORT const jn_plugin *junction_plugin_entry(std::uint32_t major,      \
+                                                                    std::uint32_t minor) {    \
+    (void)minor;                                                                              \
+    if (major != JN_ABI_MAJOR) return nullptr;                                                \
+    return ::junction::detail::Adapter<ConnectorType>::table(JUNCTION_PLUGIN_NAME,            \
                                                              JUNCTION_PLUGIN_VERSION, ROLES); \
   }

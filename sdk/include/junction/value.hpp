@@ -37,8 +37,12 @@ constexpr std::string_view to_string(ValueType type) {
   return "unknown";
 }
 
-inline std::string_view view(jn_str s) { return {s.data, s.size}; }
-inline jn_str make_str(std::string_view s) { return jn_str{s.data(), s.size()}; }
+inline std::string_view view(jn_str s) {
+  return {s.data, s.size};
+}
+inline jn_str make_str(std::string_view s) {
+  return jn_str{s.data(), s.size()};
+}
 
 // A non-owning view of one value. Text values point into the batch that holds them.
 class Value {

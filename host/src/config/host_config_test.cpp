@@ -1,0 +1,257 @@
+#include "config/host_config.hpp"
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
+
+namespace junction::config {
+namespace {
+
+const std::filesystem::path config_file = "/cfg/junction.json";
+
+std::vector<std::string> problems_of(const std::string &text) {
+  std::vector<std::string> out;
+  for (const auto &d : load_host_config_text(text, config_file).problems) {
+    out.push_back(d.to_string());
+  }
+  return out;
+}
+
+struct MalformedCase {
+  const char *name;
+  std::string text;
+  std::vector<std::string> expected;
+};
+
+class MalformedConfig : public ::testing::TestWithParam<MalformedCase> {
+ protected:
+  static void SetUpTestSuite() {
+    setenv("JUNCTION_TEST_SECRET_STORE", "mysql://admin:hunter2@db/prod", 1);
+    unsetenv("JUNCTION_TEST_UNSET_VARIABLE");
+  }
+};
+
+TEST_P(MalformedConfig, ReportsEveryProblemWithItsPointer) {
+  EXPECT_EQ(problems_of(GetParam().text), GetParam().expected);
+}
+
+const std::string F = "/cfg/junction.json: ";
+const char *const valid_connector = R"("src": {"plugin": "memory"}, "dst": {"plugin": "memory"})";
+
+std::string with_connectors(const std::string &rest) {
+  return std::string(R"({"connectors": {)") + valid_connector + "}" + rest + "}";
+}
+
+std::string with_flow(const std::string &flow) {
+  return with_connectors(R"(, "flows": [)" + flow + "]");
+}
+
+const std::string minimal_flow_ends =
+    R"("from": {"connector": "src", "entity": "people", "key": ["id"]}, "to": {"connector": "dst", "entity": "contacts"})";
+
+INSTANTIATE_TEST_SUITE_P(
+    Config, MalformedConfig,
+    ::testing::Values(
+        MalformedCase{"unterminated_object",
+                      R"({"connectors": {})",
+                      {"/cfg/junction.json:1:17: invalid JSON: syntax error while parsing object - "
+                       "unexpected end of input; expected '}'"}},
+        MalformedCase{"trailing_comma",
+                      "{\n  \"connectors\": {},\n}",
+                      {"/cfg/junction.json:3:1: invalid JSON: syntax error while parsing object "
+                       "key - unexpected '}'; expected string literal"}},
+        MalformedCase{
+            "root_is_array", "[]", {F + "/: expected a value of type object, found an array"}},
+        MalformedCase{"missing_connectors", "{}", {F + "/: missing required key 'connectors'"}},
+        MalformedCase{"unknown_top_level_keys",
+                      R"({"connectors": {}, "flow": [], "stor": "x"})",
+                      {F + "/flow: unknown key 'flow' (expected one of: $schema, connectors, "
+                           "flows, plugin_path, store)",
+                       F + "/stor: unknown key 'stor' (expected one of: $schema, connectors, "
+                           "flows, plugin_path, store)"}},
+        MalformedCase{"store_wrong_type",
+                      R"({"connectors": {}, "store": 5})",
+                      {F + "/store: expected a value of type string, found the number 5"}},
+        MalformedCase{"store_unknown_scheme",
+                      R"({"connectors": {}, "store": "mysql://db"})",
+                      {F + "/store: expected a string matching the pattern "
+                           "^(sqlite:.+|postgres(ql)?://.+)$, found the string \"mysql://db\""}},
+        MalformedCase{"store_secret_never_shown",
+                      R"({"connectors": {}, "store": "${env:JUNCTION_TEST_SECRET_STORE}"})",
+                      {F + "/store: expected a string matching the pattern "
+                           "^(sqlite:.+|postgres(ql)?://.+)$, found a value from a secret "
+                           "reference (not shown)"}},
+        MalformedCase{"plugin_path_not_array",
+                      R"({"connectors": {}, "plugin_path": "plugins"})",
+                      {F + "/plugin_path: expected a value of type array, found the string "
+                           "\"plugins\""}},
+        MalformedCase{"plugin_path_empty_item",
+                      R"({"connectors": {}, "plugin_path": [""]})",
+                      {F + "/plugin_path/0: string should be no fewer than 1 characters in "
+                           "length; found the string \"\""}},
+        MalformedCase{"connector_without_plugin",
+                      R"({"connectors": {"acme": {}}})",
+                      {F + "/connectors/acme: missing required key 'plugin'"}},
+        MalformedCase{"connector_unknown_key",
+                      R"({"connectors": {"acme": {"plugin": "csv", "settings": {}}}})",
+                      {F + "/connectors/acme/settings: unknown key 'settings' (expected one of: "
+                           "config, description, plugin)"}},
+        MalformedCase{"connector_config_not_object",
+                      R"({"connectors": {"acme": {"plugin": "csv", "config": "dir=x"}}})",
+                      {F + "/connectors/acme/config: expected a value of type object, found the "
+                           "string \"dir=x\""}},
+        MalformedCase{"flows_not_array",
+                      R"({"connectors": {}, "flows": {}})",
+                      {F + "/flows: expected a value of type array, found an object"}},
+        MalformedCase{"flow_missing_everything",
+                      R"({"connectors": {}, "flows": [{}]})",
+                      {F + "/flows/0: missing required key 'from'",
+                       F + "/flows/0: missing required key 'name'",
+                       F + "/flows/0: missing required key 'to'"}},
+        MalformedCase{"flow_bad_name",
+                      "{\"connectors\": {}, \"flows\": [{\"name\": \"my flow\", "
+                      "\"from\": {\"connector\": \"a\", \"entity\": \"e\"}, "
+                      "\"to\": {\"connector\": \"a\", \"entity\": \"e\"}}]}",
+                      {F + "/flows/0/name: expected a string matching the pattern "
+                           "^[A-Za-z][A-Za-z0-9_-]{0,62}$, found the string \"my flow\"",
+                       F + "/flows/0/from/connector: unknown connector 'a' (expected one of: "
+                           "none defined)",
+                       F + "/flows/0/to/connector: unknown connector 'a' (expected one of: none "
+                           "defined)"}},
+        MalformedCase{"flow_unknown_connector",
+                      with_flow(R"({"name": "f", "from": {"connector": "crm", "entity": "e"},
+                                   "to": {"connector": "dst", "entity": "e"}})"),
+                      {F + "/flows/0/from/connector: unknown connector 'crm' (expected one of: "
+                           "dst, src)"}},
+        MalformedCase{"duplicate_flow_names",
+                      with_flow(R"({"name": "f", )" + minimal_flow_ends + R"(}, {"name": "f", )" +
+                                minimal_flow_ends + "}"),
+                      {F + "/flows/1/name: duplicate flow name 'f' (first used at /flows/0)"}},
+        MalformedCase{"schedule_bad_duration",
+                      with_flow(R"({"name": "f", "schedule": {"every": "10 minutes"}, )" +
+                                minimal_flow_ends + "}"),
+                      {F + "/flows/0/schedule/every: expected a string matching the pattern "
+                           "^[0-9]+(ms|s|m|h|d)$, found the string \"10 minutes\""}},
+        MalformedCase{"mapping_unknown_key",
+                      with_flow(R"({"name": "f", "mapping": {"email": {"source": "Email"}}, )" +
+                                minimal_flow_ends + "}"),
+                      {F + "/flows/0/mapping/email/source: unknown key 'source' (expected one "
+                           "of: const, default, format, from, max_length, on_too_long, "
+                           "required, sensitive, transform, type)"}},
+        MalformedCase{
+            "mapping_unknown_transform",
+            with_flow(
+                R"({"name": "f", "mapping": {"email": {"from": "Email", "transform": ["trim", "lowercase"]}}, )" +
+                minimal_flow_ends + "}"),
+            {F + "/flows/0/mapping/email/transform/1: expected one of 'trim', "
+                 "'lower', 'upper', 'collapse_whitespace', 'normalize_email', "
+                 "'phone_e164', 'nfc', found the string \"lowercase\""}},
+        MalformedCase{
+            "retry_attempts_zero",
+            with_flow(R"({"name": "f", "retry": {"max_attempts": 0}, )" + minimal_flow_ends + "}"),
+            {F + "/flows/0/retry/max_attempts: expected number greater than or equal "
+                 "to 1.000000; found the number 0"}},
+        MalformedCase{"batch_size_wrong_type",
+                      with_flow(R"({"name": "f", "batch_size": "500", )" + minimal_flow_ends + "}"),
+                      {F + "/flows/0/batch_size: expected a value of type integer, found the "
+                           "string \"500\""}},
+        MalformedCase{
+            "empty_key_list",
+            with_flow(R"({"name": "f", "from": {"connector": "src", "entity": "e", "key": []},
+                                   "to": {"connector": "dst", "entity": "e"}})"),
+            {F + "/flows/0/from/key: array should contain no fewer than 1 elements; "
+                 "found an array"}},
+        MalformedCase{
+            "env_reference_unset",
+            R"({"connectors": {"crm": {"plugin": "memory", "config": {"token": "${env:JUNCTION_TEST_UNSET_VARIABLE}"}}}})",
+            {F + "/connectors/crm/config/token: environment variable "
+                 "JUNCTION_TEST_UNSET_VARIABLE referenced by "
+                 "${env:JUNCTION_TEST_UNSET_VARIABLE} is not set"}},
+        MalformedCase{
+            "file_reference_missing",
+            R"({"connectors": {"crm": {"plugin": "memory", "config": {"token": "${file:secrets/crm-token}"}}}})",
+            {F + "/connectors/crm/config/token: file /cfg/secrets/crm-token referenced "
+                 "by ${file:secrets/crm-token} cannot be read: No such file or "
+                 "directory"}},
+        MalformedCase{
+            "unknown_reference_scheme",
+            R"({"connectors": {"crm": {"plugin": "memory", "config": {"token": "${vault:crm/token}"}}}})",
+            {F + "/connectors/crm/config/token: unknown reference ${vault:...}: "
+                 "expected ${env:NAME} or ${file:PATH}"}},
+        MalformedCase{
+            "unterminated_reference",
+            R"({"connectors": {"crm": {"plugin": "memory", "config": {"token": "${env:TOKEN"}}}})",
+            {F + "/connectors/crm/config/token: unterminated reference: expected "
+                 "${env:NAME} or ${file:PATH} closed by '}' (write $${ for a literal "
+                 "${)"}},
+        MalformedCase{"bad_connector_name",
+                      R"({"connectors": {"9lives": {"plugin": "memory"}}})",
+                      {F + "/connectors/9lives: unknown key '9lives' (expected a key matching "
+                           "^[A-Za-z][A-Za-z0-9_-]{0,62}$)"}}),
+    [](const ::testing::TestParamInfo<MalformedCase> &param) { return param.param.name; });
+
+TEST(HostConfig, AcceptsACompleteConfigWithComments) {
+  setenv("JUNCTION_TEST_TOKEN", "s3cret-value", 1);
+  const auto loaded = load_host_config_text(R"(// Junction config
+    {
+      /* state */ "store": "sqlite:state/junction.db",
+      "plugin_path": ["plugins", "/opt/junction/plugins"],
+      "connectors": {
+        "acme": {"plugin": "memory", "config": {"token": "${env:JUNCTION_TEST_TOKEN}"}},
+        "crm": {"plugin": "memory", "config": {"dump_to": "literal $${not-a-reference}"}}
+      },
+      "flows": [{
+        "name": "members-to-crm",
+        "from": {"connector": "acme", "entity": "members", "key": ["member_id"]},
+        "to": {"connector": "crm", "entity": "contacts"},
+        "schedule": {"every": "10m"},
+        "mapping": {"email": {"from": "Email", "transform": ["trim", "lower"], "required": true}},
+        "match": [["email"], ["firstname", "lastname", "zip"]],
+        "retry": {"max_attempts": 8, "max_delay": "5m"}
+      }]
+    })",
+                                            config_file);
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().to_string();
+  const auto &c = loaded.config;
+  EXPECT_EQ(c.store, "sqlite:state/junction.db");
+  ASSERT_EQ(c.plugin_path.size(), 2U);
+  EXPECT_EQ(c.plugin_path[0], "/cfg/plugins");
+  EXPECT_EQ(c.plugin_path[1], "/opt/junction/plugins");
+  EXPECT_EQ(c.connectors.at("acme").settings["token"], "s3cret-value");
+  EXPECT_EQ(c.connectors.at("crm").settings["dump_to"], "literal ${not-a-reference}");
+  EXPECT_TRUE(c.is_secret("/connectors/acme/config/token"));
+  EXPECT_FALSE(c.is_secret("/connectors/acme/config"));
+  ASSERT_EQ(c.flows.size(), 1U);
+  EXPECT_EQ(c.flows[0].name, "members-to-crm");
+  EXPECT_EQ(c.flows[0].from.key, std::vector<std::string>{"member_id"});
+  EXPECT_EQ(c.flows[0].to.connector, "crm");
+}
+
+TEST(HostConfig, ReadsSecretsFromFilesWithoutTheTrailingNewline) {
+  testing::TempDir dir;
+  dir.write("secrets/token", "abc123\n");
+  const auto file = dir.write(
+      "junction.json",
+      R"({"connectors": {"crm": {"plugin": "memory", "config": {"token": "${file:secrets/token}"}}}})");
+  const auto loaded = load_host_config(file);
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().to_string();
+  EXPECT_EQ(loaded.config.connectors.at("crm").settings["token"], "abc123");
+}
+
+TEST(HostConfig, DefaultsTheStoreToSqliteBesideTheConfig) {
+  const auto loaded = load_host_config_text(R"({"connectors": {}})", config_file);
+  EXPECT_TRUE(loaded.problems.empty());
+  EXPECT_EQ(loaded.config.store, "sqlite:var/state.db");
+}
+
+TEST(HostConfig, NamesAnUnreadableFile) {
+  const auto loaded = load_host_config("/nonexistent/junction.json");
+  ASSERT_EQ(loaded.problems.size(), 1U);
+  EXPECT_EQ(loaded.problems[0].to_string(),
+            "/nonexistent/junction.json: /: cannot read the config file");
+}
+
+}  // namespace
+}  // namespace junction::config

@@ -1,0 +1,91 @@
+#include "plugin/catalog.hpp"
+
+#include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
+#include "test_paths.hpp"
+
+namespace junction::plugin {
+namespace {
+
+namespace fs = std::filesystem;
+
+void copy_plugin(const std::string &name, const fs::path &to) {
+  fs::copy_file(testing::test_plugin_dir() / name, to, fs::copy_options::overwrite_existing);
+}
+
+std::string reason_for(const Catalog &catalog, const fs::path &file) {
+  for (const auto &r : catalog.refusals) {
+    if (r.path == file) return r.reason;
+  }
+  return "(not refused)";
+}
+
+TEST(Catalog, ReadsManifestsOfGoodPlugins) {
+  testing::TempDir dir;
+  copy_plugin("memory.so", dir / "memory.so");
+  const auto catalog = scan_plugin_dirs({{dir.path(), true}});
+  ASSERT_TRUE(catalog.refusals.empty()) << catalog.refusals.front().to_string();
+  const PluginFile *memory = catalog.find("memory");
+  ASSERT_NE(memory, nullptr);
+  EXPECT_EQ(memory->manifest.version, "1.0.0");
+  EXPECT_EQ(memory->manifest.abi_text(), "1.0");
+  EXPECT_EQ(memory->manifest.roles_text(), "source, sink");
+  ASSERT_EQ(memory->manifest.entities.size(), 1U);
+  EXPECT_NE(memory->manifest.find_entity("contacts"), nullptr);  // "*" offers any entity
+  EXPECT_TRUE(memory->manifest.config_schema.contains("properties"));
+}
+
+TEST(Catalog, RefusesEachBrokenFileWithItsReason) {
+  testing::TempDir dir;
+  for (const char *name :
+       {"abi-next.so", "bad-schema.so", "no-entry.so", "not-a-plugin.so", "memory.so"}) {
+    copy_plugin(name, dir / name);
+  }
+  dir.write("notes.so", "this is a text file\n");
+  const auto catalog = scan_plugin_dirs({{dir.path(), true}});
+  ASSERT_EQ(catalog.plugins.size(), 1U);
+  EXPECT_EQ(catalog.refusals.size(), 5U);
+  EXPECT_EQ(reason_for(catalog, dir / "abi-next.so"),
+            "wrong ABI: built for ABI 2.0, this host speaks ABI 1.0 (major versions must be "
+            "equal)");
+  EXPECT_EQ(reason_for(catalog, dir / "bad-schema.so").substr(0, 62),
+            "invalid manifest: /config_schema is not a usable JSON Schema: ");
+  EXPECT_EQ(reason_for(catalog, dir / "no-entry.so"),
+            "not a plugin: no exported junction_plugin_entry symbol");
+  EXPECT_EQ(reason_for(catalog, dir / "not-a-plugin.so").substr(0, 45),
+            "not a plugin: no .junction_abi section (a plu");
+  EXPECT_EQ(reason_for(catalog, dir / "notes.so"), "not a plugin: not an ELF shared library");
+}
+
+TEST(Catalog, RefusesTheSecondPluginOfTheSameName) {
+  testing::TempDir first;
+  testing::TempDir second;
+  copy_plugin("memory.so", first / "memory.so");
+  copy_plugin("memory.so", second / "memory-copy.so");
+  const auto catalog = scan_plugin_dirs({{first.path(), true}, {second.path(), true}});
+  ASSERT_EQ(catalog.plugins.size(), 1U);
+  EXPECT_EQ(catalog.plugins[0].path, first / "memory.so");
+  EXPECT_EQ(reason_for(catalog, second / "memory-copy.so"),
+            "duplicate plugin name 'memory': already provided by " +
+                (first / "memory.so").string());
+}
+
+TEST(Catalog, RefusesAnUnreadableFile) {
+  testing::TempDir dir;
+  copy_plugin("memory.so", dir / "memory.so");
+  fs::permissions(dir / "memory.so", fs::perms::none);
+  const auto catalog = scan_plugin_dirs({{dir.path(), true}});
+  if (catalog.plugins.size() == 1) GTEST_SKIP() << "running with permission to read anything";
+  EXPECT_EQ(reason_for(catalog, dir / "memory.so"), "unreadable file: Permission denied");
+}
+
+TEST(Catalog, ReportsAMissingRequiredDirectoryAndSkipsAnOptionalOne) {
+  const auto catalog = scan_plugin_dirs({{"/nonexistent/plugins", true}, {"/nonexistent/x", false}});
+  ASSERT_EQ(catalog.refusals.size(), 1U);
+  EXPECT_EQ(catalog.refusals[0].to_string(),
+            "/nonexistent/plugins: plugin directory does not exist");
+}
+
+}  // namespace
+}  // namespace junction::plugin
