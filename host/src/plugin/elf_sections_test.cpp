@@ -73,7 +73,9 @@ TEST(ElfSections, FindsNoManifestInAnOrdinaryProgram) {
   std::string why;
   auto sections = read_elf_sections(testing::junction_binary(), {".junction_manifest"}, why);
   // A position-independent executable is ELF like a library; it simply has no manifest.
-  if (sections) EXPECT_TRUE(sections->contents.empty());
+  if (sections) {
+    EXPECT_TRUE(sections->contents.empty());
+  }
 }
 
 }  // namespace
