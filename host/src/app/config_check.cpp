@@ -1,5 +1,7 @@
 #include "app/config_check.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "config/schema_validator.hpp"
 #include "plugin/loader.hpp"
 
@@ -10,6 +12,16 @@ std::string plugin_names(const plugin::Catalog &catalog) {
   std::string names;
   for (const auto &p : catalog.plugins) names += (names.empty() ? "" : ", ") + p.manifest.name;
   return names.empty() ? "none found on the plugin path" : names;
+}
+
+// A plugin whose file was refused deserves the refusal, not "unknown".
+std::string missing_plugin_message(const std::string &name, const plugin::Catalog &catalog) {
+  for (const auto &refusal : catalog.refusals) {
+    if (refusal.path.stem() == name) {
+      return "plugin '" + name + "' was refused: " + refusal.to_string();
+    }
+  }
+  return "unknown plugin '" + name + "' (available: " + plugin_names(catalog) + ")";
 }
 
 void check_endpoint(const config::HostConfig &config, const config::FlowConfig &flow,
@@ -54,8 +66,7 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
     const plugin::PluginFile *plugin_file = catalog.find(connector.plugin);
     if (plugin_file == nullptr) {
       problems.push_back(
-          {file, connector.pointer + "/plugin",
-           "unknown plugin '" + connector.plugin + "' (available: " + plugin_names(catalog) + ")"});
+          {file, connector.pointer + "/plugin", missing_plugin_message(connector.plugin, catalog)});
       continue;
     }
     auto settings_problems = plugin_file->manifest.config_validator->validate(
@@ -73,6 +84,8 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
                               ") refused: " + why});
       continue;
     }
+    spdlog::debug("loaded plugin {} {} from {}", plugin_file->manifest.name,
+                  plugin_file->manifest.version, plugin_file->path.string());
     try {
       checked.connectors.emplace(name, std::make_unique<plugin::ConnectorInstance>(
                                            loaded, name, connector.settings.dump()));

@@ -21,6 +21,15 @@ std::vector<plugin::SearchDir> plugin_search_dirs(
       if (!item.empty()) dirs.push_back({std::filesystem::absolute(item), true});
     }
   }
+  // $JUNCTION_DEFAULT_PLUGIN_PATH, when set (even empty), replaces the built-in defaults.
+  if (const char *defaults = std::getenv("JUNCTION_DEFAULT_PLUGIN_PATH"); defaults != nullptr) {
+    std::stringstream list(defaults);
+    std::string item;
+    while (std::getline(list, item, ':')) {
+      if (!item.empty()) dirs.push_back({std::filesystem::absolute(item), false});
+    }
+    return dirs;
+  }
   // Beside the executable: <bin>/plugins in a build tree, <prefix>/lib/junction/plugins
   // when installed.
   const std::filesystem::path exe_dir = boost::dll::program_location().parent_path().string();

@@ -9,26 +9,7 @@
 #include "store/store_location.hpp"
 
 namespace junction::cli {
-namespace {
-
 namespace po = boost::program_options;
-
-// A connector naming a plugin whose file was refused deserves the refusal, not "unknown".
-void explain_refused_plugins(const config::HostConfig &config, const plugin::Catalog &catalog,
-                             config::Diagnostics &problems) {
-  for (const auto &[name, connector] : config.connectors) {
-    if (connector.plugin.empty() || catalog.find(connector.plugin) != nullptr) continue;
-    for (const auto &refusal : catalog.refusals) {
-      if (refusal.path.stem() == connector.plugin) {
-        problems.push_back(
-            {config.file.string(), connector.pointer + "/plugin",
-             "plugin file " + refusal.path.string() + " was refused: " + refusal.reason});
-      }
-    }
-  }
-}
-
-}  // namespace
 
 int run_check(const CommandArgs &command) {
   po::options_description options("options");
@@ -49,7 +30,6 @@ int run_check(const CommandArgs &command) {
     problems.push_back({file.string(), "/store", why});
   }
   const auto catalog = build_catalog(values, &config);
-  explain_refused_plugins(config, catalog, problems);
   auto checked = app::check_against_plugins(config, catalog, /*start_connectors=*/true);
   problems.insert(problems.end(), checked.problems.begin(), checked.problems.end());
 

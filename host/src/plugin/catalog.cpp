@@ -4,6 +4,7 @@
 #include <map>
 
 #include <boost/dll/library_info.hpp>
+#include <spdlog/spdlog.h>
 
 #include <junction/abi.h>
 
@@ -66,6 +67,7 @@ Catalog scan_plugin_dirs(const std::vector<SearchDir> &dirs) {
       auto manifest = read_manifest(file, why);
       if (manifest && !exports_entry_symbol(file, why)) manifest.reset();
       if (!manifest) {
+        spdlog::debug("refused {}: {}", file.string(), why);
         catalog.refusals.push_back({file, why});
         continue;
       }
@@ -75,6 +77,7 @@ Catalog scan_plugin_dirs(const std::vector<SearchDir> &dirs) {
                                               "': already provided by " + it->second.string()});
         continue;
       }
+      spdlog::debug("found plugin {} {} in {}", manifest->name, manifest->version, file.string());
       catalog.plugins.push_back(PluginFile{file, std::move(*manifest)});
     }
     if (!dir_problem.empty()) catalog.refusals.push_back({dir.path, dir_problem});

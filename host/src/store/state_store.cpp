@@ -1,6 +1,7 @@
 #include "store/state_store.hpp"
 
 #include <filesystem>
+#include <regex>
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -14,6 +15,9 @@ namespace {
 // Driver messages may quote the connection string; never let a password through.
 std::string safe_message(const std::string &message, const StoreLocation &location) {
   std::string text = mask_password(message);
+  // The keyword=value form carries password='...'.
+  static const std::regex quoted_password(R"(password='(\\.|[^'])*')");
+  text = std::regex_replace(text, quoted_password, "password=***");
   if (location.backend == Backend::postgresql && !location.connect.empty()) {
     for (auto at = text.find(location.connect); at != std::string::npos;
          at = text.find(location.connect, at)) {

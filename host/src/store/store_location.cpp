@@ -1,8 +1,40 @@
 #include "store/store_location.hpp"
 
+#include <libpq-fe.h>
+
+#include <memory>
 #include <regex>
 
 namespace junction::store {
+namespace {
+
+// SOCI's PostgreSQL backend reads keyword=value connection strings only, so a URL is
+// parsed by libpq itself and written back in that form, each value quoted.
+std::optional<std::string> keyword_value_form(const std::string &url, std::string &why) {
+  char *error = nullptr;
+  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
+      PQconninfoParse(url.c_str(), &error), &PQconninfoFree);
+  if (!options) {
+    why = "invalid PostgreSQL URL " + mask_password(url) + ": " +
+          (error != nullptr ? std::string(error) : std::string("cannot parse"));
+    if (error != nullptr) PQfreemem(error);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    return std::nullopt;
+  }
+  std::string out;
+  for (const PQconninfoOption *o = options.get(); o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    std::string value;
+    for (const char *c = o->val; *c != '\0'; ++c) {
+      if (*c == '\\' || *c == '\'') value += '\\';
+      value += *c;
+    }
+    out += (out.empty() ? "" : " ") + std::string(o->keyword) + "='" + value + "'";
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string mask_password(const std::string &url) {
   static const std::regex userinfo(R"(^(postgres(?:ql)?://[^:/@]*:)[^@]*@)");
@@ -34,7 +66,9 @@ std::optional<StoreLocation> parse_store_location(const std::string &url,
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     location.backend = Backend::postgresql;
-    location.connect = url;
+    auto connect = keyword_value_form(url, why);
+    if (!connect) return std::nullopt;
+    location.connect = *connect;
     location.display = mask_password(url);
     return location;
   }

@@ -1,0 +1,201 @@
+#include "store/state_store.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "postgres.hpp"
+#include "store/migrations.hpp"
+#include "temp_dir.hpp"
+
+namespace junction::store {
+namespace {
+
+const std::vector<std::string> expected_tables = {"audit_log", "cursors",    "error_queue",
+                                                  "links",     "record_state", "runs",
+                                                  "schema_migrations"};
+
+std::vector<std::string> sqlite_tables(soci::session &s) {
+  std::vector<std::string> names(64);
+  s << "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+       "ORDER BY name",
+      soci::into(names);
+  return names;
+}
+
+std::vector<std::string> postgres_tables(soci::session &s) {
+  std::vector<std::string> names(64);
+  s << "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+       "ORDER BY table_name",
+      soci::into(names);
+  return names;
+}
+
+StoreLocation sqlite_at(const std::filesystem::path &file) {
+  std::string why;
+  return *parse_store_location("sqlite:" + file.string(), "/", why);
+}
+
+TEST(SqliteStore, CreatesTheFileAndAppliesEveryMigration) {
+  testing::TempDir dir;
+  auto store = StateStore::open(sqlite_at(dir / "nested/dir/state.db"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "nested/dir/state.db"));
+  EXPECT_EQ(store->schema_version(), latest_schema_version());
+  EXPECT_EQ(sqlite_tables(store->session()), expected_tables);
+  std::string mode;
+  store->session() << "PRAGMA journal_mode", soci::into(mode);
+  EXPECT_EQ(mode, "wal");
+  int timeout = 0;
+  store->session() << "PRAGMA busy_timeout", soci::into(timeout);
+  EXPECT_EQ(timeout, 10000);
+}
+
+TEST(SqliteStore, ReopeningKeepsDataAndAppliesNothingTwice) {
+  testing::TempDir dir;
+  {
+    auto store = StateStore::open(sqlite_at(dir / "state.db"));
+    store->session() << "INSERT INTO cursors (flow, stream, cursor_value, updated_at) "
+                        "VALUES ('f', 'src/people', '42', 'now')";
+  }
+  auto store = StateStore::open(sqlite_at(dir / "state.db"));
+  int migrations = 0;
+  std::string cursor;
+  store->session() << "SELECT COUNT(*) FROM schema_migrations", soci::into(migrations);
+  store->session() << "SELECT cursor_value FROM cursors WHERE flow = 'f'", soci::into(cursor);
+  EXPECT_EQ(migrations, latest_schema_version());
+  EXPECT_EQ(cursor, "42");
+}
+
+TEST(SqliteStore, RefusesAStoreFromANewerJunction) {
+  testing::TempDir dir;
+  {
+    auto store = StateStore::open(sqlite_at(dir / "state.db"));
+    store->session() << "INSERT INTO schema_migrations (version, name, applied_at) "
+                        "VALUES (999, 'from the future', 'now')";
+  }
+  try {
+    StateStore::open(sqlite_at(dir / "state.db"));
+    FAIL() << "expected a StoreError";
+  } catch (const StoreError &e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot prepare the state store sqlite:" + (dir / "state.db").string() +
+                  ": the state store has schema version 999, newer than this Junction knows (" +
+                  std::to_string(latest_schema_version()) + "): upgrade Junction");
+  }
+}
+
+TEST(SqliteStore, ProcessesStartingTogetherMigrateOnce) {
+  testing::TempDir dir;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      try {
+        StateStore::open(sqlite_at(dir / "state.db"));
+      } catch (const std::exception &) {
+        ++failures;
+      }
+    });
+  }
+  for (auto &t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto store = StateStore::open(sqlite_at(dir / "state.db"));
+  int migrations = 0;
+  store->session() << "SELECT COUNT(*) FROM schema_migrations", soci::into(migrations);
+  EXPECT_EQ(migrations, latest_schema_version());
+}
+
+TEST(SqliteStore, ReportsAnUnopenableFile) {
+  testing::TempDir dir;
+  dir.write("state.db", "this is not a database, but it is long enough to have a header page");
+  EXPECT_THROW(StateStore::open(sqlite_at(dir / "state.db")), StoreError);
+}
+
+std::string connect_string(const std::string &url) {
+  std::string why;
+  return parse_store_location(url, "/", why).value().connect;
+}
+
+// Each PostgreSQL test gets a database of its own in the throwaway cluster.
+class PostgresStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    JUNCTION_REQUIRE_POSTGRES(url);
+    admin_url_ = url;
+    std::random_device random;
+    database_ = "junction_store_test_" + std::to_string(random() % 1000000000);
+    soci::session admin(*soci::factory_postgresql(), connect_string(admin_url_));
+    admin << "CREATE DATABASE " + database_;
+    const auto slash = admin_url_.rfind('/');
+    url_ = admin_url_.substr(0, slash + 1) + database_;
+  }
+  void TearDown() override {
+    if (database_.empty()) return;
+    soci::session admin(*soci::factory_postgresql(), connect_string(admin_url_));
+    admin << "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)";
+  }
+  StoreLocation location() const {
+    std::string why;
+    return *parse_store_location(url_, "/", why);
+  }
+  std::string admin_url_;
+  std::string database_;
+  std::string url_;
+};
+
+TEST_F(PostgresStore, AppliesEveryMigrationWithTheSameCode) {
+  auto store = StateStore::open(location());
+  EXPECT_EQ(store->schema_version(), latest_schema_version());
+  EXPECT_EQ(postgres_tables(store->session()), expected_tables);
+  // Identity columns number rows as SQLite's rowids do.
+  store->session() << "INSERT INTO links (entity_class, created_at, updated_at) "
+                      "VALUES ('contact', 'now', 'now')";
+  long long id = 0;
+  store->session() << "SELECT MAX(link_id) FROM links", soci::into(id);
+  EXPECT_EQ(id, 1);
+}
+
+TEST_F(PostgresStore, ConcurrentStartsMigrateOnce) {
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      try {
+        StateStore::open(location());
+      } catch (const std::exception &e) {
+        ++failures;
+        ADD_FAILURE() << e.what();
+      }
+    });
+  }
+  for (auto &t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto store = StateStore::open(location());
+  int migrations = 0;
+  store->session() << "SELECT COUNT(*) FROM schema_migrations", soci::into(migrations);
+  EXPECT_EQ(migrations, latest_schema_version());
+}
+
+TEST_F(PostgresStore, ConnectionErrorsNeverShowThePassword) {
+  std::string wrong = url_;
+  const auto at = wrong.find('@');
+  const auto colon = wrong.rfind(':', at);
+  wrong.replace(colon + 1, at - colon - 1, "wrong-password-123");
+  std::string why;
+  try {
+    StateStore::open(*parse_store_location(wrong, "/", why));
+    FAIL() << "expected a StoreError";
+  } catch (const StoreError &e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find("wrong-password-123"), std::string::npos) << message;
+    EXPECT_NE(message.find("postgresql://junction:***@127.0.0.1"), std::string::npos) << message;
+    EXPECT_NE(message.find("password authentication failed"), std::string::npos) << message;
+  }
+}
+
+}  // namespace
+}  // namespace junction::store

@@ -1,0 +1,42 @@
+// Running the built junction binary from tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "run_process.hpp"
+#include "temp_dir.hpp"
+#include "test_paths.hpp"
+
+namespace junction::testing {
+
+inline ProcessResult junction(const std::vector<std::string> &args, ProcessOptions options = {}) {
+  // Only the plugin directories a test names are searched.
+  options.unset_env.push_back("JUNCTION_PLUGIN_PATH");
+  options.set_env.emplace("JUNCTION_DEFAULT_PLUGIN_PATH", "");
+  return run_process(junction_binary().string(), args, options);
+}
+
+// Copies test plugins into a fresh directory of the test's own.
+inline void install_test_plugins(const std::filesystem::path &dir,
+                                 const std::vector<std::string> &names) {
+  std::filesystem::create_directories(dir);
+  for (const auto &name : names) {
+    std::filesystem::copy_file(test_plugin_dir() / name, dir / name,
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+}
+
+inline std::vector<std::string> lines_of(const std::string &text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = text.find('\n', start);
+    lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+}  // namespace junction::testing
