@@ -75,6 +75,21 @@ TEST(BatchBuilder, ClearEmptiesTheBatchForReuse) {
   EXPECT_EQ(builder.size(), 99U);
 }
 
+TEST(BatchBuilder, CarriesUnreadableRecordsWithTheirReasonAndRawInput) {
+  BatchBuilder builder;
+  builder.set_fields({"id", "name"});
+  builder.set(builder.add_record(), 0, Value::string("1"));
+  const auto bad = builder.add_record(Operation::upsert, JN_TIME_UNKNOWN, "members.csv:3");
+  builder.set(bad, 0, Value::string("2"));
+  builder.fail_record(bad, "unterminated quote", "2,\"Smith");
+  const BatchView batch(*builder.batch());
+  EXPECT_FALSE(batch.record(0).failed());
+  EXPECT_TRUE(batch.record(1).failed());
+  EXPECT_EQ(batch.record(1).error(), "unterminated quote");
+  EXPECT_EQ(batch.record(1).raw(), "2,\"Smith");
+  EXPECT_EQ(batch.record(1).value(0).text(), "2");
+}
+
 TEST(BatchBuilder, RefusesToChangeFieldsOfANonEmptyBatch) {
   BatchBuilder builder;
   builder.set_fields({"a"});

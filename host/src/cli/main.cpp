@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
   std::string log_level = "info";
   std::string log_format = "text";
   std::size_t i = 0;
-  for (; i < args.size() && args[i].rfind("-", 0) == 0; ++i) {
+  for (; i < args.size() && args[i].rfind('-', 0) == 0; ++i) {
     const std::string &a = args[i];
     if (a == "--version") {
       std::cout << "junction " << JUNCTION_VERSION << " (plugin ABI " << JN_ABI_MAJOR << "."

@@ -64,7 +64,7 @@ const json *follow_ref(const json &root, const json *schema) {
     auto ref = schema->find("$ref");
     if (ref == schema->end() || !ref->is_string()) return schema;
     const auto &target = ref->get_ref<const std::string &>();
-    if (target.rfind("#", 0) != 0) return schema;
+    if (target.rfind('#', 0) != 0) return schema;
     try {
       schema = &root.at(json::json_pointer(target.substr(1)));
     } catch (const std::exception &) {

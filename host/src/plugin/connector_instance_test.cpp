@@ -11,7 +11,9 @@
 namespace junction::plugin {
 namespace {
 
-std::string text_of(const jn_value &v) { return std::string(v.u.text, v.size); }
+std::string text_of(const jn_value &v) {
+  return std::string(v.u.text, v.size);
+}
 
 class LoadedMemoryPlugin : public ::testing::Test {
  protected:
@@ -28,12 +30,11 @@ class LoadedMemoryPlugin : public ::testing::Test {
 };
 
 TEST_F(LoadedMemoryPlugin, ReadsBatchesWithTypedValuesAndAResumableCursor) {
-  const nlohmann::json config = {
-      {"entities",
-       {{"people",
-         {{{"id", 1}, {"name", "Ada"}, {"score", 1.5}},
-          {{"id", 2}, {"name", "Grace"}, {"active", true}},
-          {{"id", 3}, {"name", nullptr}, {"tags", {"a", "b"}}}}}}}};
+  const nlohmann::json config = {{"entities",
+                                  {{"people",
+                                    {{{"id", 1}, {"name", "Ada"}, {"score", 1.5}},
+                                     {{"id", 2}, {"name", "Grace"}, {"active", true}},
+                                     {{"id", 3}, {"name", nullptr}, {"tags", {"a", "b"}}}}}}}};
   ConnectorInstance connector(plugin, "people-db", config.dump());
   SourceOptions options;
   options.entity = "people";
@@ -81,9 +82,10 @@ TEST_F(LoadedMemoryPlugin, WritesPerRecordOutcomesAndCommits) {
 
   const jn_str names[] = {{"id", 2}, {"email", 5}};
   const std::uint32_t key_fields[] = {0};
-  const jn_record records[] = {{JN_OP_UPSERT, 0, JN_TIME_UNKNOWN, {nullptr, 0}},
-                               {JN_OP_UPSERT, 0, JN_TIME_UNKNOWN, {nullptr, 0}},
-                               {JN_OP_UPSERT, 0, JN_TIME_UNKNOWN, {nullptr, 0}}};
+  const jn_record records[] = {
+      {JN_OP_UPSERT, 0, JN_TIME_UNKNOWN, {nullptr, 0}, {nullptr, 0}, {nullptr, 0}},
+      {JN_OP_UPSERT, 0, JN_TIME_UNKNOWN, {nullptr, 0}, {nullptr, 0}, {nullptr, 0}},
+      {JN_OP_UPSERT, 0, JN_TIME_UNKNOWN, {nullptr, 0}, {nullptr, 0}, {nullptr, 0}}};
   jn_value values[6];
   auto text = [](const char *s) {
     jn_value v{JN_STRING, static_cast<std::uint32_t>(std::strlen(s)), {0}};

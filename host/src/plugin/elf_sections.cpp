@@ -11,7 +11,7 @@
 namespace junction::plugin {
 namespace {
 
-constexpr std::uint64_t max_section_bytes = 16U * 1024U * 1024U;
+constexpr std::uint64_t max_section_bytes = std::uint64_t{16} * 1024 * 1024;
 
 bool read_at(std::ifstream &in, std::uint64_t offset, void *out, std::size_t size) {
   in.clear();

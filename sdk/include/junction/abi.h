@@ -94,6 +94,11 @@ typedef struct jn_record {
   uint32_t flags;     /* reserved, 0 */
   int64_t changed_at; /* microseconds since epoch, as the source says; JN_TIME_UNKNOWN */
   jn_str origin;      /* where the record was read, for people: "members.csv:42" */
+  /* Non-empty when the source could not read this record (malformed row, invalid UTF-8):
+   * why, in words. The host sends it to the error queue and the rest of the batch flows.
+   * Its fields hold what could be read; `raw` the input as it was. */
+  jn_str error;
+  jn_str raw;
 } jn_record;
 
 /* A batch shares one field list across its records; values are row-major, field_count

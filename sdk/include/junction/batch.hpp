@@ -24,6 +24,9 @@ class RecordView {
   Operation operation() const { return static_cast<Operation>(meta().op); }
   std::int64_t changed_at() const { return meta().changed_at; }
   std::string_view origin() const { return view(meta().origin); }
+  bool failed() const { return meta().error.size != 0; }
+  std::string_view error() const { return view(meta().error); }
+  std::string_view raw() const { return view(meta().raw); }
   std::size_t index() const { return index_; }
   std::size_t field_count() const { return batch_->field_count; }
   Value value(std::size_t field) const {
@@ -86,10 +89,19 @@ class BatchBuilder {
   // Starts a record with every field absent; returns its index.
   std::size_t add_record(Operation op = Operation::upsert,
                          std::int64_t changed_at = JN_TIME_UNKNOWN, std::string_view origin = {}) {
-    records_.push_back(
-        jn_record{static_cast<jn_operation>(op), 0, changed_at, make_str(copy_text(origin))});
+    records_.push_back(jn_record{static_cast<jn_operation>(op), 0, changed_at,
+                                 make_str(copy_text(origin)), jn_str{nullptr, 0},
+                                 jn_str{nullptr, 0}});
     values_.resize(values_.size() + field_views_.size(), jn_value{JN_ABSENT, 0, {0}});
     return records_.size() - 1;
+  }
+
+  // Marks a record as unreadable: `error` says why (non-empty), `raw` is the input as it
+  // was. Fields set on it are kept as far as they could be read.
+  void fail_record(std::size_t record, std::string_view error, std::string_view raw = {}) {
+    if (error.empty()) error = "unreadable record";
+    records_[record].error = make_str(copy_text(error));
+    records_[record].raw = make_str(copy_text(raw));
   }
 
   // Sets a field of a record; text values are copied into the batch.
