@@ -87,8 +87,9 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
     spdlog::debug("loaded plugin {} {} from {}", plugin_file->manifest.name,
                   plugin_file->manifest.version, plugin_file->path.string());
     try {
-      checked.connectors.emplace(name, std::make_unique<plugin::ConnectorInstance>(
-                                           loaded, name, connector.settings.dump()));
+      checked.connectors.emplace(
+          name, std::make_unique<plugin::ConnectorInstance>(loaded, name, connector.settings.dump(),
+                                                            config.file.parent_path().string()));
     } catch (const plugin::CallError &e) {
       problems.push_back({file, connector.pointer + "/config",
                           std::string(e.what()) + " (" + plugin::status_text(e.status()) + ")"});

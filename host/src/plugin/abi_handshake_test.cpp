@@ -24,11 +24,19 @@ TEST(AbiVersion, RefusesANewerMinor) {
             "wrong ABI: built for ABI 1.4, newer than this host's ABI 1.3 (upgrade the host)");
 }
 
-jn_status noop_create(const jn_host_api *, jn_host_context *, jn_str, void **) { return JN_OK; }
+jn_status noop_create(const jn_host_api *, jn_host_context *, const jn_connector_info *, void **) {
+  return JN_OK;
+}
 void noop_destroy(void *) {}
-jn_status noop_open(void *, const jn_sink_request *, void **) { return JN_OK; }
-jn_status noop_write(void *, const jn_batch *, jn_outcome *) { return JN_OK; }
-jn_status noop_commit(void *) { return JN_OK; }
+jn_status noop_open(void *, const jn_sink_request *, void **) {
+  return JN_OK;
+}
+jn_status noop_write(void *, const jn_batch *, jn_outcome *) {
+  return JN_OK;
+}
+jn_status noop_commit(void *) {
+  return JN_OK;
+}
 void noop_close(void *) {}
 
 class PluginTable : public ::testing::Test {
@@ -42,11 +50,13 @@ class PluginTable : public ::testing::Test {
   }
   Manifest manifest;
   jn_sink_api sink{sizeof(jn_sink_api), &noop_open, &noop_write, &noop_commit, &noop_close};
-  jn_plugin table{sizeof(jn_plugin), JN_ABI_MAJOR, JN_ABI_MINOR, "demo", "1.2.3",
-                  &noop_create,      &noop_destroy, nullptr,     &sink};
+  jn_plugin table{sizeof(jn_plugin), JN_ABI_MAJOR,  JN_ABI_MINOR, "demo", "1.2.3",
+                  &noop_create,      &noop_destroy, nullptr,      &sink};
 };
 
-TEST_F(PluginTable, AcceptsAConsistentTable) { EXPECT_FALSE(check_plugin_table(&table, manifest)); }
+TEST_F(PluginTable, AcceptsAConsistentTable) {
+  EXPECT_FALSE(check_plugin_table(&table, manifest));
+}
 
 TEST_F(PluginTable, RefusesANullTable) {
   EXPECT_EQ(check_plugin_table(nullptr, manifest).value_or(""),

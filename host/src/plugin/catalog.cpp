@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 
-#include <boost/dll/library_info.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/dll/library_info.hpp>
 
 #include <junction/abi.h>
 

@@ -66,9 +66,9 @@ TEST(Catalog, RefusesTheSecondPluginOfTheSameName) {
   const auto catalog = scan_plugin_dirs({{first.path(), true}, {second.path(), true}});
   ASSERT_EQ(catalog.plugins.size(), 1U);
   EXPECT_EQ(catalog.plugins[0].path, first / "memory.so");
-  EXPECT_EQ(reason_for(catalog, second / "memory-copy.so"),
-            "duplicate plugin name 'memory': already provided by " +
-                (first / "memory.so").string());
+  EXPECT_EQ(
+      reason_for(catalog, second / "memory-copy.so"),
+      "duplicate plugin name 'memory': already provided by " + (first / "memory.so").string());
 }
 
 TEST(Catalog, RefusesAnUnreadableFile) {
@@ -81,7 +81,8 @@ TEST(Catalog, RefusesAnUnreadableFile) {
 }
 
 TEST(Catalog, ReportsAMissingRequiredDirectoryAndSkipsAnOptionalOne) {
-  const auto catalog = scan_plugin_dirs({{"/nonexistent/plugins", true}, {"/nonexistent/x", false}});
+  const auto catalog =
+      scan_plugin_dirs({{"/nonexistent/plugins", true}, {"/nonexistent/x", false}});
   ASSERT_EQ(catalog.refusals.size(), 1U);
   EXPECT_EQ(catalog.refusals[0].to_string(),
             "/nonexistent/plugins: plugin directory does not exist");

@@ -83,14 +83,16 @@ std::string sanitize_plugin_text(std::string_view text, std::size_t limit) {
 }
 
 ConnectorInstance::ConnectorInstance(const LoadedPlugin &plugin, std::string connector_name,
-                                     const std::string &config_json)
+                                     const std::string &config_json, const std::string &base_dir)
     : plugin_(plugin), context_(std::make_unique<HostContext>()) {
   context_->connector = std::move(connector_name);
   context_->logger = spdlog::default_logger();
   last_plugin_error.clear();
   void *handle = nullptr;
-  check(plugin_.table->create(&host_api, reinterpret_cast<jn_host_context *>(context_.get()),
-                              str(config_json), &handle),
+  const jn_connector_info info{sizeof(jn_connector_info), 0, str(context_->connector),
+                               str(config_json), str(base_dir)};
+  check(plugin_.table->create(&host_api, reinterpret_cast<jn_host_context *>(context_.get()), &info,
+                              &handle),
         "connector '" + context_->connector + "' could not start");
   handle_ = handle;
 }

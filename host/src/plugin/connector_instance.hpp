@@ -81,9 +81,10 @@ class SinkStream {
 
 class ConnectorInstance {
  public:
-  // Creates the plugin's instance from its JSON config. Throws CallError.
+  // Creates the plugin's instance from its JSON config; relative paths in it start at
+  // `base_dir`. Throws CallError.
   ConnectorInstance(const LoadedPlugin &plugin, std::string connector_name,
-                    const std::string &config_json);
+                    const std::string &config_json, const std::string &base_dir = {});
   ~ConnectorInstance();
   ConnectorInstance(const ConnectorInstance &) = delete;
   ConnectorInstance &operator=(const ConnectorInstance &) = delete;

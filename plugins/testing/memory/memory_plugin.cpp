@@ -146,8 +146,8 @@ class MemorySink : public junction::Sink {
 
 class MemoryConnector : public junction::Connector {
  public:
-  MemoryConnector(junction::Host host, std::string_view config)
-      : Connector(host, config), config_(json::parse(config)) {
+  explicit MemoryConnector(const junction::ConnectorInit &init)
+      : Connector(init), config_(json::parse(init.config)) {
     for (const auto &k : config_.value("reject_keys", std::vector<std::string>{})) {
       reject_.insert(k);
     }
@@ -164,7 +164,7 @@ class MemoryConnector : public junction::Connector {
 
   std::unique_ptr<junction::Sink> open_sink(const junction::SinkRequest &request) override {
     return std::make_unique<MemorySink>(stores_[request.entity], reject_, request.key_fields,
-                                        config_.value("dump_to", ""));
+                                        resolve_path(config_.value("dump_to", "")));
   }
 
  private:

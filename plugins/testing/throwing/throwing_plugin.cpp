@@ -8,7 +8,7 @@ namespace {
 
 class ThrowingConnector : public junction::Connector {
  public:
-  ThrowingConnector(junction::Host host, std::string_view config) : Connector(host, config) {
+  explicit ThrowingConnector(const junction::ConnectorInit &init) : Connector(init) {
     throw std::runtime_error("the throwing plugin always fails to start");
   }
 };

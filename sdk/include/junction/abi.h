@@ -195,16 +195,26 @@ typedef struct jn_sink_api {
 } jn_sink_api;
 
 /* ---- the plugin table -------------------------------------------------------------- */
+
+/* What the host tells a connector about itself when creating it. */
+typedef struct jn_connector_info {
+  uint32_t struct_size;
+  uint32_t reserved;
+  jn_str name;     /* the connector's name in the host config */
+  jn_str config;   /* its JSON config, validated against the manifest schema, with
+                      secret references resolved */
+  jn_str base_dir; /* relative paths in the config are relative to this directory */
+} jn_connector_info;
+
 typedef struct jn_plugin {
   uint32_t struct_size;
   uint32_t abi_major;
   uint32_t abi_minor;
   const char *name;    /* must equal the manifest's name */
   const char *version; /* must equal the manifest's version */
-  /* config: the connector's JSON config, validated against the manifest schema and with
-   * secret references resolved. */
-  jn_status (*create)(const jn_host_api *host, jn_host_context *ctx, jn_str config,
-                      void **connector);
+  /* Creates a connector instance. Must not do I/O: `junction check` creates connectors. */
+  jn_status (*create)(const jn_host_api *host, jn_host_context *ctx,
+                      const jn_connector_info *info, void **connector);
   void (*destroy)(void *connector);
   const jn_source_api *source; /* NULL when the plugin is not a source */
   const jn_sink_api *sink;     /* NULL when the plugin is not a sink */

@@ -127,11 +127,20 @@ class Sink {
   virtual void commit() {}
 };
 
-// One configured instance of a plugin. Constructed with the host's services and the JSON
-// text of its config (already validated against the manifest schema).
+// Who a connector is: its name, its JSON config (already validated against the manifest
+// schema) and the directory its relative paths start from.
+struct ConnectorInit {
+  Host host;
+  std::string name;
+  std::string config;
+  std::string base_dir;
+};
+
+// One configured instance of a plugin.
 class Connector {
  public:
-  Connector(Host host, std::string_view config) : host_(host), config_(config) {}
+  explicit Connector(const ConnectorInit &init)
+      : host_(init.host), name_(init.name), config_(init.config), base_dir_(init.base_dir) {}
   virtual ~Connector() = default;
 
   virtual std::unique_ptr<Source> open_source(const SourceRequest &request) {
@@ -144,11 +153,19 @@ class Connector {
   }
 
   const Host &host() const { return host_; }
+  const std::string &name() const { return name_; }
   const std::string &config() const { return config_; }
+  // A path from the config, made absolute against the config's directory.
+  std::string resolve_path(const std::string &path) const {
+    if (path.empty() || path.front() == '/' || base_dir_.empty()) return path;
+    return base_dir_ + (base_dir_.back() == '/' ? "" : "/") + path;
+  }
 
  private:
   Host host_;
+  std::string name_;
   std::string config_;
+  std::string base_dir_;
 };
 
 }  // namespace junction

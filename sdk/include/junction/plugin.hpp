@@ -72,12 +72,14 @@ jn_status guarded(const Host &host, Fn &&fn) noexcept {
 
 template <typename ConnectorType>
 struct Adapter {
-  static jn_status create(const jn_host_api *api, jn_host_context *ctx, jn_str config,
-                          void **out) noexcept {
+  static jn_status create(const jn_host_api *api, jn_host_context *ctx,
+                          const jn_connector_info *info, void **out) noexcept {
     const Host host(api, ctx);
     return guarded(host, [&] {
       auto holder = std::make_unique<ConnectorHolder>(host);
-      holder->connector = std::make_unique<ConnectorType>(host, view(config));
+      const ConnectorInit init{host, std::string(view(info->name)), std::string(view(info->config)),
+                               std::string(view(info->base_dir))};
+      holder->connector = std::make_unique<ConnectorType>(init);
       *out = holder.release();
     });
   }
