@@ -1,0 +1,81 @@
+// Template body of read_settings; included by csv_settings.hpp only.
+#pragma once
+
+#include <junction/errors.hpp>
+
+namespace junction::csv {
+
+inline std::int64_t parse_duration_ms(const std::string &text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0) throw ConfigError("invalid duration '" + text + "'");
+  const std::int64_t n = std::stoll(text.substr(0, digits));
+  const std::string unit = text.substr(digits);
+  if (unit == "ms") return n;
+  if (unit == "s") return n * 1000;
+  if (unit == "m") return n * 60 * 1000;
+  if (unit == "h") return n * 3600 * 1000;
+  throw ConfigError("invalid duration '" + text + "': expected ms, s, m or h");
+}
+
+template <typename Resolve>
+Settings read_settings(const nlohmann::json &config, Resolve resolve) {
+  Settings settings;
+  const std::string base = resolve(config.value("dir", std::string()));
+  auto in_base = [&](const std::string &path) {
+    if (path.empty() || path.front() == '/') return path;
+    return base.empty() ? resolve(path) : base + "/" + path;
+  };
+  const auto entities = config.value("entities", nlohmann::json::object());
+  for (auto it = entities.begin(); it != entities.end(); ++it) {
+    const auto &e = it.value();
+    EntitySettings s;
+    s.name = it.key();
+    if (e.contains("file") && e.contains("pattern")) {
+      throw ConfigError("entity '" + s.name + "': give either file or pattern, not both");
+    }
+    if (e.contains("file")) {
+      s.file = in_base(e["file"].get<std::string>());
+      s.skip_processed = e.value("skip_processed", false);
+    } else {
+      s.pattern = e.value("pattern", s.name + "*.csv");
+      s.dir = in_base(e.value("in_dir", std::string(".")));
+      s.skip_processed = e.value("skip_processed", true);
+    }
+    s.stable_for_ms = parse_duration_ms(e.value("stable_for", std::string("1s")));
+    s.ready_suffix = e.value("ready_suffix", std::string());
+    if (e.contains("archive_dir")) s.archive_dir = in_base(e["archive_dir"].get<std::string>());
+    const auto delimiter = e.value("delimiter", std::string(","));
+    const auto quote = e.value("quote", std::string("\""));
+    if (delimiter == "\\t" || delimiter == "tab") {
+      s.dialect.delimiter = '\t';
+    } else {
+      s.dialect.delimiter = delimiter.at(0);
+    }
+    s.dialect.quote = quote.at(0);
+    if (s.dialect.delimiter == s.dialect.quote) {
+      throw ConfigError("entity '" + s.name + "': the delimiter and the quote must differ");
+    }
+    s.header = e.value("header", true);
+    s.columns = e.value("columns", std::vector<std::string>{});
+    if (!s.header && s.columns.empty()) {
+      throw ConfigError("entity '" + s.name + "': without a header row, columns must be given");
+    }
+    const auto encoding = e.value("encoding", std::string("utf-8"));
+    s.encoding = encoding == "latin-1"        ? Encoding::latin1
+                 : encoding == "windows-1252" ? Encoding::windows1252
+                                              : Encoding::utf8;
+    s.output_dir = in_base(e.value("out_dir", std::string(".")));
+    s.file_name = e.value("file_name", s.file_name);
+    if (s.file_name.find('/') != std::string::npos) {
+      throw ConfigError("entity '" + s.name + "': file_name must not contain '/'");
+    }
+    s.append = e.value("mode", std::string("file_per_run")) == "append";
+    s.rotate_bytes = e.value("rotate_bytes", std::uint64_t{0});
+    s.crlf = e.value("line_ending", std::string("lf")) == "crlf";
+    settings.entities.emplace(s.name, std::move(s));
+  }
+  return settings;
+}
+
+}  // namespace junction::csv
