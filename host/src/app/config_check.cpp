@@ -98,6 +98,7 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
   for (const auto &flow : config.flows) {
     check_endpoint(config, flow, flow.from, "from", true, catalog, problems);
     check_endpoint(config, flow, flow.to, "to", false, catalog, problems);
+    checked.mappings.emplace(flow.name, engine::Mapping::compile(flow, file, problems));
   }
   return checked;
 }

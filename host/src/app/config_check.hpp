@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/host_config.hpp"
+#include "engine/mapping.hpp"
 #include "plugin/catalog.hpp"
 #include "plugin/connector_instance.hpp"
 
@@ -17,6 +18,7 @@ namespace junction::app {
 struct CheckedConfig {
   config::Diagnostics problems;
   std::map<std::string, std::unique_ptr<plugin::ConnectorInstance>> connectors;
+  std::map<std::string, engine::Mapping> mappings;  // by flow name
 };
 
 // With `start_connectors` the plugins are loaded and each connector instance created

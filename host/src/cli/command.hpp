@@ -28,5 +28,8 @@ int run_check(const CommandArgs &command);
 int run_plugins_list(const CommandArgs &command);
 int run_plugins_describe(const CommandArgs &command);
 int run_status(const CommandArgs &command);
+int run_sync(const CommandArgs &command);
+int run_errors_list(const CommandArgs &command);
+int run_errors_show(const CommandArgs &command);
 
 }  // namespace junction::cli

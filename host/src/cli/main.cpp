@@ -22,6 +22,9 @@ const std::map<std::string, Runner> &commands() {
       {"plugins list", &junction::cli::run_plugins_list},
       {"plugins describe", &junction::cli::run_plugins_describe},
       {"status", &junction::cli::run_status},
+      {"sync", &junction::cli::run_sync},
+      {"errors list", &junction::cli::run_errors_list},
+      {"errors show", &junction::cli::run_errors_show},
   };
   return all;
 }
@@ -32,7 +35,10 @@ void print_usage(std::ostream &out) {
          "  check --config FILE          validate a config and the plugins it names\n"
          "  plugins list                 list the plugins on the plugin path\n"
          "  plugins describe NAME        show a plugin's manifest and config schema\n"
-         "  status --config FILE         show the state store and what it holds\n\n"
+         "  status --config FILE         show the state store and what it holds\n"
+         "  sync --config FILE           run each flow once and print a summary\n"
+         "  errors list --config FILE    records in the error queue\n"
+         "  errors show ID --config FILE one record in the error queue, in full\n\n"
          "global options:\n"
          "  --version                    print the version and plugin ABI\n"
          "  --log-level LEVEL            trace, debug, info (default), warn, error, off\n"

@@ -138,8 +138,9 @@ INSTANTIATE_TEST_SUITE_P(
                       with_flow(R"({"name": "f", "mapping": {"email": {"source": "Email"}}, )" +
                                 minimal_flow_ends + "}"),
                       {F + "/flows/0/mapping/email/source: unknown key 'source' (expected one "
-                           "of: const, default, format, from, max_length, on_too_long, "
-                           "required, sensitive, transform, type)"}},
+                           "of: const, country, default, format, from, max_length, on_too_long, "
+                           "required, rounding, sensitive, transform, type, values, "
+                           "values_default, values_strict)"}},
         MalformedCase{
             "mapping_unknown_transform",
             with_flow(
@@ -147,7 +148,7 @@ INSTANTIATE_TEST_SUITE_P(
                 minimal_flow_ends + "}"),
             {F + "/flows/0/mapping/email/transform/1: expected one of 'trim', "
                  "'lower', 'upper', 'collapse_whitespace', 'normalize_email', "
-                 "'phone_e164', 'nfc', found the string \"lowercase\""}},
+                 "'phone_e164', 'nfc', 'mask', found the string \"lowercase\""}},
         MalformedCase{
             "retry_attempts_zero",
             with_flow(R"({"name": "f", "retry": {"max_attempts": 0}, )" + minimal_flow_ends + "}"),

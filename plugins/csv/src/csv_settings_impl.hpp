@@ -1,6 +1,8 @@
 // Template body of read_settings; included by csv_settings.hpp only.
 #pragma once
 
+#include <filesystem>
+
 #include <junction/errors.hpp>
 
 namespace junction::csv {
@@ -24,7 +26,8 @@ Settings read_settings(const nlohmann::json &config, Resolve resolve) {
   const std::string base = resolve(config.value("dir", std::string()));
   auto in_base = [&](const std::string &path) {
     if (path.empty() || path.front() == '/') return path;
-    return base.empty() ? resolve(path) : base + "/" + path;
+    const std::string joined = base.empty() ? resolve(path) : base + "/" + path;
+    return std::filesystem::path(joined).lexically_normal().string();
   };
   const auto entities = config.value("entities", nlohmann::json::object());
   for (auto it = entities.begin(); it != entities.end(); ++it) {

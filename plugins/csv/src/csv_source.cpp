@@ -226,8 +226,12 @@ void CsvSource::add_row(BatchBuilder &records) {
   const auto r = records.add_record(Operation::upsert, JN_TIME_UNKNOWN, origin);
   std::string problem = row_.error;
   const std::size_t n = std::min(row_.fields.size(), columns_.size());
+  // A malformed row that ran over several lines will be read again from its second line:
+  // keep only what it held on its first.
+  const bool recovered = row_.spans_lines && !row_.error.empty();
   for (std::size_t i = 0; i < n; ++i) {
     const std::string_view field = row_.fields[i];
+    if (recovered && field.find_first_of("\r\n") != std::string_view::npos) break;
     if (field.empty() && row_.quoted[i] == 0) {
       records.set(r, i, Value::null());
       continue;
@@ -254,11 +258,13 @@ void CsvSource::add_row(BatchBuilder &records) {
   }
   if (!problem.empty()) {
     // The raw text may itself be invalid UTF-8; keep it readable.
+    std::string_view shown = row_.raw;
+    if (recovered) shown = shown.substr(0, shown.find_first_of("\r\n"));
     std::string raw;
-    if (find_invalid_utf8(row_.raw) != std::string_view::npos) {
-      append_as_utf8(row_.raw, Encoding::latin1, raw);
+    if (find_invalid_utf8(shown) != std::string_view::npos) {
+      append_as_utf8(shown, Encoding::latin1, raw);
     } else {
-      raw = row_.raw;
+      raw = shown;
     }
     records.fail_record(r, file_.name + " line " + std::to_string(row_.line) + ": " + problem,
                         raw);

@@ -1,0 +1,165 @@
+// junction errors list | show: the records that could not be delivered.
+#include <iomanip>
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/plugin_options.hpp"
+#include "config/host_config.hpp"
+#include "store/error_queue_repository.hpp"
+#include "store/state_store.hpp"
+
+namespace junction::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+std::unique_ptr<store::StateStore> open_store(const po::variables_map &values, std::ostream &err,
+                                              int &code) {
+  auto loaded = config::load_host_config(values["config"].as<std::string>());
+  if (!loaded.problems.empty()) {
+    print_diagnostics(err, loaded.problems);
+    code = exit_usage;
+    return nullptr;
+  }
+  std::string why;
+  auto location =
+      store::parse_store_location(loaded.config.store, loaded.config.file.parent_path(), why);
+  if (!location) {
+    err << loaded.config.file.string() << ": /store: " << why << "\n";
+    code = exit_usage;
+    return nullptr;
+  }
+  try {
+    return store::StateStore::open(*location);
+  } catch (const std::exception &e) {
+    err << "junction errors: " << e.what() << "\n";
+    code = exit_failed;
+    return nullptr;
+  }
+}
+
+std::string one_line(std::string text, std::size_t limit) {
+  for (char &c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (text.size() > limit) text = text.substr(0, limit - 3) + "...";
+  return text;
+}
+
+std::string readable_key(std::string key) {
+  for (char &c : key) {
+    if (c == '\x1f') c = '|';
+  }
+  return key;
+}
+
+nlohmann::json to_json(const store::FailedRecord &f) {
+  nlohmann::json record = nlohmann::json::parse(f.record, nullptr, false);
+  if (record.is_discarded()) record = f.record;
+  return {{"id", f.id},
+          {"flow", f.flow},
+          {"run_id", f.run_id},
+          {"source", f.source_connector + "/" + f.source_entity},
+          {"source_key", readable_key(f.source_key)},
+          {"origin", f.origin},
+          {"stage", f.stage},
+          {"status", f.status},
+          {"message", f.message},
+          {"record", record},
+          {"attempts", f.attempts},
+          {"state", f.state},
+          {"first_failed_at", f.first_failed_at},
+          {"last_failed_at", f.last_failed_at}};
+}
+
+}  // namespace
+
+int run_errors_list(const CommandArgs &command) {
+  po::options_description options("options");
+  options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
+      "flow", po::value<std::string>(), "only this flow")(
+      "since", po::value<std::string>(), "only failures at or after this time (ISO 8601, UTC)")(
+      "limit", po::value<int>()->default_value(1000), "at most this many")(
+      "json", "print JSON");
+  po::variables_map values;
+  int code = exit_ok;
+  if (!parse_command_line(command, "--config FILE [--flow NAME] [--since TIME] [--json]", options,
+                          values, code)) {
+    return code;
+  }
+  auto state = open_store(values, command.err, code);
+  if (!state) return code;
+  store::ErrorFilter filter;
+  if (values.count("flow") != 0U) filter.flow = values["flow"].as<std::string>();
+  if (values.count("since") != 0U) filter.since = values["since"].as<std::string>();
+  filter.limit = values["limit"].as<int>();
+  store::ErrorQueueRepository errors(state->session());
+  const auto rows = errors.list(filter);
+  if (values.count("json") != 0U) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto &f : rows) out.push_back(to_json(f));
+    command.out << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return exit_ok;
+  }
+  command.out << std::left << std::setw(7) << "ID" << std::setw(22) << "FLOW" << std::setw(10)
+              << "STAGE" << std::setw(26) << "WHERE" << std::setw(18) << "KEY" << "PROBLEM\n";
+  for (const auto &f : rows) {
+    command.out << std::left << std::setw(7) << f.id << std::setw(22) << one_line(f.flow, 21)
+                << std::setw(10) << f.stage << std::setw(26) << one_line(f.origin, 25)
+                << std::setw(18) << one_line(readable_key(f.source_key), 17)
+                << one_line(f.message, 200) << "\n";
+  }
+  command.out << rows.size() << (rows.size() == 1 ? " record" : " records")
+              << " in the error queue" << (filter.flow.empty() ? "" : " for " + filter.flow)
+              << (rows.empty() ? "" : "; junction errors show ID --config FILE for one") << "\n";
+  return exit_ok;
+}
+
+int run_errors_show(const CommandArgs &command) {
+  po::options_description options("options");
+  options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
+      "id", po::value<long long>()->required(), "error id")("json", "print JSON");
+  po::positional_options_description positional;
+  positional.add("id", 1);
+  po::variables_map values;
+  int code = exit_ok;
+  if (!parse_command_line(command, "ID --config FILE [--json]", options, values, code,
+                          &positional)) {
+    return code;
+  }
+  auto state = open_store(values, command.err, code);
+  if (!state) return code;
+  store::ErrorQueueRepository errors(state->session());
+  const auto found = errors.find(values["id"].as<long long>());
+  if (!found) {
+    command.err << "junction errors show: no error with id " << values["id"].as<long long>()
+                << "\n";
+    return exit_usage;
+  }
+  const auto j = to_json(*found);
+  if (values.count("json") != 0U) {
+    command.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return exit_ok;
+  }
+  const auto &f = *found;
+  command.out << "error " << f.id << " (" << f.state << ")\n"
+              << "flow:      " << f.flow << "\n"
+              << "run:       " << f.run_id << "\n"
+              << "source:    " << f.source_connector << "/" << f.source_entity << "\n"
+              << "key:       " << readable_key(f.source_key) << "\n"
+              << "where:     " << f.origin << "\n"
+              << "stage:     " << f.stage << " (" << f.status << ")\n"
+              << "problem:   " << f.message << "\n"
+              << "attempts:  " << f.attempts << "\n"
+              << "failed at: " << f.first_failed_at
+              << (f.last_failed_at != f.first_failed_at ? " (last " + f.last_failed_at + ")" : "")
+              << "\n"
+              << "record as read:\n"
+              << j["record"].dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  return exit_ok;
+}
+
+}  // namespace junction::cli

@@ -1,0 +1,132 @@
+// junction sync --config FILE [--flow NAME]: runs each flow once and prints a summary.
+#include <cstdio>
+#include <iomanip>
+#include <ostream>
+
+#include "app/config_check.hpp"
+#include "cli/actor.hpp"
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/plugin_options.hpp"
+#include "engine/flow_runner.hpp"
+#include "store/state_store.hpp"
+
+namespace junction::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+void print_summary(std::ostream &out, const std::vector<engine::FlowResult> &results) {
+  out << std::left << std::setw(28) << "FLOW" << std::right << std::setw(10) << "READ"
+      << std::setw(10) << "CREATED" << std::setw(10) << "UPDATED" << std::setw(11) << "UNCHANGED"
+      << std::setw(10) << "DELETED" << std::setw(10) << "FAILED" << std::setw(10) << "FILTERED"
+      << std::setw(10) << "SECONDS" << "\n";
+  for (const auto &r : results) {
+    const auto &c = r.counts;
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", r.seconds);
+    out << std::left << std::setw(28) << r.flow << std::right << std::setw(10) << c.read
+        << std::setw(10) << c.created << std::setw(10) << c.updated << std::setw(11)
+        << c.unchanged << std::setw(10) << c.deleted << std::setw(10) << c.failed << std::setw(10)
+        << c.filtered << std::setw(10) << seconds << "\n";
+  }
+}
+
+}  // namespace
+
+int run_sync(const CommandArgs &command) {
+  po::options_description options("options");
+  options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
+      "flow", po::value<std::vector<std::string>>()->composing(), "run only this flow (repeatable)")(
+      "actor", po::value<std::string>(), "who runs it, for the audit (default: the OS user)")(
+      "progress", po::value<std::string>()->default_value("auto"),
+      "live progress line: auto (on a terminal), always, never");
+  add_plugin_path_option(options);
+  po::variables_map values;
+  int code = exit_ok;
+  if (!parse_command_line(command, "--config FILE [--flow NAME]... [--plugin-path DIR]...",
+                          options, values, code)) {
+    return code;
+  }
+  const std::filesystem::path file = values["config"].as<std::string>();
+  auto loaded = config::load_host_config(file);
+  const auto &config = loaded.config;
+  std::string why;
+  const auto location = store::parse_store_location(config.store, config.file.parent_path(), why);
+  if (!location) loaded.problems.push_back({file.string(), "/store", why});
+  const auto catalog = build_catalog(values, &config);
+  auto checked = app::check_against_plugins(config, catalog, /*start_connectors=*/true);
+  auto &problems = loaded.problems;
+  problems.insert(problems.end(), checked.problems.begin(), checked.problems.end());
+
+  std::vector<const config::FlowConfig *> selected;
+  if (values.count("flow") != 0U) {
+    for (const auto &name : values["flow"].as<std::vector<std::string>>()) {
+      auto it = std::find_if(config.flows.begin(), config.flows.end(),
+                             [&](const config::FlowConfig &f) { return f.name == name; });
+      if (it == config.flows.end()) {
+        problems.push_back({file.string(), "/flows", "no flow named '" + name + "'"});
+      } else {
+        selected.push_back(&*it);
+      }
+    }
+  } else {
+    for (const auto &f : config.flows) {
+      if (f.enabled) selected.push_back(&f);
+    }
+  }
+  if (!problems.empty()) {
+    print_diagnostics(command.err, problems);
+    command.err << problems.size() << (problems.size() == 1 ? " problem" : " problems") << " in "
+                << file.string() << "; nothing was run\n";
+    return exit_usage;
+  }
+  if (selected.empty()) {
+    command.out << "no flows to run in " << file.string() << "\n";
+    return exit_ok;
+  }
+
+  std::unique_ptr<store::StateStore> state;
+  try {
+    state = store::StateStore::open(*location);
+  } catch (const std::exception &e) {
+    command.err << "junction sync: " << e.what() << "\n";
+    return exit_failed;
+  }
+  const std::string progress_mode = values["progress"].as<std::string>();
+  engine::Progress progress(progress_mode == "always" ||
+                            (progress_mode == "auto" && engine::stderr_is_terminal()));
+  const std::string actor =
+      values.count("actor") != 0U ? values["actor"].as<std::string>() : operating_system_user();
+
+  std::vector<engine::FlowResult> results;
+  for (const auto *flow : selected) {
+    engine::FlowContext context{*flow,
+                                checked.mappings.at(flow->name),
+                                *checked.connectors.at(flow->from.connector),
+                                *checked.connectors.at(flow->to.connector),
+                                *state,
+                                progress,
+                                actor};
+    results.push_back(engine::run_flow(context));
+  }
+  print_summary(command.out, results);
+  bool any_failed = false;
+  long long queued = 0;
+  for (const auto &r : results) {
+    if (r.failed) {
+      any_failed = true;
+      command.err << "flow " << r.flow << " failed: " << r.message << "\n";
+    }
+    queued += r.counts.failed;
+  }
+  if (queued > 0) {
+    command.out << "\n" << queued << (queued == 1 ? " record" : " records")
+                << " went to the error queue. See them with:\n  junction errors list --config "
+                << file.string() << "\n";
+  }
+  if (any_failed) return exit_failed;
+  return queued > 0 ? exit_records_queued : exit_ok;
+}
+
+}  // namespace junction::cli

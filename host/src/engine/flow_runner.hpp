@@ -1,0 +1,42 @@
+// Runs one one-way flow once: read batches after the stored cursor, map and filter them,
+// skip what has not changed since it was last written, write the rest, and record
+// outcomes, hashes, failed records and the new cursor in one store transaction that is
+// committed only after the sink has made its writes durable.
+#pragma once
+
+#include <string>
+
+#include "config/host_config.hpp"
+#include "engine/mapping.hpp"
+#include "engine/progress.hpp"
+#include "plugin/connector_instance.hpp"
+#include "store/run_repository.hpp"
+#include "store/state_store.hpp"
+
+namespace junction::engine {
+
+struct FlowResult {
+  std::string flow;
+  std::string run_id;
+  store::RunCounts counts;
+  bool failed = false;  // the run as a whole failed; nothing of it was recorded
+  std::string message;
+  double seconds = 0;
+};
+
+struct FlowContext {
+  const config::FlowConfig &flow;
+  Mapping &mapping;
+  plugin::ConnectorInstance &source;
+  plugin::ConnectorInstance &target;
+  store::StateStore &store;
+  Progress &progress;
+  std::string actor;
+};
+
+FlowResult run_flow(FlowContext &context);
+
+// A run id that sorts by time: 20261123T041500Z-3fa2c1.
+std::string new_run_id();
+
+}  // namespace junction::engine

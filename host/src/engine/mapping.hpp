@@ -1,0 +1,83 @@
+// A flow's mapping, compiled once: which source field feeds each target field, through
+// which transforms, lookups, defaults, checks and conversions; plus the flow's filter.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <junction/batch.hpp>
+
+#include "config/diagnostic.hpp"
+#include "config/host_config.hpp"
+#include "engine/conversions.hpp"
+#include "engine/text_transforms.hpp"
+
+namespace junction::engine {
+
+struct FieldRule {
+  std::string target;
+  std::string from;                       // source field; empty for a constant
+  std::optional<nlohmann::json> constant;
+  std::optional<nlohmann::json> default_value;
+  bool required = false;
+  std::vector<Transform> transforms;
+  std::string country;
+  std::optional<nlohmann::json> values;   // lookup table
+  std::optional<nlohmann::json> values_default;
+  bool values_strict = false;
+  TargetType type = TargetType::keep;
+  std::string format;
+  Rounding rounding = Rounding::reject;
+  std::size_t max_length = 0;  // characters; 0 for no limit
+  bool truncate = false;
+  bool sensitive = false;
+  std::size_t source_index = BatchView::npos;  // bound per batch
+};
+
+struct Condition {
+  std::string field;
+  enum class Kind { equals, not_equals, in, not_in, empty, not_empty, within } kind;
+  std::vector<std::string> values;
+  std::int64_t within_ms = 0;
+  std::string format;
+  bool ignore_case = false;
+  std::size_t source_index = BatchView::npos;
+};
+
+class Mapping {
+ public:
+  // Compiles a flow's mapping and filter. Problems go to `problems`, located by pointer.
+  static Mapping compile(const config::FlowConfig &flow, const std::string &file,
+                         config::Diagnostics &problems);
+
+  bool identity() const { return rules_.empty(); }
+  // Target fields for records of `batch` (the mapped names, or the source's own).
+  std::vector<std::string> target_fields(const BatchView &batch) const;
+  const std::vector<std::string> &target_key() const { return target_key_; }
+  // Source fields whose values must never be shown (they feed sensitive targets).
+  const std::set<std::string> &sensitive_sources() const { return sensitive_sources_; }
+
+  // Resolves field names against a batch's field list.
+  void bind(const BatchView &batch);
+  bool accepts(const RecordView &record) const;
+  // Writes the mapped record into row `row` of `out`; returns the problem in words.
+  std::optional<std::string> apply(const RecordView &record, BatchBuilder &out, std::size_t row);
+
+ private:
+  std::optional<std::string> apply_rule(FieldRule &rule, const RecordView &record,
+                                        BatchBuilder &out, std::size_t row, std::size_t index);
+
+  std::vector<FieldRule> rules_;
+  std::vector<Condition> conditions_;
+  std::vector<std::string> target_key_;
+  std::set<std::string> sensitive_sources_;
+  std::string scratch_;
+  Converted converted_;
+};
+
+}  // namespace junction::engine

@@ -1,0 +1,92 @@
+#include "store/error_queue_repository.hpp"
+
+#include <soci/soci.h>
+
+#include "store/timestamps.hpp"
+
+namespace junction::store {
+namespace {
+
+const char *const columns =
+    "error_id, flow, run_id, COALESCE(source_connector, ''), COALESCE(source_entity, ''), "
+    "COALESCE(source_key, ''), COALESCE(origin, ''), stage, status, message, "
+    "COALESCE(record, ''), attempts, state, first_failed_at, last_failed_at";
+
+FailedRecord from_row(const soci::row &r) {
+  FailedRecord f;
+  f.id = r.get_properties(0).get_data_type() == soci::dt_integer
+             ? r.get<int>(0)
+             : static_cast<std::int64_t>(r.get<long long>(0));
+  f.flow = r.get<std::string>(1);
+  f.run_id = r.get<std::string>(2);
+  f.source_connector = r.get<std::string>(3);
+  f.source_entity = r.get<std::string>(4);
+  f.source_key = r.get<std::string>(5);
+  f.origin = r.get<std::string>(6);
+  f.stage = r.get<std::string>(7);
+  f.status = r.get<std::string>(8);
+  f.message = r.get<std::string>(9);
+  f.record = r.get<std::string>(10);
+  f.attempts = r.get<int>(11);
+  f.state = r.get<std::string>(12);
+  f.first_failed_at = r.get<std::string>(13);
+  f.last_failed_at = r.get<std::string>(14);
+  return f;
+}
+
+}  // namespace
+
+void ErrorQueueRepository::add(const std::vector<FailedRecord> &records) {
+  if (records.empty()) return;
+  const std::string now = utc_now_text();
+  for (const auto &f : records) {
+    // The same record failing the same way again is one entry with more attempts.
+    soci::statement again =
+        (session_.prepare << "UPDATE error_queue SET attempts = attempts + 1, "
+                             "last_failed_at = :t, run_id = :r, record = :rec WHERE state = 'open' "
+                             "AND flow = :f AND source_key = :k AND stage = :s AND message = :m",
+         soci::use(now), soci::use(f.run_id), soci::use(f.record), soci::use(f.flow),
+         soci::use(f.source_key), soci::use(f.stage), soci::use(f.message));
+    again.execute(true);
+    if (again.get_affected_rows() > 0) continue;
+    session_ << "INSERT INTO error_queue (flow, run_id, source_connector, source_entity, "
+                "source_key, origin, stage, status, message, record, attempts, state, "
+                "first_failed_at, last_failed_at) VALUES (:f, :r, :sc, :se, :sk, :o, :st, :s, "
+                ":m, :rec, :a, 'open', :t1, :t2)",
+        soci::use(f.flow), soci::use(f.run_id), soci::use(f.source_connector),
+        soci::use(f.source_entity), soci::use(f.source_key), soci::use(f.origin),
+        soci::use(f.stage), soci::use(f.status), soci::use(f.message), soci::use(f.record),
+        soci::use(f.attempts), soci::use(now), soci::use(now);
+  }
+}
+
+std::vector<FailedRecord> ErrorQueueRepository::list(const ErrorFilter &filter) {
+  std::string sql = std::string("SELECT ") + columns +
+                    " FROM error_queue WHERE state = :state AND (:flow = '' OR flow = :flow2) "
+                    "AND (:since = '' OR last_failed_at >= :since2) ORDER BY error_id LIMIT " +
+                    std::to_string(filter.limit);
+  soci::rowset<soci::row> rows =
+      (session_.prepare << sql, soci::use(filter.state), soci::use(filter.flow),
+       soci::use(filter.flow), soci::use(filter.since), soci::use(filter.since));
+  std::vector<FailedRecord> out;
+  for (const auto &r : rows) out.push_back(from_row(r));
+  return out;
+}
+
+std::optional<FailedRecord> ErrorQueueRepository::find(std::int64_t id) {
+  const long long key = id;
+  soci::rowset<soci::row> rows =
+      (session_.prepare << std::string("SELECT ") + columns + " FROM error_queue WHERE error_id = :id",
+       soci::use(key));
+  for (const auto &r : rows) return from_row(r);
+  return std::nullopt;
+}
+
+long long ErrorQueueRepository::count_open(const std::string &flow) {
+  long long n = 0;
+  session_ << "SELECT COUNT(*) FROM error_queue WHERE state = 'open' AND (:f = '' OR flow = :f2)",
+      soci::use(flow), soci::use(flow), soci::into(n);
+  return n;
+}
+
+}  // namespace junction::store

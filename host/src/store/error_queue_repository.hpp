@@ -1,0 +1,54 @@
+// Records that could not be delivered, kept with everything needed to understand, fix and
+// replay them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace soci {
+class session;
+}
+
+namespace junction::store {
+
+struct FailedRecord {
+  std::int64_t id = 0;
+  std::string flow;
+  std::string run_id;
+  std::string source_connector;
+  std::string source_entity;
+  std::string source_key;
+  std::string origin;  // "members.csv:42"
+  std::string stage;   // parse, map, validate, write
+  std::string status;  // rejected, transient
+  std::string message;
+  std::string record;  // the record as read, JSON
+  int attempts = 1;
+  std::string state = "open";
+  std::string first_failed_at;
+  std::string last_failed_at;
+};
+
+struct ErrorFilter {
+  std::string flow;
+  std::string since;  // ISO 8601 UTC; "" for all
+  std::string state = "open";
+  int limit = 1000;
+};
+
+class ErrorQueueRepository {
+ public:
+  explicit ErrorQueueRepository(soci::session &session) : session_(session) {}
+
+  void add(const std::vector<FailedRecord> &records);
+  std::vector<FailedRecord> list(const ErrorFilter &filter);
+  std::optional<FailedRecord> find(std::int64_t id);
+  long long count_open(const std::string &flow = {});
+
+ private:
+  soci::session &session_;
+};
+
+}  // namespace junction::store

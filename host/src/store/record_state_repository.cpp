@@ -1,0 +1,73 @@
+#include "store/record_state_repository.hpp"
+
+#include <soci/soci.h>
+
+#include "store/timestamps.hpp"
+
+namespace junction::store {
+namespace {
+
+constexpr std::size_t lookup_chunk = 500;  // bound parameters per query
+
+}  // namespace
+
+RecordStateRepository::RecordStateRepository(soci::session &session, std::string connector,
+                                             std::string entity)
+    : session_(session), connector_(std::move(connector)), entity_(std::move(entity)) {}
+
+std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
+    const std::vector<std::string> &keys) {
+  std::unordered_map<std::string, KnownRecord> known;
+  for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
+    const std::size_t count = std::min(lookup_chunk, keys.size() - start);
+    std::string sql =
+        "SELECT record_key, COALESCE(written_hash, ''), COALESCE(last_seen_run, '') "
+        "FROM record_state WHERE connector = :c AND entity = :e AND record_key IN (";
+    for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
+    sql += ")";
+    std::vector<std::string> found_keys(count);
+    std::vector<std::string> hashes(count);
+    std::vector<std::string> runs(count);
+    soci::statement st(session_);
+    st.alloc();
+    st.prepare(sql);
+    st.exchange(soci::use(connector_));
+    st.exchange(soci::use(entity_));
+    for (std::size_t i = 0; i < count; ++i) st.exchange(soci::use(keys[start + i]));
+    st.exchange(soci::into(found_keys));
+    st.exchange(soci::into(hashes));
+    st.exchange(soci::into(runs));
+    st.define_and_bind();
+    st.execute(true);
+    for (std::size_t i = 0; i < found_keys.size(); ++i) {
+      known[found_keys[i]] = KnownRecord{hashes[i], runs[i]};
+    }
+  }
+  return known;
+}
+
+void RecordStateRepository::record_writes(const std::vector<RecordWrite> &writes,
+                                          const std::string &run_id) {
+  if (writes.empty()) return;
+  std::vector<std::string> connectors(writes.size(), connector_);
+  std::vector<std::string> entities(writes.size(), entity_);
+  std::vector<std::string> keys;
+  std::vector<std::string> hashes;
+  keys.reserve(writes.size());
+  hashes.reserve(writes.size());
+  for (const auto &w : writes) {
+    keys.push_back(w.key);
+    hashes.push_back(w.hash);
+  }
+  std::vector<std::string> runs(writes.size(), run_id);
+  std::vector<std::string> times(writes.size(), utc_now_text());
+  session_ << "INSERT INTO record_state (connector, entity, record_key, written_hash, "
+              "last_seen_run, updated_at) VALUES (:c, :e, :k, :h, :r, :t) "
+              "ON CONFLICT (connector, entity, record_key) DO UPDATE SET "
+              "written_hash = excluded.written_hash, last_seen_run = excluded.last_seen_run, "
+              "deleted = 0, updated_at = excluded.updated_at",
+      soci::use(connectors), soci::use(entities), soci::use(keys), soci::use(hashes),
+      soci::use(runs), soci::use(times);
+}
+
+}  // namespace junction::store

@@ -1,0 +1,41 @@
+// What the host knows of each record in each system: the hash of what it last wrote there
+// (change detection, echo suppression) and the last run that touched it.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace soci {
+class session;
+}
+
+namespace junction::store {
+
+struct KnownRecord {
+  std::string written_hash;
+  std::string last_seen_run;
+};
+
+struct RecordWrite {
+  std::string key;
+  std::string hash;
+};
+
+class RecordStateRepository {
+ public:
+  RecordStateRepository(soci::session &session, std::string connector, std::string entity);
+
+  // What is known of these keys; keys never seen are absent from the result.
+  std::unordered_map<std::string, KnownRecord> lookup(const std::vector<std::string> &keys);
+
+  // Records that `run_id` wrote, with the hash of what was written.
+  void record_writes(const std::vector<RecordWrite> &writes, const std::string &run_id);
+
+ private:
+  soci::session &session_;
+  std::string connector_;
+  std::string entity_;
+};
+
+}  // namespace junction::store
