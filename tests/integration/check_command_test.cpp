@@ -122,7 +122,8 @@ TEST_F(CheckCommand, ReportsASyntaxErrorWithLineAndColumn) {
 }
 
 TEST_F(CheckCommand, TheShippedDefaultConfigIsValid) {
-  const auto r = junction({"check", "--config", (source_dir() / "config/junction.json").string()});
+  const auto r = junction({"check", "--config", (source_dir() / "config/junction.json").string(),
+                           "--plugin-path", built_plugin_dir().string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
