@@ -76,6 +76,20 @@ void build_model(const json &doc, HostConfig &config) {
   }
 }
 
+// JSON objects have no order, but admins expect the columns they wrote in that order.
+void remember_mapping_order(const std::string &text, HostConfig &config) {
+  const auto ordered = nlohmann::ordered_json::parse(text, nullptr, false, true);
+  if (ordered.is_discarded() || !ordered.contains("flows") || !ordered["flows"].is_array()) return;
+  const auto &flows = ordered["flows"];
+  for (std::size_t i = 0; i < flows.size() && i < config.flows.size(); ++i) {
+    const auto &flow = flows[i];
+    if (!flow.is_object() || !flow.contains("mapping") || !flow["mapping"].is_object()) continue;
+    for (auto it = flow["mapping"].begin(); it != flow["mapping"].end(); ++it) {
+      config.flows[i].mapping_order.push_back(it.key());
+    }
+  }
+}
+
 void check_cross_references(const HostConfig &config, const std::string &file,
                             Diagnostics &problems) {
   std::map<std::string, std::string> first_flow_by_name;
@@ -128,6 +142,7 @@ LoadedConfig load_host_config_text(const std::string &text, const std::filesyste
   auto schema_problems = host_schema().validate(doc, label, "", loaded.config.secret_pointers);
   loaded.problems.insert(loaded.problems.end(), schema_problems.begin(), schema_problems.end());
   build_model(doc, loaded.config);
+  remember_mapping_order(text, loaded.config);
   if (loaded.config.store.empty()) loaded.config.store = "sqlite:var/state.db";
   check_cross_references(loaded.config, label, loaded.problems);
   return loaded;

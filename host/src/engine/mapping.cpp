@@ -92,6 +92,13 @@ Mapping Mapping::compile(const config::FlowConfig &flow, const std::string &file
       m.rules_.push_back(std::move(rule));
     }
     if (m.rules_.empty()) problems.push_back({file, flow.pointer + "/mapping", "maps no field"});
+    // Keep the order the fields were written in.
+    const auto &order = flow.mapping_order;
+    std::stable_sort(m.rules_.begin(), m.rules_.end(), [&](const FieldRule &a, const FieldRule &b) {
+      const auto pa = std::find(order.begin(), order.end(), a.target);
+      const auto pb = std::find(order.begin(), order.end(), b.target);
+      return pa < pb;
+    });
   }
   for (const auto &c : def.value("filter", json::array())) {
     Condition cond;
