@@ -10,8 +10,7 @@ namespace {
 class CheckCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    install_test_plugins(dir / "plugins",
-                         {"memory.so", "throwing.so", "abi-next.so"});
+    install_test_plugins(dir / "plugins", {"memory.so", "throwing.so", "abi-next.so"});
   }
   ProcessResult check(const std::string &config_text, ProcessOptions options = {}) {
     const auto file = dir.write("junction.json", config_text);
@@ -52,13 +51,16 @@ TEST_F(CheckCommand, ReportsAllThreeProblemsOfTheAcceptanceConfigAtOnce) {
   EXPECT_EQ(r.exit_code, 2);
   const auto lines = lines_of(r.err);
   ASSERT_EQ(lines.size(), 4U) << r.err;
-  EXPECT_EQ(lines[0], file() + ": /connectors/crm/config/tokn: environment variable "
-                               "JUNCTION_CRM_TOKEN_UNSET referenced by "
-                               "${env:JUNCTION_CRM_TOKEN_UNSET} is not set");
-  EXPECT_EQ(lines[1], file() + ": /telemetry: unknown key 'telemetry' (expected one of: $schema, "
-                               "connectors, flows, plugin_path, store)");
-  EXPECT_EQ(lines[2], file() + ": /connectors/crm/config/tokn: unknown key 'tokn' (expected one "
-                               "of: dump_to, entities, reject_keys, token)");
+  EXPECT_EQ(lines[0], file() +
+                          ": /connectors/crm/config/tokn: environment variable "
+                          "JUNCTION_CRM_TOKEN_UNSET referenced by "
+                          "${env:JUNCTION_CRM_TOKEN_UNSET} is not set");
+  EXPECT_EQ(lines[1], file() +
+                          ": /telemetry: unknown key 'telemetry' (expected one of: $schema, "
+                          "connectors, flows, plugin_path, store)");
+  EXPECT_EQ(lines[2], file() +
+                          ": /connectors/crm/config/tokn: unknown key 'tokn' (expected one "
+                          "of: dump_to, entities, reject_keys, token)");
   EXPECT_EQ(lines[3], "3 problems in " + file());
 }
 
@@ -83,8 +85,9 @@ TEST_F(CheckCommand, ReportsAConnectorWhosePluginFailsToStart) {
                            "connectors": {"broken": {"plugin": "throwing"}}})");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(lines_of(r.err).at(0),
-            file() + ": /connectors/broken/config: connector 'broken' could not start: the "
-                     "throwing plugin always fails to start (fatal failure)");
+            file() +
+                ": /connectors/broken/config: connector 'broken' could not start: the "
+                "throwing plugin always fails to start (fatal failure)");
 }
 
 TEST_F(CheckCommand, ExplainsARefusedPluginAndAnUnknownOne) {
@@ -94,8 +97,9 @@ TEST_F(CheckCommand, ExplainsARefusedPluginAndAnUnknownOne) {
   EXPECT_EQ(r.exit_code, 2);
   const auto lines = lines_of(r.err);
   ASSERT_EQ(lines.size(), 3U) << r.err;
-  EXPECT_EQ(lines[0], file() + ": /connectors/crm/plugin: unknown plugin 'hubspot' (available: "
-                               "memory, throwing)");
+  EXPECT_EQ(lines[0], file() +
+                          ": /connectors/crm/plugin: unknown plugin 'hubspot' (available: "
+                          "memory, throwing)");
   EXPECT_EQ(lines[1], file() + ": /connectors/next/plugin: plugin 'abi-next' was refused: " +
                           (dir / "plugins" / "abi-next.so").string() +
                           ": wrong ABI: built for ABI 2.0, this host speaks ABI 1.0 (major "
@@ -117,8 +121,9 @@ TEST_F(CheckCommand, ChecksEachFlowEndAgainstThePluginRoles) {
 TEST_F(CheckCommand, ReportsASyntaxErrorWithLineAndColumn) {
   const auto r = check("{\n  \"connectors\": {\n    \"a\": {\"plugin\": \"memory\",}\n  }\n}\n");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(lines_of(r.err).at(0), file() + ":3:30: invalid JSON: syntax error while parsing "
-                                            "object key - unexpected '}'; expected string literal");
+  EXPECT_EQ(lines_of(r.err).at(0), file() +
+                                       ":3:30: invalid JSON: syntax error while parsing "
+                                       "object key - unexpected '}'; expected string literal");
 }
 
 TEST_F(CheckCommand, TheShippedDefaultConfigIsValid) {
@@ -130,8 +135,8 @@ TEST_F(CheckCommand, TheShippedDefaultConfigIsValid) {
 TEST_F(CheckCommand, LogsJsonLinesWhenAsked) {
   const auto file_path = dir.write("junction.json", R"({"plugin_path": ["plugins"],
       "connectors": {"mem": {"plugin": "memory"}}})");
-  const auto r = junction({"--log-format", "json", "--log-level", "debug", "check", "--config",
-                           file_path.string()});
+  const auto r = junction(
+      {"--log-format", "json", "--log-level", "debug", "check", "--config", file_path.string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   const auto lines = lines_of(r.err);
   ASSERT_FALSE(lines.empty());

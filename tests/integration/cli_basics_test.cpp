@@ -38,9 +38,10 @@ TEST(Cli, RefusesAnUnknownLogLevelOrFormat) {
 }
 
 TEST(Cli, EveryCommandHasHelp) {
-  for (const std::vector<std::string> &command :
-       {std::vector<std::string>{"check"}, {"plugins", "list"}, {"plugins", "describe"},
-        {"status"}}) {
+  for (const std::vector<std::string> &command : {std::vector<std::string>{"check"},
+                                                  {"plugins", "list"},
+                                                  {"plugins", "describe"},
+                                                  {"status"}}) {
     auto args = command;
     args.push_back("--help");
     const auto r = junction(args);

@@ -24,8 +24,8 @@ TEST(PluginsList, ShowsNameVersionAbiRolesAndEntities) {
 
 TEST(PluginsList, NamesEveryRefusedFileWithItsReasonAndExits2) {
   TempDir dir;
-  install_test_plugins(dir.path(), {"memory.so", "not-a-plugin.so", "abi-next.so",
-                                    "no-entry.so", "bad-schema.so"});
+  install_test_plugins(
+      dir.path(), {"memory.so", "not-a-plugin.so", "abi-next.so", "no-entry.so", "bad-schema.so"});
   std::filesystem::copy_file(test_plugin_dir() / "memory.so", dir / "memory-again.so");
   dir.write("empty.so", "");
   dir.write("text.so", "#!/bin/sh\necho not a library\n");
@@ -45,13 +45,14 @@ TEST(PluginsList, NamesEveryRefusedFileWithItsReasonAndExits2) {
             0U)
       << refused[1];
   EXPECT_EQ(refused[2], "refused: " + d + "/empty.so: not a plugin: not an ELF shared library");
-  EXPECT_EQ(refused[3], "refused: " + d + "/memory.so: duplicate plugin name 'memory': already "
-                                          "provided by " + d + "/memory-again.so");
-  EXPECT_EQ(refused[4],
-            "refused: " + d + "/no-entry.so: not a plugin: no exported junction_plugin_entry symbol");
-  EXPECT_EQ(refused[5].rfind("refused: " + d +
-                                 "/not-a-plugin.so: not a plugin: no .junction_abi section",
-                             0),
+  EXPECT_EQ(refused[3], "refused: " + d +
+                            "/memory.so: duplicate plugin name 'memory': already "
+                            "provided by " +
+                            d + "/memory-again.so");
+  EXPECT_EQ(refused[4], "refused: " + d +
+                            "/no-entry.so: not a plugin: no exported junction_plugin_entry symbol");
+  EXPECT_EQ(refused[5].rfind(
+                "refused: " + d + "/not-a-plugin.so: not a plugin: no .junction_abi section", 0),
             0U)
       << refused[5];
   EXPECT_EQ(refused[6], "refused: " + d + "/text.so: not a plugin: not an ELF shared library");
@@ -94,8 +95,7 @@ TEST(PluginsList, SearchesJunctionPluginPathToo) {
 TEST(PluginsDescribe, ShowsTheManifestAndConfigSchema) {
   TempDir dir;
   install_test_plugins(dir.path(), {"memory.so"});
-  const auto r =
-      junction({"plugins", "describe", "memory", "--plugin-path", dir.path().string()});
+  const auto r = junction({"plugins", "describe", "memory", "--plugin-path", dir.path().string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("memory 1.0.0 (ABI 1.0)\nTest plugin: a source", 0), 0U) << r.out;
   EXPECT_NE(r.out.find("roles:    source, sink"), std::string::npos);

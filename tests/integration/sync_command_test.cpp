@@ -127,8 +127,8 @@ TEST_F(QuickStart, FirstRunDeliversEveryGoodRowAndQueuesEveryFaultyOne) {
   const auto crm = parse_csv(crm_files[0]);
   ASSERT_EQ(crm.size(), 312U);  // header + 311
   EXPECT_EQ(crm[0], (std::vector<std::string>{"email", "firstname", "lastname", "phone", "city",
-                                               "zip", "membership_level", "member_since",
-                                               "annual_fee", "external_id", "source"}));
+                                              "zip", "membership_level", "member_since",
+                                              "annual_fee", "external_id", "source"}));
   for (std::size_t i = 1; i < crm.size(); ++i) {
     EXPECT_EQ(crm[i][0], [&] {
       std::string lower = crm[i][0];
@@ -145,7 +145,8 @@ TEST_F(QuickStart, FirstRunDeliversEveryGoodRowAndQueuesEveryFaultyOne) {
   }
   EXPECT_EQ(crm_errors.size(), 9U);
   EXPECT_EQ(crm_errors["members.csv:17"], "'email' is required, but source field 'Email' is empty");
-  EXPECT_EQ(crm_errors["members.csv:103"], "'email' is required, but source field 'Email' is empty");
+  EXPECT_EQ(crm_errors["members.csv:103"],
+            "'email' is required, but source field 'Email' is empty");
   EXPECT_EQ(crm_errors["members.csv:44"],
             "'member_since': '31/02/2024' from source field 'Joined' is not a real date");
   EXPECT_EQ(crm_errors["members.csv:66"],
@@ -165,7 +166,8 @@ TEST_F(QuickStart, FirstRunDeliversEveryGoodRowAndQueuesEveryFaultyOne) {
 
 TEST_F(QuickStart, SecondRunChangesNothingAndWritesNoFile) {
   ASSERT_EQ(sync(config()).exit_code, 3);
-  const auto files_before = files_in(dir / "var/out/crm").size() + files_in(dir / "var/out/mailing").size();
+  const auto files_before =
+      files_in(dir / "var/out/crm").size() + files_in(dir / "var/out/mailing").size();
   const auto r = sync(config());
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(summary_of(r.out, "members-to-crm"), (std::vector<long long>{320, 0, 0, 311, 0, 9, 0}));

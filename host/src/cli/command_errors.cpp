@@ -82,8 +82,7 @@ int run_errors_list(const CommandArgs &command) {
   options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
       "flow", po::value<std::string>(), "only this flow")(
       "since", po::value<std::string>(), "only failures at or after this time (ISO 8601, UTC)")(
-      "limit", po::value<int>()->default_value(1000), "at most this many")(
-      "json", "print JSON");
+      "limit", po::value<int>()->default_value(1000), "at most this many")("json", "print JSON");
   po::variables_map values;
   int code = exit_ok;
   if (!parse_command_line(command, "--config FILE [--flow NAME] [--since TIME] [--json]", options,
@@ -105,15 +104,16 @@ int run_errors_list(const CommandArgs &command) {
     return exit_ok;
   }
   command.out << std::left << std::setw(7) << "ID" << std::setw(22) << "FLOW" << std::setw(10)
-              << "STAGE" << std::setw(26) << "WHERE" << std::setw(18) << "KEY" << "PROBLEM\n";
+              << "STAGE" << std::setw(26) << "WHERE" << std::setw(18) << "KEY"
+              << "PROBLEM\n";
   for (const auto &f : rows) {
     command.out << std::left << std::setw(7) << f.id << std::setw(22) << one_line(f.flow, 21)
                 << std::setw(10) << f.stage << std::setw(26) << one_line(f.origin, 25)
                 << std::setw(18) << one_line(readable_key(f.source_key), 17)
                 << one_line(f.message, 200) << "\n";
   }
-  command.out << rows.size() << (rows.size() == 1 ? " record" : " records")
-              << " in the error queue" << (filter.flow.empty() ? "" : " for " + filter.flow)
+  command.out << rows.size() << (rows.size() == 1 ? " record" : " records") << " in the error queue"
+              << (filter.flow.empty() ? "" : " for " + filter.flow)
               << (rows.empty() ? "" : "; junction errors show ID --config FILE for one") << "\n";
   return exit_ok;
 }

@@ -20,15 +20,16 @@ void print_summary(std::ostream &out, const std::vector<engine::FlowResult> &res
   out << std::left << std::setw(28) << "FLOW" << std::right << std::setw(10) << "READ"
       << std::setw(10) << "CREATED" << std::setw(10) << "UPDATED" << std::setw(11) << "UNCHANGED"
       << std::setw(10) << "DELETED" << std::setw(10) << "FAILED" << std::setw(10) << "FILTERED"
-      << std::setw(10) << "SECONDS" << "\n";
+      << std::setw(10) << "SECONDS"
+      << "\n";
   for (const auto &r : results) {
     const auto &c = r.counts;
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.2f", r.seconds);
     out << std::left << std::setw(28) << r.flow << std::right << std::setw(10) << c.read
-        << std::setw(10) << c.created << std::setw(10) << c.updated << std::setw(11)
-        << c.unchanged << std::setw(10) << c.deleted << std::setw(10) << c.failed << std::setw(10)
-        << c.filtered << std::setw(10) << seconds << "\n";
+        << std::setw(10) << c.created << std::setw(10) << c.updated << std::setw(11) << c.unchanged
+        << std::setw(10) << c.deleted << std::setw(10) << c.failed << std::setw(10) << c.filtered
+        << std::setw(10) << seconds << "\n";
   }
 }
 
@@ -37,15 +38,16 @@ void print_summary(std::ostream &out, const std::vector<engine::FlowResult> &res
 int run_sync(const CommandArgs &command) {
   po::options_description options("options");
   options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
-      "flow", po::value<std::vector<std::string>>()->composing(), "run only this flow (repeatable)")(
-      "actor", po::value<std::string>(), "who runs it, for the audit (default: the OS user)")(
+      "flow", po::value<std::vector<std::string>>()->composing(),
+      "run only this flow (repeatable)")("actor", po::value<std::string>(),
+                                         "who runs it, for the audit (default: the OS user)")(
       "progress", po::value<std::string>()->default_value("auto"),
       "live progress line: auto (on a terminal), always, never");
   add_plugin_path_option(options);
   po::variables_map values;
   int code = exit_ok;
-  if (!parse_command_line(command, "--config FILE [--flow NAME]... [--plugin-path DIR]...",
-                          options, values, code)) {
+  if (!parse_command_line(command, "--config FILE [--flow NAME]... [--plugin-path DIR]...", options,
+                          values, code)) {
     return code;
   }
   const std::filesystem::path file = values["config"].as<std::string>();
@@ -121,7 +123,8 @@ int run_sync(const CommandArgs &command) {
     queued += r.counts.failed;
   }
   if (queued > 0) {
-    command.out << "\n" << queued << (queued == 1 ? " record" : " records")
+    command.out << "\n"
+                << queued << (queued == 1 ? " record" : " records")
                 << " went to the error queue. See them with:\n  junction errors list --config "
                 << file.string() << "\n";
   }

@@ -32,7 +32,7 @@ struct FlowConfig {
   bool enabled = true;
   Endpoint from;
   Endpoint to;
-  nlohmann::json definition;  // the whole flow object, for the stages that read it
+  nlohmann::json definition;               // the whole flow object, for the stages that read it
   std::vector<std::string> mapping_order;  // target fields as written in the file
 };
 

@@ -67,7 +67,8 @@ std::optional<std::string> to_integer(std::string_view s, Rounding rounding, Con
   const std::uint64_t limit = negative ? 9223372036854775808ULL : 9223372036854775807ULL;
   if (magnitude > limit) return std::string("is too large for a whole number");
   out.type = JN_INT64;
-  out.i64 = negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
+  out.i64 =
+      negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
   return std::nullopt;
 }
 
@@ -116,7 +117,8 @@ std::optional<std::string> parse_time(std::string_view s, const std::string &for
     end = strptime(input.c_str(), format.c_str(), &tm);
   }
   const std::string expected =
-      format.empty() ? (date_only ? "YYYY-MM-DD" : "YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+HH:MM]") : format;
+      format.empty() ? (date_only ? "YYYY-MM-DD" : "YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+HH:MM]")
+                     : format;
   if (end == nullptr || *end != '\0') {
     return "is not a " + std::string(date_only ? "date" : "timestamp") + " in the form " + expected;
   }

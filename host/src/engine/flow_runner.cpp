@@ -17,7 +17,9 @@
 namespace junction::engine {
 namespace {
 
-std::string stream_name(const config::Endpoint &end) { return end.connector + "/" + end.entity; }
+std::string stream_name(const config::Endpoint &end) {
+  return end.connector + "/" + end.entity;
+}
 
 // A batch made of some rows of another, sharing its field list and text.
 class Selection {
@@ -61,7 +63,9 @@ struct PendingRow {
 class Run {
  public:
   Run(FlowContext &context, std::string run_id)
-      : c_(context), run_id_(std::move(run_id)), errors_(c_.store.session()),
+      : c_(context),
+        run_id_(std::move(run_id)),
+        errors_(c_.store.session()),
         states_(c_.store.session(), c_.flow.to.connector, c_.flow.to.entity) {}
 
   void execute(FlowResult &result) {
@@ -156,7 +160,8 @@ class Run {
       const RecordView mapped = out.record(row);
       std::string key = key_text(mapped, target_key);
       bool empty_key = false;
-      for (const auto k : target_key) empty_key |= mapped.value(k).is_null() || mapped.value(k).is_absent();
+      for (const auto k : target_key)
+        empty_key |= mapped.value(k).is_null() || mapped.value(k).is_absent();
       if (empty_key) {
         mapped_.drop_last_record();
         fail(record, in, "validate", "rejected",
@@ -184,8 +189,8 @@ class Run {
       const auto it = known.find(p.key);
       if (!seen_keys_.insert(p.key)) {
         fail(in.record(p.source_row), in, "validate", "rejected",
-             "another record in this run already has the key " + shown_key(p.key) +
-                 " in " + c_.flow.to.connector + "/" + c_.flow.to.entity,
+             "another record in this run already has the key " + shown_key(p.key) + " in " +
+                 c_.flow.to.connector + "/" + c_.flow.to.entity,
              key_text(in.record(p.source_row), source_key));
         continue;
       }
@@ -291,7 +296,8 @@ FlowResult run_flow(FlowContext &context) {
     }
   }
   context.progress.finish();
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

@@ -29,7 +29,9 @@ std::string lower(std::string s) {
 }
 
 // A constant or default from the config as a value to convert like source text.
-std::string json_text(const json &v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string json_text(const json &v) {
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
 
 void set_json(BatchBuilder &out, std::size_t row, std::size_t index, const json &v,
               std::string &scratch) {
@@ -145,8 +147,8 @@ Mapping Mapping::compile(const config::FlowConfig &flow, const std::string &file
                                [&](const FieldRule &r) { return r.from == source_key; });
       if (rule == m.rules_.end()) {
         problems.push_back({file, flow.pointer + "/to",
-                            "cannot tell the target key: map the source key field '" +
-                                source_key + "' or set \"key\" here"});
+                            "cannot tell the target key: map the source key field '" + source_key +
+                                "' or set \"key\" here"});
         m.target_key_.clear();
         break;
       }
@@ -154,12 +156,12 @@ Mapping Mapping::compile(const config::FlowConfig &flow, const std::string &file
     }
   }
   if (m.target_key_.empty() && flow.from.key.empty() && flow.to.key.empty()) {
-    problems.push_back({file, flow.pointer + "/from",
-                        "needs \"key\": the fields that identify a record"});
+    problems.push_back(
+        {file, flow.pointer + "/from", "needs \"key\": the fields that identify a record"});
   }
   for (const auto &k : m.target_key_) {
-    if (!m.rules_.empty() &&
-        std::none_of(m.rules_.begin(), m.rules_.end(), [&](const FieldRule &r) { return r.target == k; })) {
+    if (!m.rules_.empty() && std::none_of(m.rules_.begin(), m.rules_.end(),
+                                          [&](const FieldRule &r) { return r.target == k; })) {
       problems.push_back({file, flow.pointer + "/to/key", "key field '" + k + "' is not mapped"});
     }
   }
@@ -177,7 +179,8 @@ std::vector<std::string> Mapping::target_fields(const BatchView &batch) const {
 }
 
 void Mapping::bind(const BatchView &batch) {
-  for (auto &r : rules_) r.source_index = r.from.empty() ? BatchView::npos : batch.field_index(r.from);
+  for (auto &r : rules_)
+    r.source_index = r.from.empty() ? BatchView::npos : batch.field_index(r.from);
   for (auto &c : conditions_) c.source_index = batch.field_index(c.field);
 }
 
@@ -240,8 +243,8 @@ std::optional<std::string> Mapping::apply(const RecordView &record, BatchBuilder
 std::optional<std::string> Mapping::apply_rule(FieldRule &rule, const RecordView &record,
                                                BatchBuilder &out, std::size_t row,
                                                std::size_t index) {
-  const std::string source_label = rule.from.empty() ? std::string("the constant")
-                                                     : "source field '" + rule.from + "'";
+  const std::string source_label =
+      rule.from.empty() ? std::string("the constant") : "source field '" + rule.from + "'";
   auto shown = [&](const std::string &text) {
     return rule.sensitive ? std::string("the value") : "'" + text + "'";
   };
@@ -254,7 +257,8 @@ std::optional<std::string> Mapping::apply_rule(FieldRule &rule, const RecordView
   }
   // Non-text values with nothing to do pass through unchanged.
   if (!from_json && !input.is_null() && !input.is_absent() && input.type() != ValueType::string &&
-      rule.transforms.empty() && !rule.values && rule.type == TargetType::keep && rule.max_length == 0) {
+      rule.transforms.empty() && !rule.values && rule.type == TargetType::keep &&
+      rule.max_length == 0) {
     out.set(row, index, input);
     return std::nullopt;
   }
@@ -278,7 +282,8 @@ std::optional<std::string> Mapping::apply_rule(FieldRule &rule, const RecordView
     for (const Transform t : rule.transforms) {
       if (scratch_.empty()) break;  // emptied by trimming: "required" and defaults decide
       if (auto problem = apply_transform(t, scratch_, rule.country)) {
-        return "'" + rule.target + "': " + shown(scratch_) + " from " + source_label + " " + *problem;
+        return "'" + rule.target + "': " + shown(scratch_) + " from " + source_label + " " +
+               *problem;
       }
     }
     if (rule.values) {

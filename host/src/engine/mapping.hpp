@@ -21,13 +21,13 @@ namespace junction::engine {
 
 struct FieldRule {
   std::string target;
-  std::string from;                       // source field; empty for a constant
+  std::string from;  // source field; empty for a constant
   std::optional<nlohmann::json> constant;
   std::optional<nlohmann::json> default_value;
   bool required = false;
   std::vector<Transform> transforms;
   std::string country;
-  std::optional<nlohmann::json> values;   // lookup table
+  std::optional<nlohmann::json> values;  // lookup table
   std::optional<nlohmann::json> values_default;
   bool values_strict = false;
   TargetType type = TargetType::keep;

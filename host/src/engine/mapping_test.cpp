@@ -57,33 +57,40 @@ class MappingTest : public ::testing::Test {
 };
 
 TEST_F(MappingTest, RenamesConvertsAndAddsConstants) {
-  auto m = Mapping::compile(flow_with({{"mapping",
-                                        {{"external_id", {{"from", "id"}, {"type", "integer"}}},
-                                         {"email", {{"from", "Email"}, {"transform", {"normalize_email"}}}},
-                                         {"level", {{"from", "Lvl"}, {"values", {{"G", "Gold"}}}, {"values_default", "Other"}}},
-                                         {"source", {{"const", "export"}}},
-                                         {"joined", {{"from", "Joined"}, {"type", "date"}, {"format", "%d/%m/%Y"}}}}}}),
-                            "f.json", problems_);
+  auto m = Mapping::compile(
+      flow_with(
+          {{"mapping",
+            {{"external_id", {{"from", "id"}, {"type", "integer"}}},
+             {"email", {{"from", "Email"}, {"transform", {"normalize_email"}}}},
+             {"level", {{"from", "Lvl"}, {"values", {{"G", "Gold"}}}, {"values_default", "Other"}}},
+             {"source", {{"const", "export"}}},
+             {"joined", {{"from", "Joined"}, {"type", "date"}, {"format", "%d/%m/%Y"}}}}}}),
+      "f.json", problems_);
   ASSERT_TRUE(problems_.empty());
   EXPECT_EQ(m.target_key(), std::vector<std::string>{"external_id"});
-  source({"id", "Email", "Lvl", "Joined"}, {{"7", " Ada@Example.org", "G", "05/03/2021"},
-                                           {"8", "b@example.org", "X", "06/03/2021"}});
-  EXPECT_EQ(map(m, 0), json({{"email", "ada@example.org"}, {"external_id", 7},
-                             {"joined", "2021-03-05"}, {"level", "Gold"}, {"source", "export"}}));
+  source({"id", "Email", "Lvl", "Joined"},
+         {{"7", " Ada@Example.org", "G", "05/03/2021"}, {"8", "b@example.org", "X", "06/03/2021"}});
+  EXPECT_EQ(map(m, 0), json({{"email", "ada@example.org"},
+                             {"external_id", 7},
+                             {"joined", "2021-03-05"},
+                             {"level", "Gold"},
+                             {"source", "export"}}));
   EXPECT_EQ(map(m, 1)["level"], "Other");
 }
 
 TEST_F(MappingTest, RequiredDefaultsAndLengths) {
   auto m = Mapping::compile(
-      flow_with({{"mapping",
-                  {{"id", {{"from", "id"}}},
-                   {"email", {{"from", "Email"}, {"transform", {"trim"}}, {"required", true}}},
-                   {"country", {{"from", "Country"}, {"default", "GB"}}},
-                   {"name", {{"from", "Name"}, {"max_length", 3}}},
-                   {"short", {{"from", "Name"}, {"max_length", 3}, {"on_too_long", "truncate"}}}}}}),
+      flow_with(
+          {{"mapping",
+            {{"id", {{"from", "id"}}},
+             {"email", {{"from", "Email"}, {"transform", {"trim"}}, {"required", true}}},
+             {"country", {{"from", "Country"}, {"default", "GB"}}},
+             {"name", {{"from", "Name"}, {"max_length", 3}}},
+             {"short", {{"from", "Name"}, {"max_length", 3}, {"on_too_long", "truncate"}}}}}}),
       "f.json", problems_);
-  source({"id", "Email", "Country", "Name"},
-         {{"1", "a@b.org", std::nullopt, "Zoë"}, {"2", "   ", "FR", "Zo"}, {"3", "c@d.org", "", "Zoëy"}});
+  source({"id", "Email", "Country", "Name"}, {{"1", "a@b.org", std::nullopt, "Zoë"},
+                                              {"2", "   ", "FR", "Zo"},
+                                              {"3", "c@d.org", "", "Zoëy"}});
   EXPECT_EQ(map(m, 0)["country"], "GB");
   EXPECT_EQ(map(m, 1), json("'email' is required, but source field 'Email' is empty"));
   EXPECT_EQ(map(m, 2), json("'name' is 4 characters long, more than the 3 allowed (from source "
@@ -92,8 +99,9 @@ TEST_F(MappingTest, RequiredDefaultsAndLengths) {
 
 TEST_F(MappingTest, SensitiveValuesAreNotQuotedInProblems) {
   auto m = Mapping::compile(
-      flow_with({{"mapping", {{"id", {{"from", "id"}}},
-                              {"iban", {{"from", "Iban"}, {"type", "integer"}, {"sensitive", true}}}}}}),
+      flow_with({{"mapping",
+                  {{"id", {{"from", "id"}}},
+                   {"iban", {{"from", "Iban"}, {"type", "integer"}, {"sensitive", true}}}}}}),
       "f.json", problems_);
   source({"id", "Iban"}, {{"1", "GB29NWBK60161331926819"}});
   EXPECT_EQ(map(m), json("'iban': the value from source field 'Iban' is not a whole number"));
@@ -102,8 +110,10 @@ TEST_F(MappingTest, SensitiveValuesAreNotQuotedInProblems) {
 
 TEST_F(MappingTest, StrictLookupsRejectUnknownValues) {
   auto m = Mapping::compile(
-      flow_with({{"mapping", {{"id", {{"from", "id"}}},
-                              {"level", {{"from", "L"}, {"values", {{"G", "Gold"}}}, {"values_strict", true}}}}}}),
+      flow_with(
+          {{"mapping",
+            {{"id", {{"from", "id"}}},
+             {"level", {{"from", "L"}, {"values", {{"G", "Gold"}}}, {"values_strict", true}}}}}}),
       "f.json", problems_);
   source({"id", "L"}, {{"1", "P"}});
   EXPECT_EQ(map(m), json("'level': 'P' from source field 'L' is not in its lookup table"));
@@ -111,8 +121,9 @@ TEST_F(MappingTest, StrictLookupsRejectUnknownValues) {
 
 TEST_F(MappingTest, FiltersOnSourceFields) {
   auto m = Mapping::compile(
-      flow_with({{"filter", {{{"field", "Opt In"}, {"in", {"yes", "y"}}, {"ignore_case", true}},
-                             {{"field", "Email"}, {"empty", false}}}}}),
+      flow_with({{"filter",
+                  {{{"field", "Opt In"}, {"in", {"yes", "y"}}, {"ignore_case", true}},
+                   {{"field", "Email"}, {"empty", false}}}}}),
       "f.json", problems_);
   ASSERT_TRUE(problems_.empty());
   source({"id", "Opt In", "Email"},
@@ -140,9 +151,10 @@ TEST_F(MappingTest, WithoutAMappingEveryFieldPassesThrough) {
 }
 
 TEST_F(MappingTest, ReportsMappingsThatCannotWork) {
-  Mapping::compile(flow_with({{"mapping", {{"email", {{"from", "Email"}}},
-                                           {"both", {{"from", "x"}, {"const", 1}}},
-                                           {"neither", json::object()}}}}),
+  Mapping::compile(flow_with({{"mapping",
+                               {{"email", {{"from", "Email"}}},
+                                {"both", {{"from", "x"}, {"const", 1}}},
+                                {"neither", json::object()}}}}),
                    "f.json", problems_);
   std::vector<std::string> text;
   for (const auto &p : problems_) text.push_back(p.to_string());

@@ -6,7 +6,9 @@
 
 namespace junction::engine {
 
-bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+bool stderr_is_terminal() {
+  return ::isatty(STDERR_FILENO) == 1;
+}
 
 Progress::Progress(bool enabled) : enabled_(enabled) {}
 
@@ -22,7 +24,8 @@ void Progress::update(std::int64_t read) {
   last_ = now;
   const double seconds = std::chrono::duration<double>(now - started_).count();
   std::fprintf(stderr, "\r\033[K%s: %lld records read, %.0f records/s", flow_.c_str(),
-               static_cast<long long>(read), seconds > 0 ? static_cast<double>(read) / seconds : 0.0);
+               static_cast<long long>(read),
+               seconds > 0 ? static_cast<double>(read) / seconds : 0.0);
   std::fflush(stderr);
   drawn_ = true;
 }

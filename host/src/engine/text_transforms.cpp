@@ -10,7 +10,9 @@
 namespace junction::engine {
 namespace {
 
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 // Treats NO-BREAK SPACE (C2 A0) like a space, as spreadsheets often insert it.
 std::size_t space_length(const std::string &s, std::size_t i) {
@@ -88,10 +90,9 @@ void map_case(std::string &s, Map map) {
 
 std::optional<std::string> nfc(std::string &s) {
   utf8proc_uint8_t *result = nullptr;
-  const utf8proc_ssize_t n =
-      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t *>(s.data()),
-                   static_cast<utf8proc_ssize_t>(s.size()), &result,
-                   static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  const utf8proc_ssize_t n = utf8proc_map(
+      reinterpret_cast<const utf8proc_uint8_t *>(s.data()), static_cast<utf8proc_ssize_t>(s.size()),
+      &result, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
   if (n < 0) return std::string("is not valid UTF-8 text");
   s.assign(reinterpret_cast<const char *>(result), static_cast<std::size_t>(n));
   std::free(result);
@@ -105,8 +106,9 @@ std::optional<std::string> normalize_email(std::string &s) {
   map_case(s, [](utf8proc_int32_t c) { return utf8proc_tolower(c); });
   const auto at = s.find('@');
   if (at == std::string::npos || at == 0 || s.find('@', at + 1) != std::string::npos) {
-    return std::string("is not a valid email address (expected one '@' between a name and a "
-                       "domain)");
+    return std::string(
+        "is not a valid email address (expected one '@' between a name and a "
+        "domain)");
   }
   const std::string domain = s.substr(at + 1);
   if (domain.empty() || domain.find('.') == std::string::npos || domain.front() == '.' ||
@@ -169,8 +171,8 @@ std::optional<std::string> apply_transform(Transform transform, std::string &tex
     case Transform::mask: {
       const std::size_t chars = count_characters(text);
       const std::size_t keep = chars > 4 ? 4 : 0;
-      const std::string_view kept = text.substr(first_characters(text, chars - keep).size());
-      text = std::string(chars - keep, '*') + std::string(kept);
+      const std::string kept = text.substr(first_characters(text, chars - keep).size());
+      text = std::string(chars - keep, '*') + kept;
       return std::nullopt;
     }
   }

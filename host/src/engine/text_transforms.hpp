@@ -7,7 +7,16 @@
 
 namespace junction::engine {
 
-enum class Transform { trim, lower, upper, collapse_whitespace, normalize_email, phone_e164, nfc, mask };
+enum class Transform {
+  trim,
+  lower,
+  upper,
+  collapse_whitespace,
+  normalize_email,
+  phone_e164,
+  nfc,
+  mask
+};
 
 // Parses a transform name from the config; nullopt when unknown.
 std::optional<Transform> transform_from_name(std::string_view name);

@@ -75,9 +75,9 @@ std::vector<FailedRecord> ErrorQueueRepository::list(const ErrorFilter &filter) 
 
 std::optional<FailedRecord> ErrorQueueRepository::find(std::int64_t id) {
   const long long key = id;
-  soci::rowset<soci::row> rows =
-      (session_.prepare << std::string("SELECT ") + columns + " FROM error_queue WHERE error_id = :id",
-       soci::use(key));
+  soci::rowset<soci::row> rows = (session_.prepare << std::string("SELECT ") + columns +
+                                                          " FROM error_queue WHERE error_id = :id",
+                                  soci::use(key));
   for (const auto &r : rows) return from_row(r);
   return std::nullopt;
 }

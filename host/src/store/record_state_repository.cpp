@@ -7,7 +7,9 @@
 namespace junction::store {
 namespace {
 
-constexpr std::size_t lookup_chunk = 500;  // bound parameters per query
+// Bound parameters per query. SQLite finds named parameters by a linear scan, so the
+// cost of binding grows with the square of this.
+constexpr std::size_t lookup_chunk = 100;
 
 }  // namespace
 

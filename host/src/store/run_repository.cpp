@@ -14,11 +14,11 @@ void RunRepository::start(const std::string &run_id, const std::string &flow,
       soci::use(run_id), soci::use(flow), soci::use(now), soci::use(actor);
 }
 
-void RunRepository::finish(const std::string &run_id, const std::string &status,
-                           const RunCounts &c, const std::string &message) {
+void RunRepository::finish(const std::string &run_id, const std::string &status, const RunCounts &c,
+                           const std::string &message) {
   const std::string now = utc_now_text();
-  const long long read = c.read, created = c.created, updated = c.updated,
-                  unchanged = c.unchanged, deleted = c.deleted, failed = c.failed;
+  const long long read = c.read, created = c.created, updated = c.updated, unchanged = c.unchanged,
+                  deleted = c.deleted, failed = c.failed;
   session_ << "UPDATE runs SET finished_at = :t, status = :s, records_read = :rd, "
               "records_created = :c, records_updated = :u, records_unchanged = :un, "
               "records_deleted = :d, records_failed = :f, message = :m WHERE run_id = :r",
@@ -31,8 +31,8 @@ std::optional<std::string> RunRepository::cursor(const std::string &flow,
                                                  const std::string &stream) {
   std::string value;
   soci::indicator ind = soci::i_null;
-  session_ << "SELECT cursor_value FROM cursors WHERE flow = :f AND stream = :s",
-      soci::use(flow), soci::use(stream), soci::into(value, ind);
+  session_ << "SELECT cursor_value FROM cursors WHERE flow = :f AND stream = :s", soci::use(flow),
+      soci::use(stream), soci::into(value, ind);
   if (!session_.got_data() || ind != soci::i_ok) return std::nullopt;
   return value;
 }

@@ -15,9 +15,8 @@
 namespace junction::store {
 namespace {
 
-const std::vector<std::string> expected_tables = {"audit_log", "cursors",    "error_queue",
-                                                  "links",     "record_state", "runs",
-                                                  "schema_migrations"};
+const std::vector<std::string> expected_tables = {
+    "audit_log", "cursors", "error_queue", "links", "record_state", "runs", "schema_migrations"};
 
 std::vector<std::string> sqlite_tables(soci::session &s) {
   std::vector<std::string> names(64);

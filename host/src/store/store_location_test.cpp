@@ -32,8 +32,9 @@ TEST(StoreLocation, NeverDisplaysAPostgresPassword) {
 TEST(StoreLocation, RefusesUnknownSchemesWithoutShowingPasswords) {
   std::string why;
   EXPECT_FALSE(parse_store_location("mysql://root:pw@db/x", "/", why));
-  EXPECT_EQ(why, "unknown store 'mysql://root:pw@db/x': expected sqlite:PATH or "
-                 "postgresql://user@host/database");
+  EXPECT_EQ(why,
+            "unknown store 'mysql://root:pw@db/x': expected sqlite:PATH or "
+            "postgresql://user@host/database");
   EXPECT_FALSE(parse_store_location("sqlite:", "/", why));
   EXPECT_EQ(why, "sqlite: needs a file path, as in sqlite:var/state.db");
 }

@@ -57,8 +57,8 @@ class Parser {
   Dialect dialect_;
   std::uint64_t line_;
   std::size_t row_limit_;
-  std::string buffer_;                     // unescaped field bytes of the current row
-  std::vector<std::size_t> field_ends_;    // end of each field in buffer_
+  std::string buffer_;                   // unescaped field bytes of the current row
+  std::vector<std::size_t> field_ends_;  // end of each field in buffer_
 };
 
 }  // namespace junction::csv

@@ -18,8 +18,8 @@ namespace junction::csv {
 struct EntitySettings {
   std::string name;
   // Reading
-  std::string file;     // one file, read whole every run (a snapshot)...
-  std::string dir;      // ...or the files in dir matching pattern, each read once
+  std::string file;  // one file, read whole every run (a snapshot)...
+  std::string dir;   // ...or the files in dir matching pattern, each read once
   std::string pattern;
   bool skip_processed = true;
   std::int64_t stable_for_ms = 1000;  // unchanged size and mtime for this long

@@ -58,8 +58,7 @@ void sync_directory(const std::string &dir) {
 }  // namespace
 
 CsvSink::CsvSink(const EntitySettings &settings, const SinkRequest &request, const Host &host)
-    : settings_(settings), request_(request), host_(host),
-      started_at_(utc_stamp()) {}
+    : settings_(settings), request_(request), host_(host), started_at_(utc_stamp()) {}
 
 CsvSink::~CsvSink() {
   if (fd_ >= 0) ::close(fd_);
@@ -88,14 +87,16 @@ void CsvSink::open_output(const BatchView &first) {
   if (ec) throw TransientError("cannot create " + settings_.output_dir + ": " + ec.message());
   columns_ = settings_.columns;
   if (columns_.empty()) {
-    for (std::size_t i = 0; i < first.field_count(); ++i) columns_.emplace_back(first.field_name(i));
+    for (std::size_t i = 0; i < first.field_count(); ++i)
+      columns_.emplace_back(first.field_name(i));
   }
   final_path_ = (fs::path(settings_.output_dir) / final_name()).string();
   bool write_header = true;
   if (settings_.append) {
     struct stat st {};
     if (::stat(final_path_.c_str(), &st) == 0) {
-      if (settings_.rotate_bytes > 0 && static_cast<std::uint64_t>(st.st_size) >= settings_.rotate_bytes) {
+      if (settings_.rotate_bytes > 0 &&
+          static_cast<std::uint64_t>(st.st_size) >= settings_.rotate_bytes) {
         std::string stamp = utc_stamp();
         stamp[8] = 'T';
         const std::string rotated = final_path_ + "." + stamp;
@@ -165,7 +166,8 @@ void CsvSink::flush_buffer() {
 void CsvSink::commit() {
   if (fd_ < 0) return;  // nothing was written: no file
   flush_buffer();
-  if (::fsync(fd_) != 0) throw TransientError("cannot sync " + final_path_ + ": " + std::strerror(errno));
+  if (::fsync(fd_) != 0)
+    throw TransientError("cannot sync " + final_path_ + ": " + std::strerror(errno));
   if (settings_.append) return;
   ::close(fd_);
   fd_ = -1;

@@ -57,15 +57,19 @@ SourceCursor SourceCursor::parse(const std::string &text) {
 std::string SourceCursor::dump() const {
   nlohmann::json j = {{"done", done}};
   if (!current.empty()) {
-    j["current"] = {{"file", current}, {"offset", offset}, {"line", line},
-                    {"size", size},    {"mtime_ns", mtime_ns}};
+    j["current"] = {{"file", current},
+                    {"offset", offset},
+                    {"line", line},
+                    {"size", size},
+                    {"mtime_ns", mtime_ns}};
   }
   return j.dump();
 }
 
-CsvSource::CsvSource(const EntitySettings &settings, const SourceRequest &request,
-                     const Host &host)
-    : settings_(settings), request_(request), host_(host),
+CsvSource::CsvSource(const EntitySettings &settings, const SourceRequest &request, const Host &host)
+    : settings_(settings),
+      request_(request),
+      host_(host),
       cursor_(SourceCursor::parse(request.cursor)) {}
 
 // Files are listed once per run, in name order. A file is ready when it has not changed
@@ -210,8 +214,10 @@ void CsvSource::finish_file() {
   nlohmann::json entry = {{"size", file_.size}, {"mtime_ns", file_.mtime_ns}};
   // A file that changed while it was read is read again next time, whole.
   FileInfo after = file_;
-  if (stat_file(file_.path, after) && (after.size != file_.size || after.mtime_ns != file_.mtime_ns)) {
-    host_.log(LogLevel::warn, file_.name + " changed while it was being read; it will be read again");
+  if (stat_file(file_.path, after) &&
+      (after.size != file_.size || after.mtime_ns != file_.mtime_ns)) {
+    host_.log(LogLevel::warn,
+              file_.name + " changed while it was being read; it will be read again");
   } else {
     if (settings_.skip_processed) entry["hash"] = hash_file(file_.path);
     cursor_.done[file_.name] = entry;
@@ -266,8 +272,7 @@ void CsvSource::add_row(BatchBuilder &records) {
     } else {
       raw = shown;
     }
-    records.fail_record(r, file_.name + " line " + std::to_string(row_.line) + ": " + problem,
-                        raw);
+    records.fail_record(r, file_.name + " line " + std::to_string(row_.line) + ": " + problem, raw);
     // One stray quote must not swallow the rows behind it.
     if (row_.spans_lines) parser_->resume_after_first_line(row_);
   }

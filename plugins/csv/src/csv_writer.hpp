@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include <junction/value.hpp>
+#include <junction/value_text.hpp>
 
 #include "csv_parser.hpp"
 
@@ -12,9 +12,5 @@ namespace junction::csv {
 
 // Appends `field`, quoted only if it holds the delimiter, the quote, CR or LF.
 void append_field(std::string &out, std::string_view field, const Dialect &dialect);
-
-// The text of a value as a CSV cell: null and absent are empty; timestamps ISO 8601 UTC
-// with microseconds when present; dates YYYY-MM-DD; booleans true/false.
-void append_value_text(std::string &out, const Value &value);
 
 }  // namespace junction::csv

@@ -18,7 +18,7 @@ std::string hash_file(const std::string &path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw TransientError("cannot open " + path + ": " + std::strerror(errno));
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
-                                                                   &XXH3_freeState);
+                                                                 &XXH3_freeState);
   XXH3_128bits_reset(state.get());
   std::vector<char> buffer(1U << 20);
   for (;;) {

@@ -9,8 +9,7 @@
 
 namespace junction::csv {
 
-FileReader::FileReader(const std::string &path, std::size_t chunk)
-    : path_(path), buffer_(chunk) {
+FileReader::FileReader(const std::string &path, std::size_t chunk) : path_(path), buffer_(chunk) {
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
   ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);

@@ -21,8 +21,8 @@ std::vector<ParsedRow> parse(const std::string &text, Dialect dialect = {}) {
   std::vector<ParsedRow> rows;
   Row row;
   while (parser.next(row)) {
-    rows.push_back({std::vector<std::string>(row.fields.begin(), row.fields.end()), row.line,
-                    row.error});
+    rows.push_back(
+        {std::vector<std::string>(row.fields.begin(), row.fields.end()), row.line, row.error});
     if (!row.error.empty() && row.spans_lines) parser.resume_after_first_line(row);
   }
   return rows;
@@ -40,7 +40,8 @@ TEST(CsvParser, ReadsPlainRowsWithLfCrlfAndNoFinalNewline) {
 }
 
 TEST(CsvParser, ReadsQuotedDelimitersQuotesAndLineBreaks) {
-  const auto rows = parse("\"a,b\",\"say \"\"hi\"\"\",\"line1\nline2\",\"cr\r\nlf\"\nnext,row,x,y\n");
+  const auto rows =
+      parse("\"a,b\",\"say \"\"hi\"\"\",\"line1\nline2\",\"cr\r\nlf\"\nnext,row,x,y\n");
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_EQ(rows[0].fields, (Fields{"a,b", "say \"hi\"", "line1\nline2", "cr\r\nlf"}));
   EXPECT_EQ(rows[1].line, 4U);  // the first row spans lines 1 to 3
@@ -86,8 +87,7 @@ TEST(CsvParser, AnUnterminatedQuoteDoesNotSwallowTheRowsBehindIt) {
   const auto rows = parse("id,name\n1,\"Smith, John\n2,Ada\n3,Grace\n");
   ASSERT_EQ(rows.size(), 4U);
   EXPECT_EQ(rows[1].line, 2U);
-  EXPECT_EQ(rows[1].error,
-            "unterminated quoted field (it starts on line 2 and is never closed)");
+  EXPECT_EQ(rows[1].error, "unterminated quoted field (it starts on line 2 and is never closed)");
   EXPECT_EQ(rows[2].fields, (Fields{"2", "Ada"}));
   EXPECT_EQ(rows[2].line, 3U);
   EXPECT_EQ(rows[3].fields, (Fields{"3", "Grace"}));

@@ -194,8 +194,9 @@ TEST(CsvSink, WritesNothingWithoutRecordsAndAWholeFileAtCommit) {
   sink.write(BatchView(*builder.batch()), outcomes);
   EXPECT_FALSE(std::filesystem::exists(dir / "out/contacts-r1.csv"));  // not before commit
   sink.commit();
-  EXPECT_EQ(junction::testing::read_file(dir / "out/contacts-r1.csv"),
-            "id,note,amount\n1,\"a, \"\"quoted\"\"\nnote\",10.50\n2,,2023-11-14T22:13:20.123456Z\n");
+  EXPECT_EQ(
+      junction::testing::read_file(dir / "out/contacts-r1.csv"),
+      "id,note,amount\n1,\"a, \"\"quoted\"\"\nnote\",10.50\n2,,2023-11-14T22:13:20.123456Z\n");
   EXPECT_EQ(raw[0].status, JN_OK);
 }
 

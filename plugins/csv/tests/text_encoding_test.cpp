@@ -12,11 +12,11 @@ TEST(Utf8, AcceptsValidText) {
 }
 
 TEST(Utf8, FindsTheFirstInvalidByte) {
-  EXPECT_EQ(find_invalid_utf8("caf\xE9 au lait"), 3U);           // Latin-1 é
-  EXPECT_EQ(find_invalid_utf8("ab\xC0\xAF"), 2U);                // overlong '/'
-  EXPECT_EQ(find_invalid_utf8("\xED\xA0\x80"), 0U);              // a surrogate
-  EXPECT_EQ(find_invalid_utf8("ok\xE2\x82"), 2U);                // truncated sequence
-  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0U);          // past U+10FFFF
+  EXPECT_EQ(find_invalid_utf8("caf\xE9 au lait"), 3U);   // Latin-1 é
+  EXPECT_EQ(find_invalid_utf8("ab\xC0\xAF"), 2U);        // overlong '/'
+  EXPECT_EQ(find_invalid_utf8("\xED\xA0\x80"), 0U);      // a surrogate
+  EXPECT_EQ(find_invalid_utf8("ok\xE2\x82"), 2U);        // truncated sequence
+  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0U);  // past U+10FFFF
 }
 
 TEST(Transcoding, ReadsLatin1AndWindows1252) {

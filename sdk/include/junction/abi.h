@@ -213,8 +213,8 @@ typedef struct jn_plugin {
   const char *name;    /* must equal the manifest's name */
   const char *version; /* must equal the manifest's version */
   /* Creates a connector instance. Must not do I/O: `junction check` creates connectors. */
-  jn_status (*create)(const jn_host_api *host, jn_host_context *ctx,
-                      const jn_connector_info *info, void **connector);
+  jn_status (*create)(const jn_host_api *host, jn_host_context *ctx, const jn_connector_info *info,
+                      void **connector);
   void (*destroy)(void *connector);
   const jn_source_api *source; /* NULL when the plugin is not a source */
   const jn_sink_api *sink;     /* NULL when the plugin is not a sink */

@@ -7,3 +7,4 @@
 #include "junction/errors.hpp"
 #include "junction/plugin.hpp"
 #include "junction/value.hpp"
+#include "junction/value_text.hpp"
