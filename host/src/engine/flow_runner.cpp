@@ -8,98 +8,127 @@
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
 
+#include "engine/delivery.hpp"
 #include "engine/key_set.hpp"
-#include "engine/record_hash.hpp"
 #include "engine/record_text.hpp"
+#include "engine/retry_policy.hpp"
+#include "store/audit_log.hpp"
 #include "store/error_queue_repository.hpp"
 #include "store/record_state_repository.hpp"
 
 namespace junction::engine {
 namespace {
 
-std::string stream_name(const config::Endpoint &end) {
-  return end.connector + "/" + end.entity;
+std::string stream_name(const config::Endpoint &end) { return end.connector + "/" + end.entity; }
+
+std::string readable(std::string key) {
+  for (char &c : key) {
+    if (c == '\x1f') c = '|';
+  }
+  return key;
 }
-
-// A batch made of some rows of another, sharing its field list and text.
-class Selection {
- public:
-  void reset(const jn_batch &from) {
-    from_ = &from;
-    records_.clear();
-    values_.clear();
-    rows_.clear();
-  }
-  void add(std::size_t row) {
-    rows_.push_back(row);
-    records_.push_back(from_->records[row]);
-    values_.insert(values_.end(), from_->values + row * from_->field_count,
-                   from_->values + (row + 1) * from_->field_count);
-  }
-  const jn_batch &batch() {
-    batch_ = *from_;
-    batch_.record_count = records_.size();
-    batch_.records = records_.data();
-    batch_.values = values_.data();
-    return batch_;
-  }
-  std::size_t size() const { return rows_.size(); }
-  std::size_t row(std::size_t i) const { return rows_[i]; }
-
- private:
-  const jn_batch *from_ = nullptr;
-  std::vector<jn_record> records_;
-  std::vector<jn_value> values_;
-  std::vector<std::size_t> rows_;
-  jn_batch batch_{};
-};
-
-struct PendingRow {
-  std::size_t source_row;
-  std::string key;
-  std::string hash;
-};
 
 class Run {
  public:
   Run(FlowContext &context, std::string run_id)
-      : c_(context),
-        run_id_(std::move(run_id)),
-        errors_(c_.store.session()),
-        states_(c_.store.session(), c_.flow.to.connector, c_.flow.to.entity) {}
+      : c_(context), run_id_(std::move(run_id)), session_(c_.store.session()),
+        errors_(session_), states_(session_, c_.flow.to.connector, c_.flow.to.entity),
+        audit_(session_, c_.store.backend()), runs_(session_),
+        retry_(RetryPolicy::from_config(c_.flow.definition.value("retry", nlohmann::json()))) {}
 
   void execute(FlowResult &result) {
-    store::RunRepository runs(c_.store.session());
     const std::string stream = stream_name(c_.flow.from);
-    soci::transaction transaction(c_.store.session());
-    runs.start(run_id_, c_.flow.name, c_.actor);
     plugin::SourceOptions options;
     options.entity = c_.flow.from.entity;
-    options.cursor = runs.cursor(c_.flow.name, stream).value_or("");
+    options.cursor = runs_.cursor(c_.flow.name, stream).value_or("");
     options.batch_size = static_cast<std::uint32_t>(c_.flow.definition.value("batch_size", 1000));
     options.key_fields = c_.flow.from.key;
-    auto source = c_.source.open_source(options);
+    const std::int64_t checkpoint_every = c_.flow.definition.value("checkpoint_every", std::int64_t{0});
+
+    auto source = open_source_with_retries(options);
     auto sink = c_.target.open_sink(c_.flow.to.entity, c_.mapping.target_key(), run_id_);
+    Delivery delivery(DeliverySettings{c_.flow.name, run_id_, c_.actor, "write",
+                                       c_.flow.from.connector, c_.flow.to.connector, retry_},
+                      *sink, states_, audit_);
     std::string cursor = options.cursor;
+    transaction_ = std::make_unique<soci::transaction>(session_);
+    runs_.start(run_id_, c_.flow.name, c_.actor);
+    std::int64_t since_checkpoint = 0;
+    bool interrupted = false;
     for (;;) {
-      const jn_source_batch &next = source->next();
-      if (next.batch != nullptr && next.batch->record_count > 0) handle_batch(*next.batch, *sink);
+      const jn_source_batch &next = next_with_retries(*source);
+      if (next.batch != nullptr && next.batch->record_count > 0) {
+        since_checkpoint += static_cast<std::int64_t>(next.batch->record_count);
+        handle_batch(*next.batch, delivery);
+      }
       cursor.assign(next.cursor.data, next.cursor.size);
       c_.progress.update(counts_.read);
       if (next.end != 0) break;
+      if (stop_requested()) {
+        interrupted = true;
+        break;
+      }
+      if (checkpoint_every > 0 && since_checkpoint >= checkpoint_every) {
+        checkpoint(*sink, *source, stream, cursor, "running");
+        transaction_ = std::make_unique<soci::transaction>(session_);
+        since_checkpoint = 0;
+      }
     }
-    sink->commit();
-    runs.save_cursor(c_.flow.name, stream, cursor, run_id_);
-    runs.finish(run_id_, counts_.failed > 0 ? "finished_with_errors" : "finished", counts_, "");
-    transaction.commit();
-    // Only now is everything up to the cursor durable on both sides.
-    source->acknowledge(cursor);
+    checkpoint(*sink, *source, stream, cursor,
+               interrupted ? "interrupted"
+                           : (counts_.failed > 0 ? "finished_with_errors" : "finished"));
     result.counts = counts_;
+    result.interrupted = interrupted;
+    transaction_ = nullptr;
   }
 
  private:
+  // Sink first, then the store: a crash between the two re-sends records the sink already
+  // has (at least once), never skips any.
+  void checkpoint(plugin::SinkStream &sink, plugin::SourceStream &source,
+                  const std::string &stream, const std::string &cursor, const std::string &status) {
+    sink.commit();
+    runs_.save_cursor(c_.flow.name, stream, cursor, run_id_);
+    runs_.finish(run_id_, status, counts_, "");
+    transaction_->commit();
+    // Everything up to the cursor is now durable on both sides.
+    source.acknowledge(cursor);
+  }
+
+  std::unique_ptr<plugin::SourceStream> open_source_with_retries(const plugin::SourceOptions &options) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return c_.source.open_source(options);
+      } catch (const plugin::CallError &e) {
+        wait_or_rethrow(e, attempt);
+      }
+    }
+  }
+
+  const jn_source_batch &next_with_retries(plugin::SourceStream &source) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return source.next();
+      } catch (const plugin::CallError &e) {
+        wait_or_rethrow(e, attempt);
+      }
+    }
+  }
+
+  void wait_or_rethrow(const plugin::CallError &e, int attempt) {
+    if (e.status() != JN_TRANSIENT || attempt >= retry_.max_attempts) {
+      throw plugin::CallError(e.status(), std::string(e.what()) + " (after " +
+                                              std::to_string(attempt) +
+                                              (attempt == 1 ? " attempt)" : " attempts)"));
+    }
+    const auto wait = retry_.delay(attempt + 1, std::chrono::milliseconds(0), random_);
+    spdlog::warn("flow {}: {}; retrying in {} ms", c_.flow.name, e.what(), wait.count());
+    if (!sleep_unless_stopped(wait)) throw plugin::CallError(JN_TRANSIENT, e.what());
+  }
+
   void fail(const RecordView &record, const BatchView &batch, const std::string &stage,
-            const std::string &status, const std::string &message, const std::string &key) {
+            const std::string &status, const std::string &message, const std::string &key,
+            int attempts = 1) {
     store::FailedRecord f;
     f.flow = c_.flow.name;
     f.run_id = run_id_;
@@ -110,14 +139,14 @@ class Run {
     f.stage = stage;
     f.status = status;
     f.message = message;
-    nlohmann::json as_read = record_json(record, batch, c_.mapping.sensitive_sources());
+    f.attempts = attempts;
+    nlohmann::json as_read = record_json(record, batch);
     if (record.failed() && !record.raw().empty()) as_read["_raw"] = std::string(record.raw());
     f.record = as_read.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     failed_.push_back(std::move(f));
-    ++counts_.failed;
   }
 
-  void handle_batch(const jn_batch &raw, plugin::SinkStream &sink) {
+  void handle_batch(const jn_batch &raw, Delivery &delivery) {
     const BatchView in(raw);
     c_.mapping.bind(in);
     std::vector<std::size_t> source_key;
@@ -135,13 +164,15 @@ class Run {
     }
     mapped_.set_key_fields(target_key32);
 
-    pending_.clear();
+    rows_.clear();
+    source_rows_.clear();
     for (std::size_t i = 0; i < in.size(); ++i) {
       const RecordView record = in.record(i);
       ++counts_.read;
       const std::string skey = key_text(record, source_key);
       if (record.failed()) {
         fail(record, in, "parse", "rejected", std::string(record.error()), skey);
+        ++counts_.failed;
         continue;
       }
       if (!c_.mapping.accepts(record)) {
@@ -153,85 +184,41 @@ class Run {
       if (auto problem = c_.mapping.apply(record, mapped_, row)) {
         mapped_.drop_last_record();
         fail(record, in, "map", "rejected", *problem, skey);
+        ++counts_.failed;
         continue;
       }
-      const jn_batch &so_far = *mapped_.batch();
-      const BatchView out(so_far);
+      const BatchView out(*mapped_.batch());
       const RecordView mapped = out.record(row);
-      std::string key = key_text(mapped, target_key);
       bool empty_key = false;
-      for (const auto k : target_key)
+      for (const auto k : target_key) {
         empty_key |= mapped.value(k).is_null() || mapped.value(k).is_absent();
+      }
+      std::string key = key_text(mapped, target_key);
       if (empty_key) {
         mapped_.drop_last_record();
         fail(record, in, "validate", "rejected",
              "the key (" + join(c_.mapping.target_key()) + ") is empty", skey);
+        ++counts_.failed;
         continue;
       }
-      pending_.push_back(PendingRow{i, std::move(key), content_hash(mapped, out)});
-    }
-    if (pending_.empty()) {
-      flush_failed();
-      return;
-    }
-
-    std::vector<std::string> keys;
-    keys.reserve(pending_.size());
-    for (const auto &p : pending_) keys.push_back(p.key);
-    const auto known = states_.lookup(keys);
-
-    const jn_batch &out_raw = *mapped_.batch();
-    const BatchView out(out_raw);
-    selection_.reset(out_raw);
-    std::vector<const PendingRow *> selected;
-    for (std::size_t r = 0; r < pending_.size(); ++r) {
-      const PendingRow &p = pending_[r];
-      const auto it = known.find(p.key);
-      if (!seen_keys_.insert(p.key)) {
-        fail(in.record(p.source_row), in, "validate", "rejected",
-             "another record in this run already has the key " + shown_key(p.key) + " in " +
+      if (!seen_keys_.insert(key)) {
+        mapped_.drop_last_record();
+        fail(record, in, "validate", "rejected",
+             "another record in this run already has the key '" + readable(key) + "' in " +
                  c_.flow.to.connector + "/" + c_.flow.to.entity,
-             key_text(in.record(p.source_row), source_key));
+             skey);
+        ++counts_.failed;
         continue;
       }
-      if (it != known.end() && it->second.written_hash == p.hash) {
-        ++counts_.unchanged;
-        continue;
-      }
-      selection_.add(r);
-      selected.push_back(&p);
+      rows_.push_back(DeliveryRow{row, std::move(key), skey, 0});
+      source_rows_.push_back(i);
     }
-    if (selection_.size() > 0) {
-      const auto &outcomes = sink.write(selection_.batch());
-      std::vector<store::RecordWrite> writes;
-      for (std::size_t s = 0; s < selection_.size(); ++s) {
-        const PendingRow &p = *selected[s];
-        const jn_outcome &o = outcomes[s];
-        if (o.status == JN_OK) {
-          writes.push_back({p.key, p.hash});
-          if (o.action == JN_WROTE_DELETED) {
-            ++counts_.deleted;
-          } else if (known.contains(p.key)) {
-            ++counts_.updated;
-          } else {
-            ++counts_.created;
-          }
-          continue;
-        }
-        const std::string message =
-            o.message.size > 0 ? plugin::sanitize_plugin_text({o.message.data, o.message.size})
-                               : std::string("the target refused the record");
-        fail(in.record(p.source_row), in, "write",
-             o.status == JN_TRANSIENT ? "transient" : "rejected", message,
-             key_text(in.record(p.source_row), source_key));
-      }
-      states_.record_writes(writes, run_id_);
-    }
-    (void)out;
-    flush_failed();
-  }
-
-  void flush_failed() {
+    const jn_batch &mapped_batch = *mapped_.batch();
+    delivery.deliver(mapped_batch, rows_, counts_, [&](const DeliveryFailure &f) {
+      const std::size_t index = static_cast<std::size_t>(f.row - rows_.data());
+      fail(in.record(source_rows_[index]), in, "write", f.status, f.message, f.row->source_key,
+           f.attempts);
+    });
     errors_.add(failed_);
     failed_.clear();
   }
@@ -241,23 +228,23 @@ class Run {
     for (const auto &i : items) out += (out.empty() ? "" : ", ") + i;
     return out;
   }
-  static std::string shown_key(std::string key) {
-    for (char &ch : key) {
-      if (ch == '\x1f') ch = '|';
-    }
-    return "'" + key + "'";
-  }
 
   FlowContext &c_;
   std::string run_id_;
+  soci::session &session_;
   store::ErrorQueueRepository errors_;
   store::RecordStateRepository states_;
+  store::AuditLog audit_;
+  store::RunRepository runs_;
+  RetryPolicy retry_;
+  std::mt19937_64 random_{std::random_device{}()};
   store::RunCounts counts_;
   BatchBuilder mapped_;
-  Selection selection_;
-  std::vector<PendingRow> pending_;
+  std::vector<DeliveryRow> rows_;
+  std::vector<std::size_t> source_rows_;
   std::vector<store::FailedRecord> failed_;
   KeySet seen_keys_;  // target keys this run has handled, to catch duplicates
+  std::unique_ptr<soci::transaction> transaction_;
 };
 
 }  // namespace
@@ -289,15 +276,18 @@ FlowResult run_flow(FlowContext &context) {
     spdlog::error("flow {} failed: {}", context.flow.name, result.message);
     try {
       store::RunRepository runs(context.store.session());
-      runs.start(result.run_id, context.flow.name, context.actor);
-      runs.finish(result.run_id, "failed", store::RunCounts{}, result.message);
+      try {
+        runs.start(result.run_id, context.flow.name, context.actor);
+      } catch (const std::exception &) {
+        // A checkpoint already recorded this run.
+      }
+      runs.finish(result.run_id, "failed", result.counts, result.message);
     } catch (const std::exception &) {
       // The store itself may be what failed; the error above says so.
     }
   }
   context.progress.finish();
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

@@ -1,7 +1,8 @@
 // Runs one one-way flow once: read batches after the stored cursor, map and filter them,
-// skip what has not changed since it was last written, write the rest, and record
-// outcomes, hashes, failed records and the new cursor in one store transaction that is
-// committed only after the sink has made its writes durable.
+// deliver what changed, and record outcomes, hashes, audit entries, failed records and the
+// new cursor in a store transaction committed only after the sink has made its writes
+// durable. Long runs checkpoint every `checkpoint_every` records; a stop request (SIGTERM,
+// SIGINT) ends the run at the next batch boundary with everything so far recorded.
 #pragma once
 
 #include <string>
@@ -19,7 +20,8 @@ struct FlowResult {
   std::string flow;
   std::string run_id;
   store::RunCounts counts;
-  bool failed = false;  // the run as a whole failed; nothing of it was recorded
+  bool failed = false;       // the run failed; only its last checkpoint is recorded
+  bool interrupted = false;  // stopped on request after a checkpoint
   std::string message;
   double seconds = 0;
 };

@@ -37,4 +37,49 @@ std::string content_hash(const RecordView &record, const BatchView &batch) {
   return text;
 }
 
+namespace {
+
+void append_hex32(std::string &out, std::uint64_t h) {
+  char text[9];
+  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(h & 0xffffffffU));
+  out += text;
+}
+
+}  // namespace
+
+std::string field_hashes(const RecordView &record, const BatchView &batch) {
+  std::string names;
+  for (std::size_t f = 0; f < batch.field_count(); ++f) {
+    names += batch.field_name(f);
+    names.push_back('\x1f');
+  }
+  std::string out;
+  out.reserve(8 * (batch.field_count() + 1));
+  append_hex32(out, XXH3_64bits(names.data(), names.size()));
+  for (std::size_t f = 0; f < batch.field_count(); ++f) {
+    const Value v = record.value(f);
+    std::uint64_t seed = v.raw().type;
+    if (v.has_text()) {
+      append_hex32(out, XXH3_64bits_withSeed(v.text().data(), v.text().size(), seed));
+    } else {
+      const std::int64_t bits = v.is_null() || v.is_absent() ? 0 : v.raw().u.i64;
+      append_hex32(out, XXH3_64bits_withSeed(&bits, sizeof bits, seed));
+    }
+  }
+  return out;
+}
+
+std::string changed_fields(const std::string &before, const std::string &after,
+                           const BatchView &batch) {
+  std::string out;
+  const bool comparable = before.size() == after.size() && before.compare(0, 8, after, 0, 8) == 0;
+  for (std::size_t f = 0; f < batch.field_count(); ++f) {
+    const std::size_t at = 8 * (f + 1);
+    if (comparable && before.compare(at, 8, after, at, 8) == 0) continue;
+    if (!out.empty()) out += ",";
+    out += batch.field_name(f);
+  }
+  return out;
+}
+
 }  // namespace junction::engine

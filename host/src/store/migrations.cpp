@@ -129,6 +129,11 @@ const std::vector<MigrationSource> &sources() {
                 entry_hash TEXT NOT NULL))",
            "CREATE INDEX audit_log_by_flow ON audit_log (flow, seq)",
        }},
+      {2,
+       "per-field hashes of written records, for the audit's changed fields",
+       {
+           "ALTER TABLE record_state ADD COLUMN field_hashes TEXT",
+       }},
   };
   return all;
 }

@@ -23,13 +23,15 @@ std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
   for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
     std::string sql =
-        "SELECT record_key, COALESCE(written_hash, ''), COALESCE(last_seen_run, '') "
+        "SELECT record_key, COALESCE(written_hash, ''), COALESCE(last_seen_run, ''), "
+        "COALESCE(field_hashes, '') "
         "FROM record_state WHERE connector = :c AND entity = :e AND record_key IN (";
     for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
     sql += ")";
     std::vector<std::string> found_keys(count);
     std::vector<std::string> hashes(count);
     std::vector<std::string> runs(count);
+    std::vector<std::string> fields(count);
     soci::statement st(session_);
     st.alloc();
     st.prepare(sql);
@@ -39,10 +41,11 @@ std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
     st.exchange(soci::into(found_keys));
     st.exchange(soci::into(hashes));
     st.exchange(soci::into(runs));
+    st.exchange(soci::into(fields));
     st.define_and_bind();
     st.execute(true);
     for (std::size_t i = 0; i < found_keys.size(); ++i) {
-      known[found_keys[i]] = KnownRecord{hashes[i], runs[i]};
+      known[found_keys[i]] = KnownRecord{hashes[i], runs[i], fields[i]};
     }
   }
   return known;
@@ -55,21 +58,25 @@ void RecordStateRepository::record_writes(const std::vector<RecordWrite> &writes
   std::vector<std::string> entities(writes.size(), entity_);
   std::vector<std::string> keys;
   std::vector<std::string> hashes;
+  std::vector<std::string> field_hashes;
   keys.reserve(writes.size());
   hashes.reserve(writes.size());
+  field_hashes.reserve(writes.size());
   for (const auto &w : writes) {
     keys.push_back(w.key);
     hashes.push_back(w.hash);
+    field_hashes.push_back(w.field_hashes);
   }
   std::vector<std::string> runs(writes.size(), run_id);
   std::vector<std::string> times(writes.size(), utc_now_text());
   session_ << "INSERT INTO record_state (connector, entity, record_key, written_hash, "
-              "last_seen_run, updated_at) VALUES (:c, :e, :k, :h, :r, :t) "
+              "field_hashes, last_seen_run, updated_at) VALUES (:c, :e, :k, :h, :fh, :r, :t) "
               "ON CONFLICT (connector, entity, record_key) DO UPDATE SET "
-              "written_hash = excluded.written_hash, last_seen_run = excluded.last_seen_run, "
-              "deleted = 0, updated_at = excluded.updated_at",
+              "written_hash = excluded.written_hash, field_hashes = excluded.field_hashes, "
+              "last_seen_run = excluded.last_seen_run, deleted = 0, "
+              "updated_at = excluded.updated_at",
       soci::use(connectors), soci::use(entities), soci::use(keys), soci::use(hashes),
-      soci::use(runs), soci::use(times);
+      soci::use(field_hashes), soci::use(runs), soci::use(times);
 }
 
 }  // namespace junction::store

@@ -15,11 +15,13 @@ namespace junction::store {
 struct KnownRecord {
   std::string written_hash;
   std::string last_seen_run;
+  std::string field_hashes;
 };
 
 struct RecordWrite {
   std::string key;
   std::string hash;
+  std::string field_hashes;
 };
 
 class RecordStateRepository {

@@ -1,0 +1,71 @@
+// Delivers mapped records to a sink: skips what has not changed since it was last written,
+// retries transient failures with backoff, and records each outcome — the written hash in
+// the record state, an audit entry per applied change, failures through a callback. Used by
+// flow runs and by re-driving the error queue.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <junction/abi.h>
+
+#include "engine/retry_policy.hpp"
+#include "plugin/connector_instance.hpp"
+#include "store/audit_log.hpp"
+#include "store/record_state_repository.hpp"
+#include "store/run_repository.hpp"
+
+namespace junction::engine {
+
+struct DeliveryRow {
+  std::size_t mapped_row = 0;  // row in the mapped batch
+  std::string key;             // target key text
+  std::string source_key;
+  std::int64_t error_id = 0;   // when re-driving a queued record
+};
+
+struct DeliveryFailure {
+  const DeliveryRow *row;
+  std::string status;  // rejected, transient
+  std::string message;
+  int attempts;
+};
+
+struct DeliverySettings {
+  std::string flow;
+  std::string run_id;
+  std::string actor;
+  std::string action = "write";  // the audit action of applied changes
+  std::string source_connector;
+  std::string target_connector;
+  RetryPolicy retry;
+};
+
+class Delivery {
+ public:
+  Delivery(DeliverySettings settings, plugin::SinkStream &sink,
+           store::RecordStateRepository &states, store::AuditLog &audit);
+
+  // Delivers `rows` of `mapped`. Counts go to `counts`; each record that could not be
+  // delivered goes to `on_failure`; each delivered or unchanged one to `on_done`. Throws
+  // plugin::CallError when the sink fails as a whole after its retries (the run must fail
+  // and record nothing).
+  void deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &rows,
+               store::RunCounts &counts,
+               const std::function<void(const DeliveryFailure &)> &on_failure,
+               const std::function<void(const DeliveryRow &)> &on_done = {});
+
+ private:
+  std::vector<jn_outcome> write_with_retries(const jn_batch &batch);
+
+  DeliverySettings settings_;
+  plugin::SinkStream &sink_;
+  store::RecordStateRepository &states_;
+  store::AuditLog &audit_;
+  std::mt19937_64 random_;
+};
+
+}  // namespace junction::engine
