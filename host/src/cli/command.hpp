@@ -31,5 +31,12 @@ int run_status(const CommandArgs &command);
 int run_sync(const CommandArgs &command);
 int run_errors_list(const CommandArgs &command);
 int run_errors_show(const CommandArgs &command);
+int run_errors_retry(const CommandArgs &command);
+int run_errors_edit(const CommandArgs &command);
+int run_errors_discard(const CommandArgs &command);
+int run_errors_export(const CommandArgs &command);
+int run_audit_list(const CommandArgs &command);
+int run_audit_verify(const CommandArgs &command);
+int run_audit_export(const CommandArgs &command);
 
 }  // namespace junction::cli

@@ -9,37 +9,13 @@
 #include "cli/plugin_options.hpp"
 #include "config/host_config.hpp"
 #include "store/error_queue_repository.hpp"
+#include "cli/store_session.hpp"
 #include "store/state_store.hpp"
 
 namespace junction::cli {
 namespace {
 
 namespace po = boost::program_options;
-
-std::unique_ptr<store::StateStore> open_store(const po::variables_map &values, std::ostream &err,
-                                              int &code) {
-  auto loaded = config::load_host_config(values["config"].as<std::string>());
-  if (!loaded.problems.empty()) {
-    print_diagnostics(err, loaded.problems);
-    code = exit_usage;
-    return nullptr;
-  }
-  std::string why;
-  auto location =
-      store::parse_store_location(loaded.config.store, loaded.config.file.parent_path(), why);
-  if (!location) {
-    err << loaded.config.file.string() << ": /store: " << why << "\n";
-    code = exit_usage;
-    return nullptr;
-  }
-  try {
-    return store::StateStore::open(*location);
-  } catch (const std::exception &e) {
-    err << "junction errors: " << e.what() << "\n";
-    code = exit_failed;
-    return nullptr;
-  }
-}
 
 std::string one_line(std::string text, std::size_t limit) {
   for (char &c : text) {
@@ -56,9 +32,10 @@ std::string readable_key(std::string key) {
   return key;
 }
 
-nlohmann::json to_json(const store::FailedRecord &f) {
+nlohmann::json to_json(const store::FailedRecord &f, const StoreSession &session) {
   nlohmann::json record = nlohmann::json::parse(f.record, nullptr, false);
   if (record.is_discarded()) record = f.record;
+  session.mask(f.flow, record);
   return {{"id", f.id},
           {"flow", f.flow},
           {"run_id", f.run_id},
@@ -89,17 +66,17 @@ int run_errors_list(const CommandArgs &command) {
                           values, code)) {
     return code;
   }
-  auto state = open_store(values, command.err, code);
-  if (!state) return code;
+  auto session = open_store_session(values["config"].as<std::string>(), command.err, code);
+  if (!session) return code;
   store::ErrorFilter filter;
   if (values.count("flow") != 0U) filter.flow = values["flow"].as<std::string>();
   if (values.count("since") != 0U) filter.since = values["since"].as<std::string>();
   filter.limit = values["limit"].as<int>();
-  store::ErrorQueueRepository errors(state->session());
+  store::ErrorQueueRepository errors(session->store->session());
   const auto rows = errors.list(filter);
   if (values.count("json") != 0U) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto &f : rows) out.push_back(to_json(f));
+    for (const auto &f : rows) out.push_back(to_json(f, *session));
     command.out << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return exit_ok;
   }
@@ -130,16 +107,16 @@ int run_errors_show(const CommandArgs &command) {
                           &positional)) {
     return code;
   }
-  auto state = open_store(values, command.err, code);
-  if (!state) return code;
-  store::ErrorQueueRepository errors(state->session());
+  auto session = open_store_session(values["config"].as<std::string>(), command.err, code);
+  if (!session) return code;
+  store::ErrorQueueRepository errors(session->store->session());
   const auto found = errors.find(values["id"].as<long long>());
   if (!found) {
     command.err << "junction errors show: no error with id " << values["id"].as<long long>()
                 << "\n";
     return exit_usage;
   }
-  const auto j = to_json(*found);
+  const auto j = to_json(*found, *session);
   if (values.count("json") != 0U) {
     command.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return exit_ok;

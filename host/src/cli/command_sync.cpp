@@ -9,6 +9,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/plugin_options.hpp"
 #include "engine/flow_runner.hpp"
+#include "engine/retry_policy.hpp"
 #include "store/state_store.hpp"
 
 namespace junction::cli {
@@ -101,8 +102,11 @@ int run_sync(const CommandArgs &command) {
   const std::string actor =
       values.count("actor") != 0U ? values["actor"].as<std::string>() : operating_system_user();
 
+  // SIGTERM and SIGINT finish the current batch, record it, and stop.
+  engine::install_stop_signal_handlers();
   std::vector<engine::FlowResult> results;
   for (const auto *flow : selected) {
+    if (engine::stop_requested()) break;
     engine::FlowContext context{*flow,
                                 checked.mappings.at(flow->name),
                                 *checked.connectors.at(flow->from.connector),
@@ -118,9 +122,22 @@ int run_sync(const CommandArgs &command) {
   for (const auto &r : results) {
     if (r.failed) {
       any_failed = true;
-      command.err << "flow " << r.flow << " failed: " << r.message << "\n";
+      command.err << "flow " << r.flow << " failed: " << r.message
+                  << "\nIts cursor stays where the last checkpoint left it; the next run "
+                     "continues from there.\n";
+    }
+    if (r.interrupted) {
+      any_failed = true;
+      command.err << "flow " << r.flow << " stopped on request after " << r.counts.read
+                  << " records; everything so far is recorded and the next run continues "
+                     "from there.\n";
     }
     queued += r.counts.failed;
+  }
+  if (results.size() < selected.size()) {
+    command.err << (selected.size() - results.size())
+                << " flows were not started because a stop was requested.\n";
+    any_failed = true;
   }
   if (queued > 0) {
     command.out << "\n"

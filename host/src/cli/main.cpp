@@ -25,6 +25,13 @@ const std::map<std::string, Runner> &commands() {
       {"sync", &junction::cli::run_sync},
       {"errors list", &junction::cli::run_errors_list},
       {"errors show", &junction::cli::run_errors_show},
+      {"errors retry", &junction::cli::run_errors_retry},
+      {"errors edit", &junction::cli::run_errors_edit},
+      {"errors discard", &junction::cli::run_errors_discard},
+      {"errors export", &junction::cli::run_errors_export},
+      {"audit list", &junction::cli::run_audit_list},
+      {"audit verify", &junction::cli::run_audit_verify},
+      {"audit export", &junction::cli::run_audit_export},
   };
   return all;
 }
@@ -38,7 +45,13 @@ void print_usage(std::ostream &out) {
          "  status --config FILE         show the state store and what it holds\n"
          "  sync --config FILE           run each flow once and print a summary\n"
          "  errors list --config FILE    records in the error queue\n"
-         "  errors show ID --config FILE one record in the error queue, in full\n\n"
+         "  errors show ID --config FILE one record in the error queue, in full\n"
+         "  errors retry ID...|--flow F|--all --config FILE   re-drive queued records\n"
+         "  errors edit ID --set FIELD=VALUE --config FILE    fix a queued record\n"
+         "  errors discard ID... --reason TEXT --config FILE  give up on records\n"
+         "  errors export --format csv|json --config FILE     the queue as a file\n"
+         "  audit list|export --config FILE                   the audit log\n"
+         "  audit verify --config FILE   check the audit log's hash chain\n\n"
          "global options:\n"
          "  --version                    print the version and plugin ABI\n"
          "  --log-level LEVEL            trace, debug, info (default), warn, error, off\n"

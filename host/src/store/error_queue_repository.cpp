@@ -62,11 +62,11 @@ void ErrorQueueRepository::add(const std::vector<FailedRecord> &records) {
 
 std::vector<FailedRecord> ErrorQueueRepository::list(const ErrorFilter &filter) {
   std::string sql = std::string("SELECT ") + columns +
-                    " FROM error_queue WHERE state = :state AND (:flow = '' OR flow = :flow2) "
+                    " FROM error_queue WHERE (:state = '' OR state = :state2) AND (:flow = '' OR flow = :flow2) "
                     "AND (:since = '' OR last_failed_at >= :since2) ORDER BY error_id LIMIT " +
                     std::to_string(filter.limit);
   soci::rowset<soci::row> rows =
-      (session_.prepare << sql, soci::use(filter.state), soci::use(filter.flow),
+      (session_.prepare << sql, soci::use(filter.state), soci::use(filter.state), soci::use(filter.flow),
        soci::use(filter.flow), soci::use(filter.since), soci::use(filter.since));
   std::vector<FailedRecord> out;
   for (const auto &r : rows) out.push_back(from_row(r));
@@ -80,6 +80,30 @@ std::optional<FailedRecord> ErrorQueueRepository::find(std::int64_t id) {
                                   soci::use(key));
   for (const auto &r : rows) return from_row(r);
   return std::nullopt;
+}
+
+void ErrorQueueRepository::record_attempt(std::int64_t id, const std::string &stage,
+                                          const std::string &status, const std::string &message) {
+  const std::string now = utc_now_text();
+  const long long key = id;
+  session_ << "UPDATE error_queue SET attempts = attempts + 1, last_failed_at = :t, stage = :st, "
+              "status = :s, message = :m WHERE error_id = :id",
+      soci::use(now), soci::use(stage), soci::use(status), soci::use(message), soci::use(key);
+}
+
+void ErrorQueueRepository::resolve(std::int64_t id, const std::string &state,
+                                   const std::string &resolution, const std::string &actor) {
+  const std::string now = utc_now_text();
+  const long long key = id;
+  session_ << "UPDATE error_queue SET state = :s, resolution = :r, resolved_by = :a, "
+              "resolved_at = :t WHERE error_id = :id",
+      soci::use(state), soci::use(resolution), soci::use(actor), soci::use(now), soci::use(key);
+}
+
+void ErrorQueueRepository::replace_record(std::int64_t id, const std::string &record_json) {
+  const long long key = id;
+  session_ << "UPDATE error_queue SET record = :r WHERE error_id = :id", soci::use(record_json),
+      soci::use(key);
 }
 
 long long ErrorQueueRepository::count_open(const std::string &flow) {

@@ -34,7 +34,7 @@ struct FailedRecord {
 struct ErrorFilter {
   std::string flow;
   std::string since;  // ISO 8601 UTC; "" for all
-  std::string state = "open";
+  std::string state = "open";  // "" for every state
   int limit = 1000;
 };
 
@@ -43,6 +43,13 @@ class ErrorQueueRepository {
   explicit ErrorQueueRepository(soci::session &session) : session_(session) {}
 
   void add(const std::vector<FailedRecord> &records);
+  // One more failed attempt at a queued record.
+  void record_attempt(std::int64_t id, const std::string &stage, const std::string &status,
+                      const std::string &message);
+  // Closes an entry: state "resolved" or "discarded", with what happened and who did it.
+  void resolve(std::int64_t id, const std::string &state, const std::string &resolution,
+               const std::string &actor);
+  void replace_record(std::int64_t id, const std::string &record_json);
   std::vector<FailedRecord> list(const ErrorFilter &filter);
   std::optional<FailedRecord> find(std::int64_t id);
   long long count_open(const std::string &flow = {});

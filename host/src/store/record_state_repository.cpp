@@ -28,10 +28,11 @@ std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
         "FROM record_state WHERE connector = :c AND entity = :e AND record_key IN (";
     for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
     sql += ")";
-    std::vector<std::string> found_keys(count);
-    std::vector<std::string> hashes(count);
-    std::vector<std::string> runs(count);
-    std::vector<std::string> fields(count);
+    // One slot more than rows can come back: SOCI fetches nothing into one-slot vectors.
+    std::vector<std::string> found_keys(count + 1);
+    std::vector<std::string> hashes(count + 1);
+    std::vector<std::string> runs(count + 1);
+    std::vector<std::string> fields(count + 1);
     soci::statement st(session_);
     st.alloc();
     st.prepare(sql);
@@ -43,7 +44,8 @@ std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
     st.exchange(soci::into(runs));
     st.exchange(soci::into(fields));
     st.define_and_bind();
-    st.execute(true);
+    // With no row, SOCI leaves the vectors as they were: only trust them when it got data.
+    if (!st.execute(true)) continue;
     for (std::size_t i = 0; i < found_keys.size(); ++i) {
       known[found_keys[i]] = KnownRecord{hashes[i], runs[i], fields[i]};
     }

@@ -1,0 +1,302 @@
+// junction errors retry | edit | discard | export: what an admin does with the queue.
+// Every change is audited with the actor.
+#include <map>
+#include <ostream>
+
+#include <soci/soci.h>
+
+#include "app/config_check.hpp"
+#include "cli/actor.hpp"
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/plugin_options.hpp"
+#include "cli/store_session.hpp"
+#include "engine/redrive.hpp"
+#include "store/audit_log.hpp"
+#include "store/error_queue_repository.hpp"
+
+namespace junction::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+void add_actor_option(po::options_description &options) {
+  options.add_options()("actor", po::value<std::string>(),
+                        "who does it, for the audit (default: the OS user)");
+}
+
+std::string actor_of(const po::variables_map &values) {
+  return values.count("actor") != 0U ? values["actor"].as<std::string>() : operating_system_user();
+}
+
+std::vector<long long> ids_of(const po::variables_map &values) {
+  return values.count("id") != 0U ? values["id"].as<std::vector<long long>>()
+                                  : std::vector<long long>{};
+}
+
+void audit_action(StoreSession &s, const std::string &actor, const std::string &action,
+                  const store::FailedRecord &f, const std::string &detail) {
+  store::AuditEntry e;
+  e.actor = actor;
+  e.action = action;
+  e.flow = f.flow;
+  e.source_connector = f.source_connector;
+  e.source_key = f.source_key;
+  e.detail = "error " + std::to_string(f.id) + ": " + detail;
+  std::vector<store::AuditEntry> entries{e};
+  store::AuditLog(s.store->session(), s.store->backend()).append(entries);
+}
+
+std::string csv_cell(const std::string &text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+int run_errors_retry(const CommandArgs &command) {
+  po::options_description options("options");
+  options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
+      "id", po::value<std::vector<long long>>()->composing(), "error ids")(
+      "flow", po::value<std::string>(), "every open error of this flow")("all", "every open error");
+  add_actor_option(options);
+  add_plugin_path_option(options);
+  po::positional_options_description positional;
+  positional.add("id", -1);
+  po::variables_map values;
+  int code = exit_ok;
+  if (!parse_command_line(command, "(ID... | --flow NAME | --all) --config FILE [--actor NAME]",
+                          options, values, code, &positional)) {
+    return code;
+  }
+  const auto ids = ids_of(values);
+  if (ids.empty() && values.count("flow") == 0U && values.count("all") == 0U) {
+    command.err << "junction errors retry: name error ids, --flow NAME or --all\n";
+    return exit_usage;
+  }
+  auto session = open_store_session(values["config"].as<std::string>(), command.err, code);
+  if (!session) return code;
+  const auto catalog = build_catalog(values, &session->config);
+  auto checked = app::check_against_plugins(session->config, catalog, /*start_connectors=*/true);
+  if (!checked.problems.empty()) {
+    print_diagnostics(command.err, checked.problems);
+    return exit_usage;
+  }
+  store::ErrorQueueRepository errors(session->store->session());
+  std::vector<store::FailedRecord> chosen;
+  if (!ids.empty()) {
+    for (const auto id : ids) {
+      auto f = errors.find(id);
+      if (!f) {
+        command.err << "junction errors retry: no error with id " << id << "\n";
+        return exit_usage;
+      }
+      if (f->state != "open") {
+        command.err << "junction errors retry: error " << id << " is " << f->state << "\n";
+        return exit_usage;
+      }
+      chosen.push_back(*f);
+    }
+  } else {
+    store::ErrorFilter filter;
+    if (values.count("flow") != 0U) filter.flow = values["flow"].as<std::string>();
+    filter.limit = 1000000;
+    chosen = errors.list(filter);
+  }
+  std::map<std::string, std::vector<store::FailedRecord>> by_flow;
+  for (auto &f : chosen) by_flow[f.flow].push_back(std::move(f));
+  const std::string actor = actor_of(values);
+  std::size_t delivered = 0;
+  std::size_t failed = 0;
+  for (auto &[flow_name, records] : by_flow) {
+    auto flow = std::find_if(session->config.flows.begin(), session->config.flows.end(),
+                             [&](const config::FlowConfig &f) { return f.name == flow_name; });
+    if (flow == session->config.flows.end()) {
+      command.err << records.size() << " errors of flow " << flow_name
+                  << " were left alone: that flow is no longer in the config\n";
+      failed += records.size();
+      continue;
+    }
+    try {
+      const auto result = engine::redrive(*flow, checked.mappings.at(flow_name),
+                                          *checked.connectors.at(flow->to.connector),
+                                          *session->store, records, actor);
+      delivered += result.delivered;
+      failed += result.failed;
+    } catch (const std::exception &e) {
+      command.err << "flow " << flow_name << ": the retry failed as a whole: " << e.what()
+                  << "\n";
+      return exit_failed;
+    }
+  }
+  command.out << "retried " << (delivered + failed) << ": " << delivered << " delivered, "
+              << failed << " still failing\n";
+  return failed > 0 ? exit_records_queued : exit_ok;
+}
+
+int run_errors_edit(const CommandArgs &command) {
+  po::options_description options("options");
+  options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
+      "id", po::value<long long>()->required(), "error id")(
+      "set", po::value<std::vector<std::string>>()->composing(), "FIELD=VALUE (repeatable)")(
+      "null", po::value<std::vector<std::string>>()->composing(), "FIELD to set to null");
+  add_actor_option(options);
+  po::positional_options_description positional;
+  positional.add("id", 1);
+  po::variables_map values;
+  int code = exit_ok;
+  if (!parse_command_line(command, "ID --set FIELD=VALUE... --config FILE [--actor NAME]",
+                          options, values, code, &positional)) {
+    return code;
+  }
+  auto session = open_store_session(values["config"].as<std::string>(), command.err, code);
+  if (!session) return code;
+  store::ErrorQueueRepository errors(session->store->session());
+  const long long id = values["id"].as<long long>();
+  auto found = errors.find(id);
+  if (!found) {
+    command.err << "junction errors edit: no error with id " << id << "\n";
+    return exit_usage;
+  }
+  if (found->state != "open") {
+    command.err << "junction errors edit: error " << id << " is " << found->state << "\n";
+    return exit_usage;
+  }
+  auto record = nlohmann::json::parse(found->record, nullptr, false);
+  if (!record.is_object()) record = nlohmann::json::object();
+  std::string changed;
+  if (values.count("set") != 0U) {
+    for (const auto &assignment : values["set"].as<std::vector<std::string>>()) {
+      const auto eq = assignment.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        command.err << "junction errors edit: --set takes FIELD=VALUE, not '" << assignment << "'\n";
+        return exit_usage;
+      }
+      const std::string field = assignment.substr(0, eq);
+      record[field] = assignment.substr(eq + 1);
+      changed += (changed.empty() ? "" : ", ") + field;
+    }
+  }
+  if (values.count("null") != 0U) {
+    for (const auto &field : values["null"].as<std::vector<std::string>>()) {
+      record[field] = nullptr;
+      changed += (changed.empty() ? "" : ", ") + field;
+    }
+  }
+  if (changed.empty()) {
+    command.err << "junction errors edit: nothing to change (use --set FIELD=VALUE)\n";
+    return exit_usage;
+  }
+  soci::transaction transaction(session->store->session());
+  errors.replace_record(id, record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  audit_action(*session, actor_of(values), "errors.edit", *found, "changed " + changed);
+  transaction.commit();
+  command.out << "error " << id << ": changed " << changed
+              << "; retry it with: junction errors retry " << id << " --config "
+              << values["config"].as<std::string>() << "\n";
+  return exit_ok;
+}
+
+int run_errors_discard(const CommandArgs &command) {
+  po::options_description options("options");
+  options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
+      "id", po::value<std::vector<long long>>()->composing(), "error ids")(
+      "reason", po::value<std::string>()->required(), "why, for the audit");
+  add_actor_option(options);
+  po::positional_options_description positional;
+  positional.add("id", -1);
+  po::variables_map values;
+  int code = exit_ok;
+  if (!parse_command_line(command, "ID... --reason TEXT --config FILE [--actor NAME]", options,
+                          values, code, &positional)) {
+    return code;
+  }
+  const auto ids = ids_of(values);
+  if (ids.empty()) {
+    command.err << "junction errors discard: name the error ids to discard\n";
+    return exit_usage;
+  }
+  auto session = open_store_session(values["config"].as<std::string>(), command.err, code);
+  if (!session) return code;
+  store::ErrorQueueRepository errors(session->store->session());
+  const std::string actor = actor_of(values);
+  const std::string reason = values["reason"].as<std::string>();
+  soci::transaction transaction(session->store->session());
+  for (const auto id : ids) {
+    auto found = errors.find(id);
+    if (!found || found->state != "open") {
+      command.err << "junction errors discard: error " << id
+                  << (found ? " is " + found->state : std::string(" does not exist")) << "\n";
+      return exit_usage;
+    }
+    errors.resolve(id, "discarded", reason, actor);
+    audit_action(*session, actor, "errors.discard", *found, "discarded: " + reason);
+  }
+  transaction.commit();
+  command.out << "discarded " << ids.size() << (ids.size() == 1 ? " error\n" : " errors\n");
+  return exit_ok;
+}
+
+int run_errors_export(const CommandArgs &command) {
+  po::options_description options("options");
+  options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
+      "format", po::value<std::string>()->default_value("json"), "json or csv")(
+      "flow", po::value<std::string>(), "only this flow")(
+      "state", po::value<std::string>()->default_value("open"), "open, resolved, discarded or all");
+  po::variables_map values;
+  int code = exit_ok;
+  if (!parse_command_line(command, "--config FILE [--format json|csv] [--flow NAME] [--state S]",
+                          options, values, code)) {
+    return code;
+  }
+  const auto format = values["format"].as<std::string>();
+  if (format != "json" && format != "csv") {
+    command.err << "junction errors export: --format must be json or csv\n";
+    return exit_usage;
+  }
+  auto session = open_store_session(values["config"].as<std::string>(), command.err, code);
+  if (!session) return code;
+  store::ErrorFilter filter;
+  filter.state = values["state"].as<std::string>() == "all" ? "" : values["state"].as<std::string>();
+  if (values.count("flow") != 0U) filter.flow = values["flow"].as<std::string>();
+  filter.limit = 100000000;
+  const auto rows = store::ErrorQueueRepository(session->store->session()).list(filter);
+  auto record_of = [&](const store::FailedRecord &f) {
+    auto record = nlohmann::json::parse(f.record, nullptr, false);
+    if (record.is_discarded()) record = f.record;
+    session->mask(f.flow, record);
+    return record;
+  };
+  if (format == "json") {
+    for (const auto &f : rows) {
+      nlohmann::json line = {{"id", f.id},         {"flow", f.flow},
+                             {"run_id", f.run_id}, {"source_key", f.source_key},
+                             {"origin", f.origin}, {"stage", f.stage},
+                             {"status", f.status}, {"message", f.message},
+                             {"attempts", f.attempts}, {"state", f.state},
+                             {"first_failed_at", f.first_failed_at},
+                             {"last_failed_at", f.last_failed_at}, {"record", record_of(f)}};
+      command.out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    }
+    return exit_ok;
+  }
+  command.out << "id,flow,run_id,source_key,origin,stage,status,message,attempts,state,"
+                 "first_failed_at,last_failed_at,record\n";
+  for (const auto &f : rows) {
+    command.out << f.id << "," << csv_cell(f.flow) << "," << csv_cell(f.run_id) << ","
+                << csv_cell(f.source_key) << "," << csv_cell(f.origin) << "," << f.stage << ","
+                << f.status << "," << csv_cell(f.message) << "," << f.attempts << "," << f.state
+                << "," << f.first_failed_at << "," << f.last_failed_at << ","
+                << csv_cell(record_of(f).dump(-1, ' ', false,
+                                              nlohmann::json::error_handler_t::replace))
+                << "\n";
+  }
+  return exit_ok;
+}
+
+}  // namespace junction::cli
