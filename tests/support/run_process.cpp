@@ -77,4 +77,36 @@ ProcessResult run_process(const std::string &program, const std::vector<std::str
   return result;
 }
 
+int start_process(const std::string &program, const std::vector<std::string> &args,
+                  const ProcessOptions &options) {
+  std::vector<std::string> argv_storage{program};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char *> argv;
+  for (auto &a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+      dup2(devnull, STDIN_FILENO);
+      dup2(devnull, STDOUT_FILENO);
+      dup2(devnull, STDERR_FILENO);
+    }
+    for (const auto &name : options.unset_env) unsetenv(name.c_str());
+    for (const auto &[name, value] : options.set_env) setenv(name.c_str(), value.c_str(), 1);
+    if (!options.working_dir.empty() && chdir(options.working_dir.c_str()) != 0) _exit(126);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_process(int pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return -1000;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return WIFSIGNALED(status) ? -WTERMSIG(status) : -1000;
+}
+
 }  // namespace junction::testing

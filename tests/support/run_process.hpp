@@ -28,4 +28,11 @@ struct ProcessOptions {
 ProcessResult run_process(const std::string &program, const std::vector<std::string> &args,
                           const ProcessOptions &options = {});
 
+// Starts a program in the background with its output discarded; returns its pid.
+int start_process(const std::string &program, const std::vector<std::string> &args,
+                  const ProcessOptions &options = {});
+
+// Waits for a started program; returns its exit code, or -signal when a signal ended it.
+int wait_process(int pid);
+
 }  // namespace junction::testing

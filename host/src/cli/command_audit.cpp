@@ -52,7 +52,7 @@ store::AuditFilter filter_of(const po::variables_map &values, int default_limit)
   if (values.count("key") != 0U) f.key = values["key"].as<std::string>();
   if (values.count("since") != 0U) f.since = values["since"].as<std::string>();
   f.limit = values.count("limit") != 0U && !values["limit"].defaulted() ? values["limit"].as<int>()
-                                                                         : default_limit;
+                                                                        : default_limit;
   return f;
 }
 

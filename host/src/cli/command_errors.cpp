@@ -7,9 +7,9 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/plugin_options.hpp"
+#include "cli/store_session.hpp"
 #include "config/host_config.hpp"
 #include "store/error_queue_repository.hpp"
-#include "cli/store_session.hpp"
 #include "store/state_store.hpp"
 
 namespace junction::cli {

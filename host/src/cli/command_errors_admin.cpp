@@ -129,13 +129,12 @@ int run_errors_retry(const CommandArgs &command) {
       delivered += result.delivered;
       failed += result.failed;
     } catch (const std::exception &e) {
-      command.err << "flow " << flow_name << ": the retry failed as a whole: " << e.what()
-                  << "\n";
+      command.err << "flow " << flow_name << ": the retry failed as a whole: " << e.what() << "\n";
       return exit_failed;
     }
   }
-  command.out << "retried " << (delivered + failed) << ": " << delivered << " delivered, "
-              << failed << " still failing\n";
+  command.out << "retried " << (delivered + failed) << ": " << delivered << " delivered, " << failed
+              << " still failing\n";
   return failed > 0 ? exit_records_queued : exit_ok;
 }
 
@@ -150,8 +149,8 @@ int run_errors_edit(const CommandArgs &command) {
   positional.add("id", 1);
   po::variables_map values;
   int code = exit_ok;
-  if (!parse_command_line(command, "ID --set FIELD=VALUE... --config FILE [--actor NAME]",
-                          options, values, code, &positional)) {
+  if (!parse_command_line(command, "ID --set FIELD=VALUE... --config FILE [--actor NAME]", options,
+                          values, code, &positional)) {
     return code;
   }
   auto session = open_store_session(values["config"].as<std::string>(), command.err, code);
@@ -174,7 +173,8 @@ int run_errors_edit(const CommandArgs &command) {
     for (const auto &assignment : values["set"].as<std::vector<std::string>>()) {
       const auto eq = assignment.find('=');
       if (eq == std::string::npos || eq == 0) {
-        command.err << "junction errors edit: --set takes FIELD=VALUE, not '" << assignment << "'\n";
+        command.err << "junction errors edit: --set takes FIELD=VALUE, not '" << assignment
+                    << "'\n";
         return exit_usage;
       }
       const std::string field = assignment.substr(0, eq);
@@ -262,7 +262,8 @@ int run_errors_export(const CommandArgs &command) {
   auto session = open_store_session(values["config"].as<std::string>(), command.err, code);
   if (!session) return code;
   store::ErrorFilter filter;
-  filter.state = values["state"].as<std::string>() == "all" ? "" : values["state"].as<std::string>();
+  filter.state =
+      values["state"].as<std::string>() == "all" ? "" : values["state"].as<std::string>();
   if (values.count("flow") != 0U) filter.flow = values["flow"].as<std::string>();
   filter.limit = 100000000;
   const auto rows = store::ErrorQueueRepository(session->store->session()).list(filter);
@@ -274,13 +275,19 @@ int run_errors_export(const CommandArgs &command) {
   };
   if (format == "json") {
     for (const auto &f : rows) {
-      nlohmann::json line = {{"id", f.id},         {"flow", f.flow},
-                             {"run_id", f.run_id}, {"source_key", f.source_key},
-                             {"origin", f.origin}, {"stage", f.stage},
-                             {"status", f.status}, {"message", f.message},
-                             {"attempts", f.attempts}, {"state", f.state},
+      nlohmann::json line = {{"id", f.id},
+                             {"flow", f.flow},
+                             {"run_id", f.run_id},
+                             {"source_key", f.source_key},
+                             {"origin", f.origin},
+                             {"stage", f.stage},
+                             {"status", f.status},
+                             {"message", f.message},
+                             {"attempts", f.attempts},
+                             {"state", f.state},
                              {"first_failed_at", f.first_failed_at},
-                             {"last_failed_at", f.last_failed_at}, {"record", record_of(f)}};
+                             {"last_failed_at", f.last_failed_at},
+                             {"record", record_of(f)}};
       command.out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     }
     return exit_ok;
@@ -292,8 +299,8 @@ int run_errors_export(const CommandArgs &command) {
                 << csv_cell(f.source_key) << "," << csv_cell(f.origin) << "," << f.stage << ","
                 << f.status << "," << csv_cell(f.message) << "," << f.attempts << "," << f.state
                 << "," << f.first_failed_at << "," << f.last_failed_at << ","
-                << csv_cell(record_of(f).dump(-1, ' ', false,
-                                              nlohmann::json::error_handler_t::replace))
+                << csv_cell(
+                       record_of(f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
                 << "\n";
   }
   return exit_ok;

@@ -12,11 +12,12 @@ void StoreSession::mask(const std::string &flow, nlohmann::json &record) const {
   for (const auto &field : it->second) {
     if (record.contains(field) && !record[field].is_null()) record[field] = "***";
   }
-  if (!it->second.empty() && record.contains("_raw")) record["_raw"] = "*** (holds sensitive fields)";
+  if (!it->second.empty() && record.contains("_raw"))
+    record["_raw"] = "*** (holds sensitive fields)";
 }
 
-std::unique_ptr<StoreSession> open_store_session(const std::string &config_file,
-                                                 std::ostream &err, int &code) {
+std::unique_ptr<StoreSession> open_store_session(const std::string &config_file, std::ostream &err,
+                                                 int &code) {
   auto loaded = config::load_host_config(config_file);
   if (!loaded.problems.empty()) {
     print_diagnostics(err, loaded.problems);

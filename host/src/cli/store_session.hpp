@@ -27,7 +27,7 @@ struct StoreSession {
 
 // Loads the config and opens its store; on failure prints why and sets `code` (2 for the
 // config, 1 for the store).
-std::unique_ptr<StoreSession> open_store_session(const std::string &config_file,
-                                                 std::ostream &err, int &code);
+std::unique_ptr<StoreSession> open_store_session(const std::string &config_file, std::ostream &err,
+                                                 int &code);
 
 }  // namespace junction::cli

@@ -42,7 +42,10 @@ std::string readable(std::string key) {
 
 Delivery::Delivery(DeliverySettings settings, plugin::SinkStream &sink,
                    store::RecordStateRepository &states, store::AuditLog &audit)
-    : settings_(std::move(settings)), sink_(sink), states_(states), audit_(audit),
+    : settings_(std::move(settings)),
+      sink_(sink),
+      states_(states),
+      audit_(audit),
       random_(std::random_device{}()) {}
 
 // A sink failing as a whole is retried like a record; when it keeps failing the run stops
@@ -159,9 +162,9 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
         !sleep_unless_stopped(wait)) {
       for (const auto &p : again) {
         ++counts.failed;
-        on_failure({p.row, "transient", "gave up after " + std::to_string(attempt) +
-                                            (attempt == 1 ? " attempt: " : " attempts: ") +
-                                            p.last_problem,
+        on_failure({p.row, "transient",
+                    "gave up after " + std::to_string(attempt) +
+                        (attempt == 1 ? " attempt: " : " attempts: ") + p.last_problem,
                     attempt});
       }
       break;

@@ -24,7 +24,7 @@ struct DeliveryRow {
   std::size_t mapped_row = 0;  // row in the mapped batch
   std::string key;             // target key text
   std::string source_key;
-  std::int64_t error_id = 0;   // when re-driving a queued record
+  std::int64_t error_id = 0;  // when re-driving a queued record
 };
 
 struct DeliveryFailure {

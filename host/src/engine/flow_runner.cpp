@@ -19,7 +19,9 @@
 namespace junction::engine {
 namespace {
 
-std::string stream_name(const config::Endpoint &end) { return end.connector + "/" + end.entity; }
+std::string stream_name(const config::Endpoint &end) {
+  return end.connector + "/" + end.entity;
+}
 
 std::string readable(std::string key) {
   for (char &c : key) {
@@ -31,9 +33,13 @@ std::string readable(std::string key) {
 class Run {
  public:
   Run(FlowContext &context, std::string run_id)
-      : c_(context), run_id_(std::move(run_id)), session_(c_.store.session()),
-        errors_(session_), states_(session_, c_.flow.to.connector, c_.flow.to.entity),
-        audit_(session_, c_.store.backend()), runs_(session_),
+      : c_(context),
+        run_id_(std::move(run_id)),
+        session_(c_.store.session()),
+        errors_(session_),
+        states_(session_, c_.flow.to.connector, c_.flow.to.entity),
+        audit_(session_, c_.store.backend()),
+        runs_(session_),
         retry_(RetryPolicy::from_config(c_.flow.definition.value("retry", nlohmann::json()))) {}
 
   void execute(FlowResult &result) {
@@ -43,7 +49,8 @@ class Run {
     options.cursor = runs_.cursor(c_.flow.name, stream).value_or("");
     options.batch_size = static_cast<std::uint32_t>(c_.flow.definition.value("batch_size", 1000));
     options.key_fields = c_.flow.from.key;
-    const std::int64_t checkpoint_every = c_.flow.definition.value("checkpoint_every", std::int64_t{0});
+    const std::int64_t checkpoint_every =
+        c_.flow.definition.value("checkpoint_every", std::int64_t{0});
 
     auto source = open_source_with_retries(options);
     auto sink = c_.target.open_sink(c_.flow.to.entity, c_.mapping.target_key(), run_id_);
@@ -56,7 +63,7 @@ class Run {
     std::int64_t since_checkpoint = 0;
     bool interrupted = false;
     for (;;) {
-      const jn_source_batch &next = next_with_retries(*source);
+      const jn_source_batch &next = next_with_retries(source, options, cursor);
       if (next.batch != nullptr && next.batch->record_count > 0) {
         since_checkpoint += static_cast<std::int64_t>(next.batch->record_count);
         handle_batch(*next.batch, delivery);
@@ -74,9 +81,9 @@ class Run {
         since_checkpoint = 0;
       }
     }
-    checkpoint(*sink, *source, stream, cursor,
-               interrupted ? "interrupted"
-                           : (counts_.failed > 0 ? "finished_with_errors" : "finished"));
+    checkpoint(
+        *sink, *source, stream, cursor,
+        interrupted ? "interrupted" : (counts_.failed > 0 ? "finished_with_errors" : "finished"));
     result.counts = counts_;
     result.interrupted = interrupted;
     transaction_ = nullptr;
@@ -85,8 +92,8 @@ class Run {
  private:
   // Sink first, then the store: a crash between the two re-sends records the sink already
   // has (at least once), never skips any.
-  void checkpoint(plugin::SinkStream &sink, plugin::SourceStream &source,
-                  const std::string &stream, const std::string &cursor, const std::string &status) {
+  void checkpoint(plugin::SinkStream &sink, plugin::SourceStream &source, const std::string &stream,
+                  const std::string &cursor, const std::string &status) {
     sink.commit();
     runs_.save_cursor(c_.flow.name, stream, cursor, run_id_);
     runs_.finish(run_id_, status, counts_, "");
@@ -95,7 +102,8 @@ class Run {
     source.acknowledge(cursor);
   }
 
-  std::unique_ptr<plugin::SourceStream> open_source_with_retries(const plugin::SourceOptions &options) {
+  std::unique_ptr<plugin::SourceStream> open_source_with_retries(
+      const plugin::SourceOptions &options) {
     for (int attempt = 1;; ++attempt) {
       try {
         return c_.source.open_source(options);
@@ -105,12 +113,19 @@ class Run {
     }
   }
 
-  const jn_source_batch &next_with_retries(plugin::SourceStream &source) {
+  // After a failed read the source's position is unknown: it is opened again at the last
+  // cursor it returned, so that nothing it had half-read is skipped.
+  const jn_source_batch &next_with_retries(std::unique_ptr<plugin::SourceStream> &source,
+                                           plugin::SourceOptions &options,
+                                           const std::string &cursor) {
     for (int attempt = 1;; ++attempt) {
       try {
-        return source.next();
+        return source->next();
       } catch (const plugin::CallError &e) {
         wait_or_rethrow(e, attempt);
+        source.reset();
+        options.cursor = cursor;
+        source = open_source_with_retries(options);
       }
     }
   }
@@ -287,7 +302,8 @@ FlowResult run_flow(FlowContext &context) {
     }
   }
   context.progress.finish();
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

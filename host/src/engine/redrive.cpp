@@ -12,22 +12,24 @@
 namespace junction::engine {
 namespace {
 
-void set_from_json(BatchBuilder &batch, std::size_t row, std::size_t field,
-                   const nlohmann::json &v, std::string &scratch) {
+void set_from_json(BatchBuilder &batch, std::size_t row, std::size_t field, const nlohmann::json &v,
+                   std::string &scratch) {
   switch (v.type()) {
     case nlohmann::json::value_t::null: batch.set(row, field, Value::null()); break;
-    case nlohmann::json::value_t::boolean: batch.set(row, field, Value::boolean(v.get<bool>())); break;
+    case nlohmann::json::value_t::boolean:
+      batch.set(row, field, Value::boolean(v.get<bool>()));
+      break;
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
       batch.set(row, field, Value::int64(v.get<std::int64_t>()));
       break;
-    case nlohmann::json::value_t::number_float: batch.set(row, field, Value::float64(v.get<double>())); break;
+    case nlohmann::json::value_t::number_float:
+      batch.set(row, field, Value::float64(v.get<double>()));
+      break;
     case nlohmann::json::value_t::string:
       batch.set(row, field, Value::string(v.get_ref<const std::string &>()));
       break;
-    default:
-      scratch = v.dump();
-      batch.set(row, field, Value::json(scratch));
+    default: scratch = v.dump(); batch.set(row, field, Value::json(scratch));
   }
 }
 
@@ -123,26 +125,28 @@ RedriveResult redrive(const config::FlowConfig &flow, Mapping &mapping,
   }
 
   auto sink = target.open_sink(flow.to.entity, mapping.target_key(), run_id);
-  Delivery delivery(DeliverySettings{flow.name, run_id, actor, "errors.retry",
-                                     flow.from.connector, flow.to.connector,
-                                     RetryPolicy::from_config(flow.definition.value("retry", nlohmann::json()))},
-                    *sink, states, audit);
+  Delivery delivery(
+      DeliverySettings{flow.name, run_id, actor, "errors.retry", flow.from.connector,
+                       flow.to.connector,
+                       RetryPolicy::from_config(flow.definition.value("retry", nlohmann::json()))},
+      *sink, states, audit);
   store::RunCounts counts;
   auto record_of = [&](std::int64_t id) -> const store::FailedRecord & {
     return *std::find_if(records.begin(), records.end(),
                          [&](const store::FailedRecord &r) { return r.id == id; });
   };
-  delivery.deliver(*mapped.batch(), rows, counts,
-                   [&](const DeliveryFailure &f) {
-                     errors.record_attempt(f.row->error_id, "write", f.status, f.message);
-                     note(record_of(f.row->error_id), "failed again: " + f.message);
-                     ++result.failed;
-                   },
-                   [&](const DeliveryRow &row) {
-                     errors.resolve(row.error_id, "resolved", "delivered by retry", actor);
-                     note(record_of(row.error_id), "delivered");
-                     ++result.delivered;
-                   });
+  delivery.deliver(
+      *mapped.batch(), rows, counts,
+      [&](const DeliveryFailure &f) {
+        errors.record_attempt(f.row->error_id, "write", f.status, f.message);
+        note(record_of(f.row->error_id), "failed again: " + f.message);
+        ++result.failed;
+      },
+      [&](const DeliveryRow &row) {
+        errors.resolve(row.error_id, "resolved", "delivered by retry", actor);
+        note(record_of(row.error_id), "delivered");
+        ++result.delivered;
+      });
   sink->commit();
   audit.append(actions);
   transaction.commit();

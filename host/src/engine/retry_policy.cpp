@@ -9,7 +9,9 @@ namespace {
 
 volatile std::sig_atomic_t stop_flag = 0;
 
-extern "C" void on_stop_signal(int) { stop_flag = 1; }
+extern "C" void on_stop_signal(int) {
+  stop_flag = 1;
+}
 
 }  // namespace
 
@@ -51,14 +53,18 @@ bool sleep_unless_stopped(std::chrono::milliseconds duration) {
   while (std::chrono::steady_clock::now() < until) {
     if (stop_requested()) return false;
     std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
-        std::chrono::milliseconds(50),
-        std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now())));
+        std::chrono::milliseconds(50), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           until - std::chrono::steady_clock::now())));
   }
   return !stop_requested();
 }
 
-void request_stop() { stop_flag = 1; }
-bool stop_requested() { return stop_flag != 0; }
+void request_stop() {
+  stop_flag = 1;
+}
+bool stop_requested() {
+  return stop_flag != 0;
+}
 
 void install_stop_signal_handlers() {
   struct sigaction action {};

@@ -11,10 +11,10 @@
 namespace junction::engine {
 
 struct RetryPolicy {
-  int max_attempts = 5;                              // including the first
+  int max_attempts = 5;  // including the first
   std::chrono::milliseconds initial_delay{500};
   std::chrono::milliseconds max_delay{30000};
-  std::chrono::milliseconds max_elapsed{120000};    // give up on a record after this long
+  std::chrono::milliseconds max_elapsed{120000};  // give up on a record after this long
 
   // From a flow's "retry" object (durations like "500ms", "2s", "5m").
   static RetryPolicy from_config(const nlohmann::json &retry);

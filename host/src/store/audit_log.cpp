@@ -23,10 +23,21 @@ AuditEntry from_row(const soci::row &r) {
   e.seq = r.get_properties(0).get_data_type() == soci::dt_integer
               ? r.get<int>(0)
               : static_cast<std::int64_t>(r.get<long long>(0));
-  std::string *fields[] = {&e.at,           &e.actor,          &e.action,    &e.flow,
-                           &e.run_id,       &e.source_connector, &e.source_key,
-                           &e.target_connector, &e.target_key, &e.operation, &e.changed_fields,
-                           &e.hash_before,  &e.hash_after,     &e.detail,    &e.prev_hash,
+  std::string *fields[] = {&e.at,
+                           &e.actor,
+                           &e.action,
+                           &e.flow,
+                           &e.run_id,
+                           &e.source_connector,
+                           &e.source_key,
+                           &e.target_connector,
+                           &e.target_key,
+                           &e.operation,
+                           &e.changed_fields,
+                           &e.hash_before,
+                           &e.hash_after,
+                           &e.detail,
+                           &e.prev_hash,
                            &e.entry_hash};
   for (std::size_t i = 0; i < 16; ++i) *fields[i] = r.get<std::string>(i + 1);
   return e;
@@ -87,11 +98,21 @@ void AuditLog::append(std::vector<AuditEntry> &entries) {
     e.entry_hash = entry_hash(e);
     last_hash = e.entry_hash;
     seqs.push_back(e.seq);
-    const std::string *fields[] = {&e.at,         &e.actor,          &e.action,
-                                   &e.flow,       &e.run_id,         &e.source_connector,
-                                   &e.source_key, &e.target_connector, &e.target_key,
-                                   &e.operation,  &e.changed_fields, &e.hash_before,
-                                   &e.hash_after, &e.detail,         &e.prev_hash,
+    const std::string *fields[] = {&e.at,
+                                   &e.actor,
+                                   &e.action,
+                                   &e.flow,
+                                   &e.run_id,
+                                   &e.source_connector,
+                                   &e.source_key,
+                                   &e.target_connector,
+                                   &e.target_key,
+                                   &e.operation,
+                                   &e.changed_fields,
+                                   &e.hash_before,
+                                   &e.hash_after,
+                                   &e.detail,
+                                   &e.prev_hash,
                                    &e.entry_hash};
     for (std::size_t i = 0; i < 16; ++i) cols[i].push_back(*fields[i]);
   }
@@ -131,15 +152,17 @@ AuditVerification AuditLog::verify() {
     ++v.entries;
     std::string problem;
     if (e.seq != expected_seq) {
-      problem = e.seq > expected_seq
-                    ? "entries " + std::to_string(expected_seq) + " to " + std::to_string(e.seq - 1) +
-                          " are missing before entry " + std::to_string(e.seq)
-                    : "entry " + std::to_string(e.seq) + " is out of sequence";
+      problem = e.seq > expected_seq ? "entries " + std::to_string(expected_seq) + " to " +
+                                           std::to_string(e.seq - 1) +
+                                           " are missing before entry " + std::to_string(e.seq)
+                                     : "entry " + std::to_string(e.seq) + " is out of sequence";
     } else if (e.prev_hash != expected_prev) {
-      problem = "entry " + std::to_string(e.seq) + " does not follow the entry before it: an "
+      problem = "entry " + std::to_string(e.seq) +
+                " does not follow the entry before it: an "
                 "entry was removed, inserted or moved here";
     } else if (entry_hash(e) != e.entry_hash) {
-      problem = "entry " + std::to_string(e.seq) + " was altered: its content does not match "
+      problem = "entry " + std::to_string(e.seq) +
+                " was altered: its content does not match "
                 "its hash";
     }
     if (!problem.empty()) {

@@ -61,13 +61,15 @@ void ErrorQueueRepository::add(const std::vector<FailedRecord> &records) {
 }
 
 std::vector<FailedRecord> ErrorQueueRepository::list(const ErrorFilter &filter) {
-  std::string sql = std::string("SELECT ") + columns +
-                    " FROM error_queue WHERE (:state = '' OR state = :state2) AND (:flow = '' OR flow = :flow2) "
-                    "AND (:since = '' OR last_failed_at >= :since2) ORDER BY error_id LIMIT " +
-                    std::to_string(filter.limit);
+  std::string sql =
+      std::string("SELECT ") + columns +
+      " FROM error_queue WHERE (:state = '' OR state = :state2) AND (:flow = '' OR flow = :flow2) "
+      "AND (:since = '' OR last_failed_at >= :since2) ORDER BY error_id LIMIT " +
+      std::to_string(filter.limit);
   soci::rowset<soci::row> rows =
-      (session_.prepare << sql, soci::use(filter.state), soci::use(filter.state), soci::use(filter.flow),
-       soci::use(filter.flow), soci::use(filter.since), soci::use(filter.since));
+      (session_.prepare << sql, soci::use(filter.state), soci::use(filter.state),
+       soci::use(filter.flow), soci::use(filter.flow), soci::use(filter.since),
+       soci::use(filter.since));
   std::vector<FailedRecord> out;
   for (const auto &r : rows) out.push_back(from_row(r));
   return out;

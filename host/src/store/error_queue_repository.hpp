@@ -33,7 +33,7 @@ struct FailedRecord {
 
 struct ErrorFilter {
   std::string flow;
-  std::string since;  // ISO 8601 UTC; "" for all
+  std::string since;           // ISO 8601 UTC; "" for all
   std::string state = "open";  // "" for every state
   int limit = 1000;
 };

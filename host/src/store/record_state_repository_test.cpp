@@ -12,7 +12,8 @@ class RecordStates : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string why;
-    store_ = StateStore::open(*parse_store_location("sqlite:" + (dir_ / "s.db").string(), "/", why));
+    store_ =
+        StateStore::open(*parse_store_location("sqlite:" + (dir_ / "s.db").string(), "/", why));
   }
   testing::TempDir dir_;
   std::unique_ptr<StateStore> store_;
@@ -21,7 +22,8 @@ class RecordStates : public ::testing::Test {
 TEST_F(RecordStates, LooksUpAnyNumberOfKeys) {
   RecordStateRepository states(store_->session(), "crm", "contacts");
   std::vector<RecordWrite> writes;
-  for (int i = 0; i < 250; ++i) writes.push_back({"k" + std::to_string(i), "h" + std::to_string(i), "f"});
+  for (int i = 0; i < 250; ++i)
+    writes.push_back({"k" + std::to_string(i), "h" + std::to_string(i), "f"});
   states.record_writes(writes, "run-1");
   for (const std::size_t n : {1U, 2U, 99U, 100U, 101U, 250U}) {
     std::vector<std::string> keys;

@@ -1,0 +1,337 @@
+// Delivery guarantees through the real binary: retries, the error queue, circuit breaking,
+// crash safety under SIGKILL, clean stops, and the audit chain.
+#include <signal.h>
+
+#include <chrono>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.hpp"
+
+namespace junction::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::vector<long long> summary_of(const std::string &out, const std::string &flow) {
+  for (const auto &line : lines_of(out)) {
+    if (line.rfind(flow + " ", 0) != 0) continue;
+    std::istringstream in(line.substr(flow.size()));
+    std::vector<long long> numbers;
+    long long n = 0;
+    for (int i = 0; i < 7 && in >> n; ++i) numbers.push_back(n);
+    return numbers;  // read, created, updated, unchanged, deleted, failed, filtered
+  }
+  return {};
+}
+
+class Delivery : public ::testing::Test {
+ protected:
+  // A flow from a generating source to a logging sink, both the "faulty" test plugin.
+  fs::path config(const json &source, const json &sink, const json &flow_extra = json::object()) {
+    json flow = {{"name", "f"},
+                 {"from", {{"connector", "src"}, {"entity", "items"}, {"key", {"id"}}}},
+                 {"to", {{"connector", "dst"}, {"entity", "items"}}},
+                 {"retry", {{"max_attempts", 30}, {"initial_delay", "1ms"}, {"max_delay", "5ms"}}}};
+    for (auto it = flow_extra.begin(); it != flow_extra.end(); ++it) flow[it.key()] = it.value();
+    json sink_config = sink;
+    sink_config["log"] = "delivered.jsonl";
+    const json doc = {{"connectors",
+                       {{"src", {{"plugin", "faulty"}, {"config", source}}},
+                        {"dst", {{"plugin", "faulty"}, {"config", sink_config}}}}},
+                      {"flows", {flow}}};
+    return dir.write("junction.json", doc.dump(2));
+  }
+  std::vector<std::string> base_args(const fs::path &file) {
+    return {"sync",       "--config", file.string(), "--plugin-path", test_plugin_dir().string(),
+            "--progress", "never"};
+  }
+  ProcessResult sync(const fs::path &file) { return junction(base_args(file)); }
+  // Final content per key in the sink's durable log, and how many writes it saw.
+  std::map<std::string, json> delivered(std::size_t *writes = nullptr) {
+    std::map<std::string, json> out;
+    std::size_t n = 0;
+    if (!fs::exists(dir / "delivered.jsonl")) return out;
+    for (const auto &line : lines_of(read_file(dir / "delivered.jsonl"))) {
+      if (line.empty()) continue;
+      const auto j = json::parse(line);
+      out[j["key"]] = j["record"];
+      ++n;
+    }
+    if (writes != nullptr) *writes = n;
+    return out;
+  }
+  json errors(const fs::path &file) {
+    return json::parse(
+        junction({"errors", "list", "--json", "--limit", "1000000", "--config", file.string()})
+            .out);
+  }
+  TempDir dir;
+};
+
+TEST_F(Delivery, ThirtyPercentTransientFailuresStillDeliverEveryRecord) {
+  const auto file = config({{"generate", 10000}}, {{"transient_rate", 0.3}});
+  const auto r = sync(file);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto s = summary_of(r.out, "f");
+  ASSERT_EQ(s.size(), 7U) << r.out;
+  EXPECT_EQ(s[0], 10000);
+  EXPECT_EQ(s[0], s[1] + s[2] + s[3] + s[5] + s[6])
+      << "read = created + updated + unchanged + queued";
+  EXPECT_EQ(s[5], 0);
+  EXPECT_EQ(delivered().size(), 10000U);
+}
+
+TEST_F(Delivery, PermanentFailuresGoToTheQueueAtOnceAndTheRestFlows) {
+  const auto file = config({{"generate", 2000}}, {{"reject_pattern", ".*7"}});
+  const auto r = sync(file);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(summary_of(r.out, "f"), (std::vector<long long>{2000, 1800, 0, 0, 0, 200, 0}));
+  const auto queued = errors(file);
+  ASSERT_EQ(queued.size(), 200U);
+  for (const auto &e : queued) {
+    EXPECT_EQ(e["attempts"], 1);
+    EXPECT_EQ(e["stage"], "write");
+    EXPECT_EQ(e["status"], "rejected");
+    EXPECT_EQ(e["message"],
+              "key " + e["source_key"].get<std::string>() + " is refused by the target");
+  }
+  EXPECT_EQ(delivered().size(), 1800U);
+}
+
+TEST_F(Delivery, ExhaustedRetriesAreQueuedNotDropped) {
+  const auto file =
+      config({{"generate", 50}}, {{"transient_rate", 1.0}},
+             {{"retry", {{"max_attempts", 3}, {"initial_delay", "1ms"}, {"max_delay", "2ms"}}}});
+  const auto r = sync(file);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto queued = errors(file);
+  ASSERT_EQ(queued.size(), 50U);
+  EXPECT_EQ(queued[0]["status"], "transient");
+  EXPECT_EQ(queued[0]["attempts"], 3);
+  EXPECT_EQ(queued[0]["message"], "gave up after 3 attempts: the target is busy");
+}
+
+TEST_F(Delivery, RetryAfterHintsAreHonoured) {
+  const auto file =
+      config({{"generate", 20}}, {{"transient_rate", 0.5}, {"retry_after_ms", 100}, {"seed", 3}});
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = sync(file);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // At least one retry happened, and it waited as long as the target asked.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(100));
+  EXPECT_EQ(delivered().size(), 20U);
+}
+
+TEST_F(Delivery, AnUnreachableTargetFailsTheRunAndTheCursorStays) {
+  auto file =
+      config({{"generate", 300}}, {{"fail_all", "transient"}},
+             {{"retry", {{"max_attempts", 3}, {"initial_delay", "1ms"}, {"max_delay", "2ms"}}}});
+  auto r = sync(file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("flow f failed: connector 'dst' failed to write: the target is unreachable "
+                       "(after 3 attempts)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(errors(file).empty());
+  // Once it is back, nothing was skipped.
+  file = config({{"generate", 300}}, json::object());
+  r = sync(file);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_of(r.out, "f"), (std::vector<long long>{300, 300, 0, 0, 0, 0, 0}));
+}
+
+TEST_F(Delivery, AFatalTargetFailsAtOnce) {
+  const auto file = config({{"generate", 10}}, {{"fail_all", "fatal"}});
+  const auto r = sync(file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the target refused the credentials (after 1 attempt)"), std::string::npos)
+      << r.err;
+}
+
+TEST_F(Delivery, ASourceFailingMidReadIsRetried) {
+  const auto file = config({{"generate", 3000}, {"fail_read_after", 1500}, {"fail_read_times", 2}},
+                           json::object());
+  const auto r = sync(file);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(delivered().size(), 3000U);
+}
+
+TEST_F(Delivery, RunsKilledAtRandomMomentsLoseAndDuplicateNothing) {
+  constexpr int total = 200000;
+  const auto file = config({{"generate", total}}, {{"reject_pattern", ".*13"}},
+                           {{"batch_size", 1000}, {"checkpoint_every", 10000}});
+  std::mt19937 random(12345);
+  std::uniform_int_distribution<int> delay_ms(20, 1500);
+  int kills = 0;
+  for (int i = 0; i < 20; ++i) {
+    const int pid = start_process(junction_binary().string(), base_args(file));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
+    if (::kill(pid, SIGKILL) == 0) ++kills;
+    wait_process(pid);
+  }
+  EXPECT_GE(kills, 20);
+  const auto r = sync(file);
+  // 3 when this last run met rejected records itself; 0 when killed runs already had.
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 3) << r.out << r.err;
+  std::set<std::string> rejected;
+  for (int id = 1; id <= total; ++id) {
+    const std::string key = std::to_string(id);
+    if (key.size() >= 2 && key.compare(key.size() - 2, 2, "13") == 0) rejected.insert(key);
+  }
+  std::size_t writes = 0;
+  const auto final_state = delivered(&writes);
+  EXPECT_EQ(final_state.size(), total - rejected.size());
+  for (int id = 1; id <= total; id += 997) {
+    const std::string key = std::to_string(id);
+    if (rejected.contains(key)) {
+      EXPECT_FALSE(final_state.contains(key));
+    } else {
+      ASSERT_TRUE(final_state.contains(key)) << key;
+      EXPECT_EQ(final_state.at(key)["value"], std::to_string(id * 7));
+    }
+  }
+  std::set<std::string> queued;
+  for (const auto &e : errors(file)) queued.insert(e["source_key"].get<std::string>());
+  EXPECT_EQ(queued, rejected);
+  // A later run finds nothing to do.
+  const auto again = sync(file);
+  EXPECT_EQ(summary_of(again.out, "f")[0], 0);
+}
+
+TEST_F(Delivery, SigtermFinishesTheBatchRecordsStateAndStops) {
+  const auto file = config({{"generate", 4000}}, {{"slow_ms", 50}}, {{"batch_size", 100}});
+  ProcessOptions options;
+  const int pid = start_process(junction_binary().string(), base_args(file), options);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_process(pid), 1);
+  std::size_t first_writes = 0;
+  const auto first = delivered(&first_writes);
+  EXPECT_GT(first.size(), 0U);
+  EXPECT_LT(first.size(), 4000U);
+  const auto r = sync(file);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto s = summary_of(r.out, "f");
+  EXPECT_EQ(s.at(0), 4000 - static_cast<long long>(first.size())) << "continues after the stop";
+  std::size_t writes = 0;
+  EXPECT_EQ(delivered(&writes).size(), 4000U);
+  EXPECT_EQ(writes, 4000U) << "nothing written twice after a clean stop";
+}
+
+class Audit : public Delivery {
+ protected:
+  fs::path run_small() {
+    const auto file = config({{"generate", 30}}, json::object());
+    EXPECT_EQ(sync(file).exit_code, 0);
+    return file;
+  }
+  ProcessResult verify(const fs::path &file) {
+    return junction({"audit", "verify", "--config", file.string()});
+  }
+  void tamper(const std::string &sql) {
+    const auto r = run_process("/usr/bin/sqlite3", {(dir / "var/state.db").string(), sql});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+};
+
+TEST_F(Audit, AnUntouchedChainVerifies) {
+  const auto file = run_small();
+  const auto r = verify(file);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "audit log intact: 30 entries chained\n");
+}
+
+TEST_F(Audit, AnAlteredEntryIsNamed) {
+  const auto file = run_small();
+  tamper("UPDATE audit_log SET target_key = 'x' WHERE seq = 12");
+  const auto r = verify(file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out,
+            "audit log broken at entry 12: entry 12 was altered: its content does not "
+            "match its hash\n");
+}
+
+TEST_F(Audit, ADeletedEntryIsNamed) {
+  const auto file = run_small();
+  tamper("DELETE FROM audit_log WHERE seq = 12");
+  const auto r = verify(file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "audit log broken at entry 13: entries 12 to 12 are missing before entry 13\n");
+}
+
+TEST_F(Audit, SwappedEntriesAreNamed) {
+  const auto file = run_small();
+  tamper(
+      "UPDATE audit_log SET seq = -1 WHERE seq = 12; UPDATE audit_log SET seq = 12 WHERE seq "
+      "= 13; UPDATE audit_log SET seq = 13 WHERE seq = -1;");
+  const auto r = verify(file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out,
+            "audit log broken at entry 12: entry 12 does not follow the entry before it: "
+            "an entry was removed, inserted or moved here\n");
+}
+
+TEST_F(Audit, AnInsertedEntryIsNamed) {
+  const auto file = run_small();
+  tamper(
+      "UPDATE audit_log SET seq = -seq WHERE seq >= 20; "
+      "UPDATE audit_log SET seq = 1 - seq WHERE seq < 0; "
+      "INSERT INTO audit_log (seq, at, actor, action, prev_hash, entry_hash) SELECT 20, at, "
+      "'mallory', 'write', prev_hash, entry_hash FROM audit_log WHERE seq = 19;");
+  const auto r = verify(file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.rfind("audit log broken at entry 20: ", 0), 0U) << r.out;
+}
+
+TEST_F(Audit, EditThenRetryFixesARecordAndRecordsWhoDidWhat) {
+  dir.write("in/m.csv", "id,email,name\n1,a@example.org,Ann\n2,,Bob\n");
+  const auto file = dir.write("junction.json", R"({
+    "connectors": {
+      "in": {"plugin": "csv", "config": {"dir": "in", "entities": {"m": {"file": "m.csv", "stable_for": "0s"}}}},
+      "out": {"plugin": "csv", "config": {"dir": "out", "entities": {"m": {"file_name": "m-{run}.csv"}}}}
+    },
+    "flows": [{"name": "people", "from": {"connector": "in", "entity": "m", "key": ["id"]},
+               "to": {"connector": "out", "entity": "m"},
+               "mapping": {"id": {"from": "id"}, "email": {"from": "email", "required": true}, "name": {"from": "name"}}}]
+  })");
+  const std::vector<std::string> plugins = {"--plugin-path", built_plugin_dir().string()};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), plugins.begin(), plugins.end());
+    return junction(args);
+  };
+  EXPECT_EQ(with({"sync", "--config", file.string()}).exit_code, 3);
+  auto r = junction({"errors", "edit", "1", "--set", "email=bob@example.org", "--actor", "alice",
+                     "--config", file.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = with({"errors", "retry", "1", "--actor", "bob", "--config", file.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "retried 1: 1 delivered, 0 still failing\n");
+  const auto shown = junction({"errors", "show", "1", "--json", "--config", file.string()});
+  EXPECT_EQ(json::parse(shown.out)["state"], "resolved");
+  bool found_row = false;
+  for (const auto &entry : fs::directory_iterator(dir / "out")) {
+    found_row |= read_file(entry.path()).find("2,bob@example.org,Bob") != std::string::npos;
+  }
+  EXPECT_TRUE(found_row);
+  const auto audit = junction({"audit", "list", "--json", "--config", file.string()});
+  std::vector<std::string> actions;
+  for (const auto &line : lines_of(audit.out)) {
+    const auto e = json::parse(line);
+    actions.push_back(e["actor"].get<std::string>() + " " + e["action"].get<std::string>() + " " +
+                      e["operation"].get<std::string>() + " " + e["detail"].get<std::string>());
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{
+                         actions.at(0),  // the first run's write, by the OS user
+                         "alice errors.edit  error 1: changed email", "bob errors.retry create ",
+                         "bob errors.retry  error 1: delivered"}));
+  EXPECT_EQ(junction({"audit", "verify", "--config", file.string()}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace junction::testing
