@@ -117,6 +117,23 @@ TEST_F(Delivery, ExhaustedRetriesAreQueuedNotDropped) {
   EXPECT_EQ(queued[0]["message"], "gave up after 3 attempts: the target is busy");
 }
 
+TEST_F(Delivery, TransientlyFailedRecordsCanBeRedrivenAutomaticallyOnTheNextRun) {
+  const json fast_retry = {{"max_attempts", 2}, {"initial_delay", "1ms"}, {"max_delay", "1ms"}};
+  auto file = config({{"generate", 40}}, {{"transient_rate", 1.0}}, {{"retry", fast_retry}});
+  EXPECT_EQ(sync(file).exit_code, 3);
+  EXPECT_EQ(errors(file).size(), 40U);
+  // The target recovers; the flow asks for queued transient failures to be retried.
+  file = config({{"generate", 40}}, json::object(),
+                {{"retry", fast_retry}, {"redrive_transient", true}});
+  const auto r = sync(file);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("f: retried 40 queued records: 40 delivered, 0 still failing"),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(errors(file).empty());
+  EXPECT_EQ(delivered().size(), 40U);
+}
+
 TEST_F(Delivery, RetryAfterHintsAreHonoured) {
   const auto file =
       config({{"generate", 20}}, {{"transient_rate", 0.5}, {"retry_after_ms", 100}, {"seed", 3}});

@@ -9,7 +9,9 @@
 #include "cli/exit_codes.hpp"
 #include "cli/plugin_options.hpp"
 #include "engine/flow_runner.hpp"
+#include "engine/redrive.hpp"
 #include "engine/retry_policy.hpp"
+#include "store/error_queue_repository.hpp"
 #include "store/state_store.hpp"
 
 namespace junction::cli {
@@ -31,6 +33,28 @@ void print_summary(std::ostream &out, const std::vector<engine::FlowResult> &res
         << std::setw(10) << c.created << std::setw(10) << c.updated << std::setw(11) << c.unchanged
         << std::setw(10) << c.deleted << std::setw(10) << c.failed << std::setw(10) << c.filtered
         << std::setw(10) << seconds << "\n";
+  }
+}
+
+// Records that only failed for want of retries get another chance before the run.
+void redrive_transient(const config::FlowConfig &flow, app::CheckedConfig &checked,
+                       store::StateStore &state, const std::string &actor, std::ostream &out) {
+  store::ErrorFilter filter;
+  filter.flow = flow.name;
+  filter.limit = 1000000;
+  std::vector<store::FailedRecord> transient;
+  for (auto &f : store::ErrorQueueRepository(state.session()).list(filter)) {
+    if (f.status == "transient") transient.push_back(std::move(f));
+  }
+  if (transient.empty()) return;
+  try {
+    const auto r =
+        engine::redrive(flow, checked.mappings.at(flow.name),
+                        *checked.connectors.at(flow.to.connector), state, transient, actor);
+    out << flow.name << ": retried " << transient.size() << " queued records: " << r.delivered
+        << " delivered, " << r.failed << " still failing\n";
+  } catch (const std::exception &e) {
+    out << flow.name << ": retrying queued records failed: " << e.what() << "\n";
   }
 }
 
@@ -107,6 +131,9 @@ int run_sync(const CommandArgs &command) {
   std::vector<engine::FlowResult> results;
   for (const auto *flow : selected) {
     if (engine::stop_requested()) break;
+    if (flow->definition.value("redrive_transient", false)) {
+      redrive_transient(*flow, checked, *state, actor, command.out);
+    }
     engine::FlowContext context{*flow,
                                 checked.mappings.at(flow->name),
                                 *checked.connectors.at(flow->from.connector),
