@@ -1,0 +1,33 @@
+// A connection to the database behind a sql connector, and what its errors mean.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <soci/session.h>
+
+namespace junction::sql {
+
+enum class Dialect { sqlite, postgresql };
+
+struct Database {
+  Dialect dialect = Dialect::sqlite;
+  std::unique_ptr<soci::session> session;
+
+  std::string quote(const std::string &identifier) const;  // "name", with inner quotes doubled
+};
+
+// "sqlite:PATH" or "postgresql://..." (any libpq URL). Throws junction::TransientError
+// when the database cannot be reached, junction::ConfigError for a malformed URL. No
+// message ever holds the password.
+Database connect(const std::string &url, const std::string &base_dir);
+
+// What a failure means for the record or batch that caused it.
+enum class Failure { record, transient, connection, fatal };
+Failure classify(const std::exception &error);
+
+// An error's text without passwords and without the driver's line breaks.
+std::string describe(const std::exception &error);
+
+}  // namespace junction::sql

@@ -1,0 +1,24 @@
+#include "sql_settings.hpp"
+
+namespace junction::sql {
+
+Settings read_settings(const nlohmann::json &config) {
+  Settings s;
+  s.url = config.value("url", std::string());
+  const auto entities = config.value("entities", nlohmann::json::object());
+  for (auto it = entities.begin(); it != entities.end(); ++it) {
+    EntitySettings e;
+    e.name = it.key();
+    e.table = it->value("table", it.key());
+    e.key = it->value("key", std::vector<std::string>{});
+    e.cursor = it->value("cursor", std::vector<std::string>{});
+    const std::string mode = it->value("write", std::string("upsert"));
+    e.write_mode = mode == "insert" ? WriteMode::insert
+                                    : (mode == "update" ? WriteMode::update : WriteMode::upsert);
+    e.soft_delete_column = it->value("soft_delete_column", std::string());
+    s.entities.emplace(e.name, std::move(e));
+  }
+  return s;
+}
+
+}  // namespace junction::sql

@@ -1,0 +1,30 @@
+// The sql connector's config, per entity.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace junction::sql {
+
+enum class WriteMode { upsert, insert, update };
+
+struct EntitySettings {
+  std::string name;
+  std::string table;
+  std::vector<std::string> key;     // defaults to the flow's key
+  std::vector<std::string> cursor;  // incremental reads order by these, then the key
+  WriteMode write_mode = WriteMode::upsert;
+  std::string soft_delete_column;  // deletes set this to the time instead of deleting
+};
+
+struct Settings {
+  std::string url;
+  std::map<std::string, EntitySettings> entities;
+};
+
+Settings read_settings(const nlohmann::json &config);
+
+}  // namespace junction::sql

@@ -1,0 +1,229 @@
+#include "sql_sink.hpp"
+
+#include <algorithm>
+
+#include <soci/soci.h>
+
+#include <junction/errors.hpp>
+#include <junction/value_text.hpp>
+
+namespace junction::sql {
+
+SqlSink::SqlSink(Database &db, const EntitySettings &settings, const SinkRequest &request)
+    : db_(db), settings_(settings), key_(settings.key.empty() ? request.key_fields : settings.key) {
+  if (key_.empty()) throw ConfigError("entity '" + settings_.name + "' needs a key to write");
+  try {
+    columns_ = read_columns(db_, settings_.table);
+  } catch (const Error &) {
+    throw;
+  } catch (const std::exception &e) {
+    throw TransientError("cannot read the columns of " + settings_.table + ": " + describe(e));
+  }
+  for (const auto &k : key_) {
+    if (column(k) == nullptr)
+      throw ConfigError("table " + settings_.table + " has no key column '" + k + "'");
+  }
+}
+
+SqlSink::~SqlSink() {
+  if (in_transaction_ && !broken_) {
+    try {
+      *db_.session << "ROLLBACK";
+    } catch (const std::exception &) {
+      // Nothing more can be done; the database rolls back on disconnect anyway.
+    }
+  }
+}
+
+const Column *SqlSink::column(const std::string &name) const {
+  const auto it = std::find_if(columns_.begin(), columns_.end(),
+                               [&](const Column &c) { return c.name == name; });
+  return it == columns_.end() ? nullptr : &*it;
+}
+
+void SqlSink::begin_if_needed() {
+  if (in_transaction_) return;
+  *db_.session << (db_.dialect == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  in_transaction_ = true;
+}
+
+// The statement for one record; `fields` gets the batch fields bound, in order. Fields the
+// record does not carry (absent) are left as they are in the table.
+std::string SqlSink::statement_for(const BatchView &batch, const RecordView &record,
+                                   std::vector<std::size_t> &fields) {
+  fields.clear();
+  const std::string table = db_.quote(settings_.table);
+  std::string where;
+  auto key_condition = [&] {
+    where.clear();
+    for (std::size_t k = 0; k < key_.size(); ++k) {
+      where += (k ? " AND " : "") + db_.quote(key_[k]) + " = :k" + std::to_string(k);
+      fields.push_back(batch.field_index(key_[k]));
+    }
+  };
+  if (record.operation() == Operation::remove) {
+    if (!settings_.soft_delete_column.empty()) {
+      const std::string now =
+          db_.dialect == Dialect::sqlite ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" : "now()";
+      key_condition();
+      return "UPDATE " + table + " SET " + db_.quote(settings_.soft_delete_column) + " = " + now +
+             " WHERE " + where;
+    }
+    key_condition();
+    return "DELETE FROM " + table + " WHERE " + where;
+  }
+  std::vector<std::size_t> present;
+  for (std::size_t f = 0; f < batch.field_count(); ++f) {
+    if (record.value(f).is_absent()) continue;
+    if (column(std::string(batch.field_name(f))) == nullptr) {
+      throw ConfigError("table " + settings_.table + " has no column '" +
+                        std::string(batch.field_name(f)) + "'");
+    }
+    present.push_back(f);
+  }
+  auto is_key = [&](std::size_t f) {
+    return std::find(key_.begin(), key_.end(), batch.field_name(f)) != key_.end();
+  };
+  if (settings_.write_mode == WriteMode::update) {
+    std::string set;
+    for (const auto f : present) {
+      if (is_key(f)) continue;
+      set += (set.empty() ? "" : ", ") + db_.quote(std::string(batch.field_name(f))) + " = :v" +
+             std::to_string(fields.size());
+      fields.push_back(f);
+    }
+    if (set.empty()) throw RecordError("nothing to update besides the key");
+    key_condition();
+    return "UPDATE " + table + " SET " + set + " WHERE " + where;
+  }
+  std::string names;
+  std::string params;
+  std::string updates;
+  for (const auto f : present) {
+    const std::string name = db_.quote(std::string(batch.field_name(f)));
+    names += (names.empty() ? "" : ", ") + name;
+    params += (params.empty() ? ":v" : ", :v") + std::to_string(fields.size());
+    fields.push_back(f);
+    if (!is_key(f)) updates += (updates.empty() ? "" : ", ") + name + " = excluded." + name;
+  }
+  std::string sql = "INSERT INTO " + table + " (" + names + ") VALUES (" + params + ")";
+  if (settings_.write_mode == WriteMode::upsert) {
+    std::string conflict;
+    for (const auto &k : key_) conflict += (conflict.empty() ? "" : ", ") + db_.quote(k);
+    sql += " ON CONFLICT (" + conflict + ") DO " +
+           (updates.empty() ? "NOTHING" : "UPDATE SET " + updates);
+  }
+  return sql;
+}
+
+void SqlSink::write(const BatchView &batch, Outcomes &outcomes) {
+  if (broken_) {
+    throw TransientError(
+        "the connection to the database was lost during this run; its "
+        "uncommitted writes are gone and will be sent again");
+  }
+  try {
+    begin_if_needed();
+  } catch (const std::exception &e) {
+    broken_ = classify(e) == Failure::connection;
+    throw TransientError("cannot start a transaction: " + describe(e));
+  }
+  std::vector<std::size_t> fields;
+  std::vector<std::string> texts;
+  std::vector<soci::indicator> nulls;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const RecordView record = batch.record(i);
+    std::string sql;
+    try {
+      sql = statement_for(batch, record, fields);
+    } catch (const RecordError &e) {
+      outcomes.rejected(i, e.what());
+      continue;
+    }
+    texts.assign(fields.size(), std::string());
+    nulls.assign(fields.size(), soci::i_ok);
+    std::string problem;
+    for (std::size_t p = 0; p < fields.size() && problem.empty(); ++p) {
+      if (fields[p] == BatchView::npos) {
+        problem = "the record has no value for a key field";
+        break;
+      }
+      const Value v = record.value(fields[p]);
+      if (v.is_null() || v.is_absent()) {
+        nulls[p] = soci::i_null;
+        continue;
+      }
+      if (v.type() == ValueType::boolean && db_.dialect == Dialect::sqlite) {
+        texts[p] = v.as_bool() ? "1" : "0";
+      } else {
+        append_value_text(texts[p], v);
+      }
+      if (auto misfit =
+              check_fits(*column(std::string(batch.field_name(fields[p]))), v, texts[p])) {
+        problem = *misfit;
+      }
+    }
+    if (!problem.empty()) {
+      outcomes.rejected(i, problem);
+      continue;
+    }
+    try {
+      *db_.session << "SAVEPOINT junction_record";
+      soci::statement st(*db_.session);
+      st.alloc();
+      st.prepare(sql);
+      for (std::size_t p = 0; p < fields.size(); ++p) st.exchange(soci::use(texts[p], nulls[p]));
+      st.define_and_bind();
+      st.execute(true);
+      const long long affected = st.get_affected_rows();
+      *db_.session << "RELEASE SAVEPOINT junction_record";
+      if (record.operation() == Operation::remove) {
+        outcomes.written(i, WriteAction::deleted);
+      } else if (settings_.write_mode == WriteMode::update && affected == 0) {
+        outcomes.rejected(i, "no row in " + settings_.table +
+                                 " has this key, and this entity "
+                                 "only updates");
+      } else {
+        outcomes.written(i, WriteAction::created);
+      }
+    } catch (const std::exception &e) {
+      const Failure f = classify(e);
+      if (f == Failure::connection) {
+        broken_ = true;
+        throw TransientError("the connection to the database was lost: " + describe(e));
+      }
+      try {
+        *db_.session << "ROLLBACK TO SAVEPOINT junction_record";
+        *db_.session << "RELEASE SAVEPOINT junction_record";
+      } catch (const std::exception &inner) {
+        broken_ = true;
+        throw TransientError("the database transaction failed: " + describe(inner));
+      }
+      if (f == Failure::fatal)
+        throw FatalError("cannot write to " + settings_.table + ": " + describe(e));
+      if (f == Failure::transient) {
+        outcomes.transient(i, describe(e));
+      } else {
+        outcomes.rejected(i, describe(e));
+      }
+    }
+  }
+}
+
+void SqlSink::commit() {
+  if (broken_) {
+    throw TransientError(
+        "the connection to the database was lost during this run; its "
+        "uncommitted writes are gone and will be sent again");
+  }
+  if (!in_transaction_) return;
+  try {
+    *db_.session << "COMMIT";
+    in_transaction_ = false;
+  } catch (const std::exception &e) {
+    broken_ = true;
+    throw TransientError("cannot commit to " + settings_.table + ": " + describe(e));
+  }
+}
+
+}  // namespace junction::sql

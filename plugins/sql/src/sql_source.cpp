@@ -1,0 +1,127 @@
+#include "sql_source.hpp"
+
+#include <algorithm>
+
+#include <soci/soci.h>
+#include <nlohmann/json.hpp>
+
+#include <junction/errors.hpp>
+
+namespace junction::sql {
+
+SqlSource::SqlSource(Database &db, const EntitySettings &settings, const SourceRequest &request)
+    : db_(db),
+      settings_(settings),
+      batch_size_(std::max<std::uint32_t>(request.batch_size, 1)),
+      incremental_(!settings.cursor.empty()) {
+  try {
+    columns_ = read_columns(db_, settings_.table);
+  } catch (const Error &) {
+    throw;
+  } catch (const std::exception &e) {
+    throw TransientError("cannot read the columns of " + settings_.table + ": " + describe(e));
+  }
+  const auto &key = settings_.key.empty() ? request.key_fields : settings_.key;
+  if (key.empty()) throw ConfigError("entity '" + settings_.name + "' needs a key");
+  order_ = settings_.cursor;
+  for (const auto &k : key) {
+    if (std::find(order_.begin(), order_.end(), k) == order_.end()) order_.push_back(k);
+  }
+  for (const auto &name : order_) {
+    const auto it = std::find_if(columns_.begin(), columns_.end(),
+                                 [&](const Column &c) { return c.name == name; });
+    if (it == columns_.end()) {
+      throw ConfigError("table " + settings_.table + " has no column '" + name + "'");
+    }
+    order_index_.push_back(static_cast<std::size_t>(it - columns_.begin()));
+  }
+  if (!request.cursor.empty()) {
+    const auto j = nlohmann::json::parse(request.cursor, nullptr, false);
+    if (!j.is_object() || !j.contains("after") || j["after"].size() != order_.size()) {
+      throw ConfigError("the stored cursor does not fit this entity's cursor and key columns");
+    }
+    last_ = j["after"].get<std::vector<std::string>>();
+  }
+}
+
+void SqlSource::next(SourceBatch &out) {
+  std::vector<std::string> names;
+  for (const auto &c : columns_) names.push_back(c.name);
+  out.records.set_fields(names);
+  std::vector<std::uint32_t> key_fields;
+  for (std::size_t i = settings_.cursor.size(); i < order_index_.size(); ++i) {
+    key_fields.push_back(static_cast<std::uint32_t>(order_index_[i]));
+  }
+  out.records.set_key_fields(key_fields);
+
+  std::string select = "SELECT ";
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    const std::string q = db_.quote(columns_[i].name);
+    // Aliased, so that ORDER BY sorts by the table's typed columns, not by their text.
+    select += (i ? ", " : "") +
+              (db_.dialect == Dialect::postgresql ? q + "::text" : "CAST(" + q + " AS TEXT)") +
+              " AS c" + std::to_string(i);
+  }
+  std::string order_list;
+  for (const auto &o : order_) order_list += (order_list.empty() ? "" : ", ") + db_.quote(o);
+  std::string sql = select + " FROM " + db_.quote(settings_.table);
+  if (!last_.empty()) {
+    sql += " WHERE (" + order_list + ") > (";
+    for (std::size_t i = 0; i < last_.size(); ++i) sql += (i ? ", :p" : ":p") + std::to_string(i);
+    sql += ")";
+  }
+  sql += " ORDER BY " + order_list + " LIMIT " + std::to_string(batch_size_);
+
+  std::size_t rows = 0;
+  try {
+    // Bound by reference: the parameters must outlive the statement, unlike last_.
+    std::vector<std::string> after = last_;
+    soci::statement st(*db_.session);
+    st.alloc();
+    st.prepare(sql);
+    for (auto &v : after) st.exchange(soci::use(v));
+    soci::row row;
+    st.exchange(soci::into(row));
+    st.define_and_bind();
+    st.execute(false);
+    std::vector<std::string> values(columns_.size());
+    while (st.fetch()) {
+      const auto r = out.records.add_record(Operation::upsert, JN_TIME_UNKNOWN);
+      for (std::size_t i = 0; i < columns_.size(); ++i) {
+        if (row.get_indicator(i) == soci::i_null) {
+          out.records.set(r, i, Value::null());
+          values[i].clear();
+          continue;
+        }
+        values[i] = row.get<std::string>(i);
+        const TypedText t = type_text(columns_[i], values[i]);
+        switch (t.type) {
+          case JN_INT64: out.records.set(r, i, Value::int64(t.i64)); break;
+          case JN_DOUBLE: out.records.set(r, i, Value::float64(t.f64)); break;
+          case JN_BOOL: out.records.set(r, i, Value::boolean(t.i64 != 0)); break;
+          case JN_DATE: out.records.set(r, i, Value::date_days(t.i64)); break;
+          case JN_TIMESTAMP: out.records.set(r, i, Value::timestamp_micros(t.i64)); break;
+          case JN_DECIMAL: out.records.set(r, i, Value::decimal(values[i])); break;
+          case JN_JSON: out.records.set(r, i, Value::json(values[i])); break;
+          default: out.records.set(r, i, Value::string(values[i]));
+        }
+      }
+      last_.clear();
+      for (const auto index : order_index_) last_.push_back(values[index]);
+      ++rows;
+    }
+  } catch (const Error &) {
+    throw;
+  } catch (const std::exception &e) {
+    const Failure f = classify(e);
+    if (f == Failure::fatal)
+      throw FatalError("cannot read " + settings_.table + ": " + describe(e));
+    throw TransientError("cannot read " + settings_.table + ": " + describe(e));
+  }
+  const bool end = rows < batch_size_;
+  // A snapshot starts again from the beginning next run; an incremental read goes on.
+  out.cursor = end && !incremental_ ? std::string() : nlohmann::json({{"after", last_}}).dump();
+  out.end = end;
+}
+
+}  // namespace junction::sql

@@ -1,0 +1,43 @@
+// A table's columns and their types, read from the database's catalog, and the rules for
+// turning text into values of those types and back.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <junction/value.hpp>
+
+#include "sql_database.hpp"
+
+namespace junction::sql {
+
+enum class ColumnType { integer, decimal, real, boolean, date, timestamp, json, text };
+
+struct Column {
+  std::string name;
+  ColumnType type = ColumnType::text;
+  std::string declared;         // the type as the catalog names it
+  std::int64_t max_length = 0;  // characters, for varchar(n); 0 for no limit
+  int integer_bytes = 8;        // 2, 4 or 8 for integers
+  int precision = 0;            // numeric(p, s)
+  int scale = 0;
+};
+
+// Throws junction::ConfigError when the table does not exist.
+std::vector<Column> read_columns(Database &db, const std::string &table);
+
+// A value read as text, typed by its column. Text that does not parse stays a string.
+struct TypedText {
+  jn_value_type type;
+  std::int64_t i64 = 0;
+  double f64 = 0;
+};
+TypedText type_text(const Column &column, const std::string &text);
+
+// Why `value` (as text) does not fit `column`, or nothing when it does.
+std::optional<std::string> check_fits(const Column &column, const Value &value,
+                                      const std::string &text);
+
+}  // namespace junction::sql

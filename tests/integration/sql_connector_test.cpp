@@ -1,0 +1,217 @@
+// The sql connector through the real binary, on SQLite files and the PostgreSQL test
+// cluster.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.hpp"
+#include "postgres.hpp"
+
+namespace junction::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::vector<long long> summary_of(const std::string &out, const std::string &flow) {
+  for (const auto &line : lines_of(out)) {
+    if (line.rfind(flow + " ", 0) != 0) continue;
+    std::istringstream in(line.substr(flow.size()));
+    std::vector<long long> numbers;
+    long long n = 0;
+    for (int i = 0; i < 7 && in >> n; ++i) numbers.push_back(n);
+    return numbers;
+  }
+  return {};
+}
+
+class SqlConnector : public ::testing::Test {
+ protected:
+  ProcessResult sql(const std::string &database, const std::string &statements) {
+    if (database.rfind("postgresql://", 0) == 0) {
+      return run_process("/usr/bin/psql",
+                         {database, "-v", "ON_ERROR_STOP=1", "-q", "-c", statements});
+    }
+    return run_process("/usr/bin/sqlite3", {file_of(database), statements});
+  }
+  static std::string file_of(const std::string &database) {
+    return database.rfind("sqlite:", 0) == 0 ? database.substr(7) : database;
+  }
+  std::string query(const std::string &database, const std::string &select) {
+    if (database.rfind("postgresql://", 0) == 0) {
+      return run_process("/usr/bin/psql", {database, "-At", "-c", select}).out;
+    }
+    return run_process("/usr/bin/sqlite3", {file_of(database), select}).out;
+  }
+  ProcessResult sync(const fs::path &config, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"sync",
+                                     "--progress",
+                                     "never",
+                                     "--config",
+                                     config.string(),
+                                     "--plugin-path",
+                                     built_plugin_dir().string(),
+                                     "--plugin-path",
+                                     test_plugin_dir().string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return junction(args);
+  }
+  // Rows with one shared timestamp, read in small batches into the faulty plugin's log.
+  void same_timestamp_rows_are_each_read_once(const std::string &url) {
+    ASSERT_EQ(sql(url,
+                  "DROP TABLE IF EXISTS items; CREATE TABLE items (id INTEGER PRIMARY KEY, "
+                  "name TEXT, updated_at TEXT NOT NULL)")
+                  .exit_code,
+              0);
+    std::string insert = "INSERT INTO items VALUES ";
+    for (int i = 1; i <= 1000; ++i) {
+      insert += (i > 1 ? "," : "") + std::string("(") + std::to_string(i) + ", 'item " +
+                std::to_string(i) + "', '2026-01-01T00:00:00Z')";
+    }
+    ASSERT_EQ(sql(url, insert).exit_code, 0);
+    const json doc = {
+        {"connectors",
+         {{"db",
+           {{"plugin", "sql"},
+            {"config", {{"url", url}, {"entities", {{"items", {{"cursor", {"updated_at"}}}}}}}}}},
+          {"log", {{"plugin", "faulty"}, {"config", {{"log", "read.jsonl"}}}}}}},
+        {"flows",
+         {{{"name", "f"},
+           {"batch_size", 64},
+           {"from", {{"connector", "db"}, {"entity", "items"}, {"key", {"id"}}}},
+           {"to", {{"connector", "log"}, {"entity", "items"}}}}}}};
+    const auto config = dir.write("junction.json", doc.dump());
+    auto r = sync(config);
+    ASSERT_EQ(r.exit_code, 0) << r.err
+                              << junction({"errors", "list", "--config", config.string()}).out;
+    EXPECT_EQ(summary_of(r.out, "f"), (std::vector<long long>{1000, 1000, 0, 0, 0, 0, 0}));
+    EXPECT_EQ(lines_of(read_file(dir / "read.jsonl")).size(), 1000U);
+    r = sync(config);
+    EXPECT_EQ(summary_of(r.out, "f"), (std::vector<long long>{0, 0, 0, 0, 0, 0, 0}));
+    ASSERT_EQ(sql(url,
+                  "UPDATE items SET name = name || ' changed', updated_at = "
+                  "'2026-01-02T00:00:00Z' WHERE id % 100 = 0")
+                  .exit_code,
+              0);
+    r = sync(config);
+    EXPECT_EQ(summary_of(r.out, "f"), (std::vector<long long>{10, 0, 10, 0, 0, 0, 0}));
+  }
+  TempDir dir;
+};
+
+TEST_F(SqlConnector, UpsertsIntoSqliteWithPerRecordOutcomes) {
+  const auto db = (dir / "erp.db").string();
+  ASSERT_EQ(sql(db,
+                "CREATE TABLE contacts (id INTEGER PRIMARY KEY, email VARCHAR(20) NOT NULL "
+                "UNIQUE, name TEXT, fee TEXT)")
+                .exit_code,
+            0);
+  dir.write("in/c.csv",
+            "id,email,name,fee\n1,a@x.org,Ann,10.50\n2,b@x.org,Bob,3.00\n"
+            "3,a@x.org,Dup,1.00\n4,a-very-long-address@example.org,Long,2.00\n");
+  const auto config = dir.write("junction.json", R"({
+    "connectors": {
+      "in": {"plugin": "csv", "config": {"dir": "in", "entities": {"c": {"file": "c.csv", "stable_for": "0s"}}}},
+      "erp": {"plugin": "sql", "config": {"url": "sqlite:erp.db", "entities": {"contacts": {}}}}
+    },
+    "flows": [{"name": "load", "from": {"connector": "in", "entity": "c", "key": ["id"]},
+               "to": {"connector": "erp", "entity": "contacts"},
+               "mapping": {"id": {"from": "id", "type": "integer"}, "email": {"from": "email"},
+                           "name": {"from": "name"}, "fee": {"from": "fee", "type": "decimal"}}}]
+  })");
+  auto r = sync(config);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(summary_of(r.out, "load"), (std::vector<long long>{4, 2, 0, 0, 0, 2, 0}));
+  EXPECT_EQ(query(db, "SELECT id, email, name, fee FROM contacts ORDER BY id"),
+            "1|a@x.org|Ann|10.50\n2|b@x.org|Bob|3.00\n");
+  const auto errors =
+      json::parse(junction({"errors", "list", "--json", "--config", config.string()}).out);
+  ASSERT_EQ(errors.size(), 2U);
+  EXPECT_EQ(errors[0]["message"], "UNIQUE constraint failed: contacts.email");
+  EXPECT_EQ(errors[1]["message"],
+            "'a-very-long-address@example.org' is 31 characters, longer "
+            "than the 20 column 'email' holds");
+  // Changed rows are updated in place; unchanged ones are not touched.
+  dir.write("in/c.csv", "id,email,name,fee\n1,a@x.org,Ann Lee,10.50\n2,b@x.org,Bob,3.00\n");
+  r = sync(config);
+  EXPECT_EQ(summary_of(r.out, "load"), (std::vector<long long>{2, 0, 1, 1, 0, 0, 0}));
+  EXPECT_EQ(query(db, "SELECT name FROM contacts WHERE id = 1"), "Ann Lee\n");
+}
+
+TEST_F(SqlConnector, ReadsRowsSharingOneTimestampExactlyOnceOnSqlite) {
+  same_timestamp_rows_are_each_read_once("sqlite:" + (dir / "items.db").string());
+}
+
+TEST_F(SqlConnector, ReadsRowsSharingOneTimestampExactlyOnceOnPostgres) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  same_timestamp_rows_are_each_read_once(url);
+}
+
+TEST_F(SqlConnector, KeepsExactDecimalsTimestampsAndNullsThroughPostgres) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  ASSERT_EQ(sql(url,
+                "DROP TABLE IF EXISTS invoices; CREATE TABLE invoices (id bigint PRIMARY KEY, "
+                "amount numeric(20,2) NOT NULL, paid boolean, due date, issued_at timestamptz, "
+                "note varchar(10))")
+                .exit_code,
+            0);
+  dir.write("in/i.csv",
+            "id,amount,paid,due,issued_at,note\n"
+            "1,12345678901234567.89,yes,2026-02-28,2026-01-15T10:30:00.123456Z,first\n"
+            "2,0.10,no,,,\n"
+            "3,1.00,yes,2026-02-30,,bad date\n"
+            "4,2.00,no,,,much too long\n"
+            "5,123456789012345678901.00,no,,,too big\n");
+  const auto config = dir.write(
+      "junction.json",
+      json({{"connectors",
+             {{"in",
+               {{"plugin", "csv"},
+                {"config",
+                 {{"dir", "in"},
+                  {"entities", {{"i", {{"file", "i.csv"}, {"stable_for", "0s"}}}}}}}}},
+              {"pg",
+               {{"plugin", "sql"},
+                {"config", {{"url", url}, {"entities", {{"invoices", json::object()}}}}}}},
+              {"out",
+               {{"plugin", "csv"},
+                {"config", {{"dir", "out"}, {"entities", {{"i", {{"file_name", "i.csv"}}}}}}}}}}},
+            {"flows",
+             {{{"name", "load"},
+               {"from", {{"connector", "in"}, {"entity", "i"}, {"key", {"id"}}}},
+               {"to", {{"connector", "pg"}, {"entity", "invoices"}}},
+               {"mapping",
+                {{"id", {{"from", "id"}, {"type", "integer"}}},
+                 {"amount", {{"from", "amount"}, {"type", "decimal"}}},
+                 {"paid", {{"from", "paid"}, {"type", "boolean"}}},
+                 {"due", {{"from", "due"}, {"type", "date"}}},
+                 {"issued_at", {{"from", "issued_at"}, {"type", "timestamp"}}},
+                 {"note", {{"from", "note"}}}}}},
+              {{"name", "export"},
+               {"from", {{"connector", "pg"}, {"entity", "invoices"}, {"key", {"id"}}}},
+               {"to", {{"connector", "out"}, {"entity", "i"}}}}}}})
+          .dump());
+  auto r = sync(config, {"--flow", "load"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(summary_of(r.out, "load"), (std::vector<long long>{5, 2, 0, 0, 0, 3, 0}));
+  EXPECT_EQ(query(url,
+                  "SELECT id, amount, paid, due, issued_at AT TIME ZONE 'UTC', note FROM invoices "
+                  "ORDER BY id"),
+            "1|12345678901234567.89|t|2026-02-28|2026-01-15 10:30:00.123456|first\n2|0.10|f|||\n");
+  const auto errors =
+      json::parse(junction({"errors", "list", "--json", "--config", config.string()}).out);
+  ASSERT_EQ(errors.size(), 3U);
+  EXPECT_EQ(errors[0]["message"], "'due': '2026-02-30' from source field 'due' is not a real date");
+  EXPECT_EQ(errors[1]["message"],
+            "'much too long' is 13 characters, longer than the 10 column 'note' holds");
+  EXPECT_EQ(errors[2]["message"],
+            "123456789012345678901.00 has too many digits for column 'amount' (numeric(20,2))");
+  r = sync(config, {"--flow", "export"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(dir / "out/i.csv"),
+            "id,amount,paid,due,issued_at,note\n"
+            "1,12345678901234567.89,true,2026-02-28,2026-01-15T10:30:00.123456Z,first\n"
+            "2,0.10,false,,,\n");
+}
+
+}  // namespace
+}  // namespace junction::testing
