@@ -116,11 +116,144 @@ std::string SqlSink::statement_for(const BatchView &batch, const RecordView &rec
   return sql;
 }
 
+// Turns record `record` into a Plan; a record that cannot be written is rejected here.
+bool SqlSink::plan(const BatchView &batch, std::size_t record, Plan &out, Outcomes &outcomes) {
+  const RecordView r = batch.record(record);
+  out.record = record;
+  try {
+    out.sql = statement_for(batch, r, out.fields);
+  } catch (const RecordError &e) {
+    outcomes.rejected(record, e.what());
+    return false;
+  }
+  out.texts.assign(out.fields.size(), std::string());
+  out.nulls.assign(out.fields.size(), soci::i_ok);
+  out.signature.clear();
+  for (std::size_t p = 0; p < out.fields.size(); ++p) {
+    if (out.fields[p] == BatchView::npos) {
+      outcomes.rejected(record, "the record has no value for a key field");
+      return false;
+    }
+    out.signature += std::to_string(out.fields[p]) + ",";
+    const Value v = r.value(out.fields[p]);
+    if (v.is_null() || v.is_absent()) {
+      out.nulls[p] = soci::i_null;
+      continue;
+    }
+    if (v.type() == ValueType::boolean && db_.dialect == Dialect::sqlite) {
+      out.texts[p] = v.as_bool() ? "1" : "0";
+    } else {
+      append_value_text(out.texts[p], v);
+    }
+    if (auto misfit = check_fits(*column(std::string(batch.field_name(out.fields[p]))), v, out.texts[p])) {
+      outcomes.rejected(record, *misfit);
+      return false;
+    }
+  }
+  out.bulk = r.operation() == Operation::upsert && settings_.write_mode != WriteMode::update;
+  return true;
+}
+
+// One statement for many rows, under one savepoint: the fast path for clean batches.
+// False when the database refused it; nothing of it is then applied.
+bool SqlSink::run_bulk(const std::vector<Plan> &plans, const BatchView &batch) {
+  const Plan &first = plans.front();
+  const auto values_at = first.sql.find(" VALUES (");
+  const auto values_end = first.sql.find(')', values_at + 9);
+  const std::string head = first.sql.substr(0, values_at);
+  const std::string tail = first.sql.substr(values_end + 1);
+  std::string sql = head + " VALUES ";
+  std::size_t param = 0;
+  for (std::size_t r = 0; r < plans.size(); ++r) {
+    sql += r ? ", (" : "(";
+    for (std::size_t p = 0; p < first.fields.size(); ++p) {
+      sql += (p ? ", :b" : ":b") + std::to_string(param++);
+    }
+    sql += ")";
+  }
+  sql += tail;
+  (void)batch;
+  try {
+    *db_.session << "SAVEPOINT junction_batch";
+    soci::statement st(*db_.session);
+    st.alloc();
+    st.prepare(sql);
+    for (const auto &p : plans) {
+      for (std::size_t i = 0; i < p.fields.size(); ++i) {
+        st.exchange(soci::use(const_cast<std::string &>(p.texts[i]),
+                              const_cast<soci::indicator &>(p.nulls[i])));
+      }
+    }
+    st.define_and_bind();
+    st.execute(true);
+    *db_.session << "RELEASE SAVEPOINT junction_batch";
+    return true;
+  } catch (const std::exception &e) {
+    if (classify(e) == Failure::connection) {
+      broken_ = true;
+      throw TransientError("the connection to the database was lost: " + describe(e));
+    }
+    try {
+      *db_.session << "ROLLBACK TO SAVEPOINT junction_batch";
+      *db_.session << "RELEASE SAVEPOINT junction_batch";
+    } catch (const std::exception &inner) {
+      broken_ = true;
+      throw TransientError("the database transaction failed: " + describe(inner));
+    }
+    return false;
+  }
+}
+
+void SqlSink::run_single(const Plan &plan, const BatchView &batch, Outcomes &outcomes) {
+  const RecordView record = batch.record(plan.record);
+  const std::size_t i = plan.record;
+  try {
+    *db_.session << "SAVEPOINT junction_record";
+    soci::statement st(*db_.session);
+    st.alloc();
+    st.prepare(plan.sql);
+    for (std::size_t p = 0; p < plan.fields.size(); ++p) {
+      st.exchange(soci::use(const_cast<std::string &>(plan.texts[p]),
+                            const_cast<soci::indicator &>(plan.nulls[p])));
+    }
+    st.define_and_bind();
+    st.execute(true);
+    const long long affected = st.get_affected_rows();
+    *db_.session << "RELEASE SAVEPOINT junction_record";
+    if (record.operation() == Operation::remove) {
+      outcomes.written(i, WriteAction::deleted);
+    } else if (settings_.write_mode == WriteMode::update && affected == 0) {
+      outcomes.rejected(i, "no row in " + settings_.table + " has this key, and this entity "
+                           "only updates");
+    } else {
+      outcomes.written(i, WriteAction::created);
+    }
+  } catch (const std::exception &e) {
+    const Failure f = classify(e);
+    if (f == Failure::connection) {
+      broken_ = true;
+      throw TransientError("the connection to the database was lost: " + describe(e));
+    }
+    try {
+      *db_.session << "ROLLBACK TO SAVEPOINT junction_record";
+      *db_.session << "RELEASE SAVEPOINT junction_record";
+    } catch (const std::exception &inner) {
+      broken_ = true;
+      throw TransientError("the database transaction failed: " + describe(inner));
+    }
+    if (f == Failure::fatal) throw FatalError("cannot write to " + settings_.table + ": " + describe(e));
+    if (f == Failure::transient) {
+      outcomes.transient(i, describe(e));
+    } else {
+      outcomes.rejected(i, describe(e));
+    }
+  }
+}
+
 void SqlSink::write(const BatchView &batch, Outcomes &outcomes) {
   if (broken_) {
-    throw TransientError(
-        "the connection to the database was lost during this run; its "
-        "uncommitted writes are gone and will be sent again");
+    throw TransientError("the connection to the database was lost during this run; its "
+                         "uncommitted writes are gone and will be sent again");
   }
   try {
     begin_if_needed();
@@ -128,86 +261,35 @@ void SqlSink::write(const BatchView &batch, Outcomes &outcomes) {
     broken_ = classify(e) == Failure::connection;
     throw TransientError("cannot start a transaction: " + describe(e));
   }
-  std::vector<std::size_t> fields;
-  std::vector<std::string> texts;
-  std::vector<soci::indicator> nulls;
+  // Rows per multi-row statement: bounded so the parameter count stays small (SQLite
+  // resolves named parameters by a linear scan).
+  constexpr std::size_t max_params = 800;
+  std::vector<Plan> group;
+  auto flush = [&] {
+    if (group.empty()) return;
+    if (group.size() > 1 && run_bulk(group, batch)) {
+      for (const auto &p : group) outcomes.written(p.record, WriteAction::created);
+    } else {
+      // One by one, to find the records the database refuses and keep the others.
+      for (const auto &p : group) run_single(p, batch, outcomes);
+    }
+    group.clear();
+  };
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    const RecordView record = batch.record(i);
-    std::string sql;
-    try {
-      sql = statement_for(batch, record, fields);
-    } catch (const RecordError &e) {
-      outcomes.rejected(i, e.what());
+    Plan p;
+    if (!plan(batch, i, p, outcomes)) continue;
+    if (!p.bulk) {
+      flush();
+      run_single(p, batch, outcomes);
       continue;
     }
-    texts.assign(fields.size(), std::string());
-    nulls.assign(fields.size(), soci::i_ok);
-    std::string problem;
-    for (std::size_t p = 0; p < fields.size() && problem.empty(); ++p) {
-      if (fields[p] == BatchView::npos) {
-        problem = "the record has no value for a key field";
-        break;
-      }
-      const Value v = record.value(fields[p]);
-      if (v.is_null() || v.is_absent()) {
-        nulls[p] = soci::i_null;
-        continue;
-      }
-      if (v.type() == ValueType::boolean && db_.dialect == Dialect::sqlite) {
-        texts[p] = v.as_bool() ? "1" : "0";
-      } else {
-        append_value_text(texts[p], v);
-      }
-      if (auto misfit =
-              check_fits(*column(std::string(batch.field_name(fields[p]))), v, texts[p])) {
-        problem = *misfit;
-      }
+    if (!group.empty() && (group.front().signature != p.signature ||
+                           (group.size() + 1) * p.fields.size() > max_params)) {
+      flush();
     }
-    if (!problem.empty()) {
-      outcomes.rejected(i, problem);
-      continue;
-    }
-    try {
-      *db_.session << "SAVEPOINT junction_record";
-      soci::statement st(*db_.session);
-      st.alloc();
-      st.prepare(sql);
-      for (std::size_t p = 0; p < fields.size(); ++p) st.exchange(soci::use(texts[p], nulls[p]));
-      st.define_and_bind();
-      st.execute(true);
-      const long long affected = st.get_affected_rows();
-      *db_.session << "RELEASE SAVEPOINT junction_record";
-      if (record.operation() == Operation::remove) {
-        outcomes.written(i, WriteAction::deleted);
-      } else if (settings_.write_mode == WriteMode::update && affected == 0) {
-        outcomes.rejected(i, "no row in " + settings_.table +
-                                 " has this key, and this entity "
-                                 "only updates");
-      } else {
-        outcomes.written(i, WriteAction::created);
-      }
-    } catch (const std::exception &e) {
-      const Failure f = classify(e);
-      if (f == Failure::connection) {
-        broken_ = true;
-        throw TransientError("the connection to the database was lost: " + describe(e));
-      }
-      try {
-        *db_.session << "ROLLBACK TO SAVEPOINT junction_record";
-        *db_.session << "RELEASE SAVEPOINT junction_record";
-      } catch (const std::exception &inner) {
-        broken_ = true;
-        throw TransientError("the database transaction failed: " + describe(inner));
-      }
-      if (f == Failure::fatal)
-        throw FatalError("cannot write to " + settings_.table + ": " + describe(e));
-      if (f == Failure::transient) {
-        outcomes.transient(i, describe(e));
-      } else {
-        outcomes.rejected(i, describe(e));
-      }
-    }
+    group.push_back(std::move(p));
   }
+  flush();
 }
 
 void SqlSink::commit() {

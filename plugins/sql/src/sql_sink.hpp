@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <soci/soci-backend.h>
+
 #include <junction/connector.hpp>
 
 #include "sql_settings.hpp"
@@ -28,9 +30,23 @@ class SqlSink : public Sink {
   void commit() override;
 
  private:
+  // One record ready to run: its statement and the text of its parameters.
+  struct Plan {
+    std::size_t record = 0;
+    std::string sql;
+    std::vector<std::size_t> fields;
+    std::vector<std::string> texts;
+    std::vector<soci::indicator> nulls;
+    bool bulk = false;      // a plain upsert or insert that can share a multi-row statement
+    std::string signature;  // the columns it sets, for grouping
+  };
+
   const Column *column(const std::string &name) const;
   std::string statement_for(const BatchView &batch, const RecordView &record,
                             std::vector<std::size_t> &fields);
+  bool plan(const BatchView &batch, std::size_t record, Plan &out, Outcomes &outcomes);
+  void run_single(const Plan &plan, const BatchView &batch, Outcomes &outcomes);
+  bool run_bulk(const std::vector<Plan> &plans, const BatchView &batch);
   void begin_if_needed();
 
   Database &db_;
