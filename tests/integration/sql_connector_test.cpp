@@ -95,8 +95,59 @@ class SqlConnector : public ::testing::Test {
     r = sync(config);
     EXPECT_EQ(summary_of(r.out, "f"), (std::vector<long long>{10, 0, 10, 0, 0, 0, 0}));
   }
+  // Inserts, an update and deletes reach another table through the trigger log.
+  void changes_and_deletes_flow_through_the_trigger_log(const std::string &url) {
+    ASSERT_EQ(sql(url,
+                  "DROP TABLE IF EXISTS members; DROP TABLE IF EXISTS members_copy; "
+                  "DROP TABLE IF EXISTS junction_changes; "
+                  "CREATE TABLE members (id INTEGER PRIMARY KEY, name TEXT); "
+                  "CREATE TABLE members_copy (id INTEGER PRIMARY KEY, name TEXT)")
+                  .exit_code,
+              0);
+    const json doc = {{"connectors",
+                       {{"db",
+                         {{"plugin", "sql"},
+                          {"config",
+                           {{"url", url},
+                            {"entities",
+                             {{"members", {{"capture", "triggers"}, {"install_capture", true}}},
+                              {"copy", {{"table", "members_copy"}}}}}}}}}}},
+                      {"flows",
+                       {{{"name", "f"},
+                         {"from", {{"connector", "db"}, {"entity", "members"}, {"key", {"id"}}}},
+                         {"to", {{"connector", "db"}, {"entity", "copy"}}}}}}};
+    const auto config = dir.write("junction.json", doc.dump());
+    auto r = sync(config);  // installs the triggers; nothing has changed yet
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_EQ(sql(url, "INSERT INTO members VALUES (1, 'Ann'), (2, 'Bob'), (3, 'Cy')").exit_code,
+              0);
+    r = sync(config);
+    EXPECT_EQ(summary_of(r.out, "f"), (std::vector<long long>{3, 3, 0, 0, 0, 0, 0})) << r.err;
+    ASSERT_EQ(sql(url,
+                  "UPDATE members SET name = 'Ann Lee' WHERE id = 1; DELETE FROM members "
+                  "WHERE id = 2; INSERT INTO members VALUES (4, 'Di'); DELETE FROM members "
+                  "WHERE id = 4")
+                  .exit_code,
+              0);
+    r = sync(config);
+    EXPECT_EQ(summary_of(r.out, "f"), (std::vector<long long>{3, 0, 1, 0, 2, 0, 0})) << r.err;
+    EXPECT_EQ(query(url, "SELECT id, name FROM members_copy ORDER BY id"), "1|Ann Lee\n3|Cy\n");
+    EXPECT_EQ(query(url, "SELECT COUNT(*) FROM junction_changes"), "0\n")
+        << "acknowledged entries are trimmed";
+    r = sync(config);
+    EXPECT_EQ(summary_of(r.out, "f"), (std::vector<long long>{0, 0, 0, 0, 0, 0, 0}));
+  }
   TempDir dir;
 };
+
+TEST_F(SqlConnector, CapturesChangesAndDeletesWithTriggersOnSqlite) {
+  changes_and_deletes_flow_through_the_trigger_log("sqlite:" + (dir / "members.db").string());
+}
+
+TEST_F(SqlConnector, CapturesChangesAndDeletesWithTriggersOnPostgres) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  changes_and_deletes_flow_through_the_trigger_log(url);
+}
 
 TEST_F(SqlConnector, UpsertsIntoSqliteWithPerRecordOutcomes) {
   const auto db = (dir / "erp.db").string();

@@ -7,6 +7,8 @@
 namespace junction::engine {
 namespace {
 
+constexpr const char *deleted_hash = "deleted";
+
 // A batch made of some rows of another, sharing its field list and text.
 class Selection {
  public:
@@ -90,7 +92,9 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
   std::vector<Pending> pending;
   for (const auto &r : rows) {
     const RecordView record = view.record(r.mapped_row);
-    std::string hash = content_hash(record, view);
+    // A delete is "unchanged" when the host already deleted that key there.
+    std::string hash = record.operation() == Operation::remove ? std::string(deleted_hash)
+                                                               : content_hash(record, view);
     const auto it = known.find(r.key);
     if (it != known.end() && it->second.written_hash == hash) {
       ++counts.unchanged;

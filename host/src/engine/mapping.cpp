@@ -234,7 +234,13 @@ std::optional<std::string> Mapping::apply(const RecordView &record, BatchBuilder
     for (std::size_t f = 0; f < record.field_count(); ++f) out.set(row, f, record.value(f));
     return std::nullopt;
   }
+  // A delete carries its key; only the key fields are mapped, the rest stay absent.
+  const bool remove = record.operation() == Operation::remove;
   for (std::size_t i = 0; i < rules_.size(); ++i) {
+    if (remove &&
+        std::find(target_key_.begin(), target_key_.end(), rules_[i].target) == target_key_.end()) {
+      continue;
+    }
     if (auto problem = apply_rule(rules_[i], record, out, row, i)) return problem;
   }
   return std::nullopt;

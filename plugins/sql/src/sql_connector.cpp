@@ -1,6 +1,7 @@
 // The sql plugin: tables of SQLite and PostgreSQL databases as sources and sinks.
 #include <junction/sdk.hpp>
 
+#include "change_capture.hpp"
 #include "sql_database.hpp"
 #include "sql_settings.hpp"
 #include "sql_sink.hpp"
@@ -17,7 +18,9 @@ class SqlConnector : public Connector {
         base_dir_(init.base_dir) {}
 
   std::unique_ptr<Source> open_source(const SourceRequest &request) override {
-    return std::make_unique<SqlSource>(database(), entity(request.entity), request);
+    const auto &settings = entity(request.entity);
+    if (settings.capture) return std::make_unique<ChangeLogSource>(database(), settings, request);
+    return std::make_unique<SqlSource>(database(), settings, request);
   }
   std::unique_ptr<Sink> open_sink(const SinkRequest &request) override {
     return std::make_unique<SqlSink>(database(), entity(request.entity), request);

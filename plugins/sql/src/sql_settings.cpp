@@ -16,6 +16,9 @@ Settings read_settings(const nlohmann::json &config) {
     e.write_mode = mode == "insert" ? WriteMode::insert
                                     : (mode == "update" ? WriteMode::update : WriteMode::upsert);
     e.soft_delete_column = it->value("soft_delete_column", std::string());
+    e.capture = it->value("capture", std::string()) == "triggers";
+    e.install_capture = it->value("install_capture", false);
+    e.trim_acknowledged = it->value("trim_acknowledged", true);
     s.entities.emplace(e.name, std::move(e));
   }
   return s;

@@ -17,6 +17,9 @@ struct EntitySettings {
   std::vector<std::string> key;     // defaults to the flow's key
   std::vector<std::string> cursor;  // incremental reads order by these, then the key
   WriteMode write_mode = WriteMode::upsert;
+  bool capture = false;            // read the trigger-filled change log instead of the table
+  bool install_capture = false;    // create the change log and triggers when missing
+  bool trim_acknowledged = true;   // delete log entries the host has acknowledged
   std::string soft_delete_column;  // deletes set this to the time instead of deleting
 };
 

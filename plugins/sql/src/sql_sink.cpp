@@ -145,7 +145,8 @@ bool SqlSink::plan(const BatchView &batch, std::size_t record, Plan &out, Outcom
     } else {
       append_value_text(out.texts[p], v);
     }
-    if (auto misfit = check_fits(*column(std::string(batch.field_name(out.fields[p]))), v, out.texts[p])) {
+    if (auto misfit =
+            check_fits(*column(std::string(batch.field_name(out.fields[p]))), v, out.texts[p])) {
       outcomes.rejected(record, *misfit);
       return false;
     }
@@ -223,8 +224,9 @@ void SqlSink::run_single(const Plan &plan, const BatchView &batch, Outcomes &out
     if (record.operation() == Operation::remove) {
       outcomes.written(i, WriteAction::deleted);
     } else if (settings_.write_mode == WriteMode::update && affected == 0) {
-      outcomes.rejected(i, "no row in " + settings_.table + " has this key, and this entity "
-                           "only updates");
+      outcomes.rejected(i, "no row in " + settings_.table +
+                               " has this key, and this entity "
+                               "only updates");
     } else {
       outcomes.written(i, WriteAction::created);
     }
@@ -241,7 +243,8 @@ void SqlSink::run_single(const Plan &plan, const BatchView &batch, Outcomes &out
       broken_ = true;
       throw TransientError("the database transaction failed: " + describe(inner));
     }
-    if (f == Failure::fatal) throw FatalError("cannot write to " + settings_.table + ": " + describe(e));
+    if (f == Failure::fatal)
+      throw FatalError("cannot write to " + settings_.table + ": " + describe(e));
     if (f == Failure::transient) {
       outcomes.transient(i, describe(e));
     } else {
@@ -252,8 +255,9 @@ void SqlSink::run_single(const Plan &plan, const BatchView &batch, Outcomes &out
 
 void SqlSink::write(const BatchView &batch, Outcomes &outcomes) {
   if (broken_) {
-    throw TransientError("the connection to the database was lost during this run; its "
-                         "uncommitted writes are gone and will be sent again");
+    throw TransientError(
+        "the connection to the database was lost during this run; its "
+        "uncommitted writes are gone and will be sent again");
   }
   try {
     begin_if_needed();
