@@ -149,6 +149,44 @@ TEST_F(SqlConnector, CapturesChangesAndDeletesWithTriggersOnPostgres) {
   changes_and_deletes_flow_through_the_trigger_log(url);
 }
 
+TEST_F(SqlConnector, DeletesWhatASnapshotNoLongerHolds) {
+  const auto db = (dir / "crm.db").string();
+  ASSERT_EQ(sql(db, "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT)").exit_code, 0);
+  dir.write("in/p.csv", "id,name,active\n1,Ann,yes\n2,Bob,yes\n3,Cy,yes\n");
+  const auto config = dir.write("junction.json", R"({
+    "connectors": {
+      "in": {"plugin": "csv", "config": {"dir": "in", "entities": {"p": {"file": "p.csv", "stable_for": "0s"}}}},
+      "crm": {"plugin": "sql", "config": {"url": "sqlite:crm.db", "entities": {"people": {}}}}
+    },
+    "flows": [{"name": "people", "deletes_from_snapshot": true,
+               "from": {"connector": "in", "entity": "p", "key": ["id"]},
+               "to": {"connector": "crm", "entity": "people"},
+               "filter": [{"field": "active", "equals": "yes"}],
+               "mapping": {"id": {"from": "id", "type": "integer"}, "name": {"from": "name"}}}]
+  })");
+  auto r = sync(config);
+  EXPECT_EQ(summary_of(r.out, "people"), (std::vector<long long>{3, 3, 0, 0, 0, 0, 0})) << r.err;
+  // Bob leaves the export; Cy is no longer active.
+  dir.write("in/p.csv", "id,name,active\n1,Ann,yes\n3,Cy,no\n");
+  r = sync(config);
+  EXPECT_EQ(summary_of(r.out, "people"), (std::vector<long long>{2, 0, 0, 1, 2, 0, 1})) << r.err;
+  EXPECT_EQ(query(db, "SELECT id, name FROM people ORDER BY id"), "1|Ann\n");
+  r = sync(config);
+  EXPECT_EQ(summary_of(r.out, "people"), (std::vector<long long>{2, 0, 0, 1, 0, 0, 1}));
+  // An empty snapshot is far more likely a broken export than everyone leaving.
+  dir.write("in/p.csv", "id,name,active\n");
+  r = sync(config);
+  EXPECT_EQ(summary_of(r.out, "people"), (std::vector<long long>{0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_NE(r.err.find("the source snapshot was empty; 1 deletes were not applied"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(query(db, "SELECT COUNT(*) FROM people"), "1\n");
+  // Ann comes back after being deleted elsewhere: she is written again.
+  dir.write("in/p.csv", "id,name,active\n1,Ann,yes\n2,Bob,yes\n");
+  r = sync(config);
+  EXPECT_EQ(summary_of(r.out, "people"), (std::vector<long long>{2, 1, 0, 1, 0, 0, 0})) << r.err;
+}
+
 TEST_F(SqlConnector, UpsertsIntoSqliteWithPerRecordOutcomes) {
   const auto db = (dir / "erp.db").string();
   ASSERT_EQ(sql(db,

@@ -118,7 +118,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
       const jn_outcome &o = outcomes[i];
       if (o.status == JN_OK) {
         const auto it = known.find(p.row->key);
-        const bool existed = it != known.end();
+        const bool existed = it != known.end() && it->second.written_hash != deleted_hash;
         store::AuditEntry e;
         e.actor = settings_.actor;
         e.action = settings_.action;

@@ -40,7 +40,9 @@ class Run {
         states_(session_, c_.flow.to.connector, c_.flow.to.entity),
         audit_(session_, c_.store.backend()),
         runs_(session_),
-        retry_(RetryPolicy::from_config(c_.flow.definition.value("retry", nlohmann::json()))) {}
+        retry_(RetryPolicy::from_config(c_.flow.definition.value("retry", nlohmann::json()))),
+        snapshot_deletes_(c_.flow.definition.value("deletes_from_snapshot", false)),
+        sources_(session_, c_.flow.from.connector, c_.flow.from.entity) {}
 
   void execute(FlowResult &result) {
     const std::string stream = stream_name(c_.flow.from);
@@ -49,6 +51,7 @@ class Run {
     options.cursor = runs_.cursor(c_.flow.name, stream).value_or("");
     options.batch_size = static_cast<std::uint32_t>(c_.flow.definition.value("batch_size", 1000));
     options.key_fields = c_.flow.from.key;
+    if (snapshot_deletes_) options.mode = JN_READ_SNAPSHOT;
     const std::int64_t checkpoint_every =
         c_.flow.definition.value("checkpoint_every", std::int64_t{0});
 
@@ -81,6 +84,7 @@ class Run {
         since_checkpoint = 0;
       }
     }
+    if (snapshot_deletes_ && !interrupted) delete_what_the_snapshot_lacks(delivery);
     checkpoint(
         *sink, *source, stream, cursor,
         interrupted ? "interrupted" : (counts_.failed > 0 ? "finished_with_errors" : "finished"));
@@ -192,8 +196,9 @@ class Run {
       }
       if (!c_.mapping.accepts(record)) {
         ++counts_.filtered;
-        continue;
+        continue;  // not seen: a record that stops passing the filter leaves the target
       }
+      if (snapshot_deletes_) seen_.emplace_back(skey, std::string());
       const auto row = mapped_.add_record(static_cast<Operation>(raw.records[i].op),
                                           record.changed_at(), record.origin());
       if (auto problem = c_.mapping.apply(record, mapped_, row)) {
@@ -225,6 +230,7 @@ class Run {
         ++counts_.failed;
         continue;
       }
+      if (snapshot_deletes_) seen_.back().second = key;
       rows_.push_back(DeliveryRow{row, std::move(key), skey, 0});
       source_rows_.push_back(i);
     }
@@ -234,6 +240,60 @@ class Run {
       fail(in.record(source_rows_[index]), in, "write", f.status, f.message, f.row->source_key,
            f.attempts);
     });
+    errors_.add(failed_);
+    failed_.clear();
+    sources_.record_seen(seen_, run_id_);
+    seen_.clear();
+    seen_any_ |= in.size() > 0;
+  }
+
+  // After a whole snapshot: what the host saw before but not this time is gone from the
+  // source, and is deleted from the target.
+  void delete_what_the_snapshot_lacks(Delivery &delivery) {
+    const auto gone = sources_.unseen(run_id_);
+    if (gone.empty()) return;
+    if (!seen_any_) {
+      spdlog::warn("flow {}: the source snapshot was empty; {} deletes were not applied",
+                   c_.flow.name, gone.size());
+      return;
+    }
+    const auto &key_fields = c_.mapping.target_key();
+    BatchBuilder deletes;
+    deletes.set_fields(key_fields);
+    std::vector<std::uint32_t> key_index;
+    for (std::uint32_t i = 0; i < key_fields.size(); ++i) key_index.push_back(i);
+    deletes.set_key_fields(key_index);
+    std::vector<DeliveryRow> rows;
+    for (const auto &[source_key, target_key] : gone) {
+      const auto row = deletes.add_record(Operation::remove, JN_TIME_UNKNOWN, "snapshot");
+      std::size_t start = 0;
+      for (std::size_t f = 0; f < key_fields.size(); ++f) {
+        const auto end = target_key.find('\x1f', start);
+        deletes.set(row, f, Value::string(target_key.substr(start, end - start)));
+        start = end == std::string::npos ? target_key.size() : end + 1;
+      }
+      rows.push_back(DeliveryRow{row, target_key, source_key, 0});
+    }
+    std::vector<std::string> deleted;
+    delivery.deliver(
+        *deletes.batch(), rows, counts_,
+        [&](const DeliveryFailure &f) {
+          store::FailedRecord failed;
+          failed.flow = c_.flow.name;
+          failed.run_id = run_id_;
+          failed.source_connector = c_.flow.from.connector;
+          failed.source_entity = c_.flow.from.entity;
+          failed.source_key = f.row->source_key;
+          failed.origin = "snapshot";
+          failed.stage = "write";
+          failed.status = f.status;
+          failed.message = "deleting " + readable(f.row->key) + ": " + f.message;
+          failed.record = "{}";
+          failed.attempts = f.attempts;
+          failed_.push_back(std::move(failed));
+        },
+        [&](const DeliveryRow &row) { deleted.push_back(row.source_key); });
+    sources_.mark_deleted(deleted);
     errors_.add(failed_);
     failed_.clear();
   }
@@ -259,6 +319,10 @@ class Run {
   std::vector<std::size_t> source_rows_;
   std::vector<store::FailedRecord> failed_;
   KeySet seen_keys_;  // target keys this run has handled, to catch duplicates
+  bool snapshot_deletes_;
+  store::RecordStateRepository sources_;  // what the host saw of the source's records
+  std::vector<std::pair<std::string, std::string>> seen_;
+  bool seen_any_ = false;
   std::unique_ptr<soci::transaction> transaction_;
 };
 

@@ -134,6 +134,11 @@ const std::vector<MigrationSource> &sources() {
        {
            "ALTER TABLE record_state ADD COLUMN field_hashes TEXT",
        }},
+      {3,
+       "the target key each source record maps to, for deletes found by snapshot diffs",
+       {
+           "ALTER TABLE record_state ADD COLUMN target_key TEXT",
+       }},
   };
   return all;
 }

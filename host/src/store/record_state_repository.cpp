@@ -81,4 +81,49 @@ void RecordStateRepository::record_writes(const std::vector<RecordWrite> &writes
       soci::use(field_hashes), soci::use(runs), soci::use(times);
 }
 
+void RecordStateRepository::record_seen(
+    const std::vector<std::pair<std::string, std::string>> &keys_and_targets,
+    const std::string &run_id) {
+  if (keys_and_targets.empty()) return;
+  std::vector<std::string> connectors(keys_and_targets.size(), connector_);
+  std::vector<std::string> entities(keys_and_targets.size(), entity_);
+  std::vector<std::string> keys;
+  std::vector<std::string> targets;
+  for (const auto &[key, target] : keys_and_targets) {
+    keys.push_back(key);
+    targets.push_back(target);
+  }
+  std::vector<std::string> runs(keys.size(), run_id);
+  std::vector<std::string> times(keys.size(), utc_now_text());
+  session_
+      << "INSERT INTO record_state (connector, entity, record_key, target_key, "
+         "last_seen_run, updated_at) VALUES (:c, :e, :k, NULLIF(:t, ''), :r, :u) "
+         "ON CONFLICT (connector, entity, record_key) DO UPDATE SET "
+         "target_key = COALESCE(excluded.target_key, record_state.target_key), "
+         "last_seen_run = excluded.last_seen_run, deleted = 0, updated_at = excluded.updated_at",
+      soci::use(connectors), soci::use(entities), soci::use(keys), soci::use(targets),
+      soci::use(runs), soci::use(times);
+}
+
+std::vector<std::pair<std::string, std::string>> RecordStateRepository::unseen(
+    const std::string &run_id) {
+  std::vector<std::pair<std::string, std::string>> out;
+  soci::rowset<soci::row> rows =
+      (session_.prepare << "SELECT record_key, target_key FROM record_state WHERE connector = :c "
+                           "AND entity = :e AND deleted = 0 AND target_key IS NOT NULL AND "
+                           "COALESCE(last_seen_run, '') <> :r ORDER BY record_key",
+       soci::use(connector_), soci::use(entity_), soci::use(run_id));
+  for (const auto &r : rows) out.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+  return out;
+}
+
+void RecordStateRepository::mark_deleted(const std::vector<std::string> &keys) {
+  if (keys.empty()) return;
+  std::vector<std::string> connectors(keys.size(), connector_);
+  std::vector<std::string> entities(keys.size(), entity_);
+  session_ << "UPDATE record_state SET deleted = 1 WHERE connector = :c AND entity = :e AND "
+              "record_key = :k",
+      soci::use(connectors), soci::use(entities), soci::use(keys);
+}
+
 }  // namespace junction::store

@@ -34,6 +34,13 @@ class RecordStateRepository {
   // Records that `run_id` wrote, with the hash of what was written.
   void record_writes(const std::vector<RecordWrite> &writes, const std::string &run_id);
 
+  // Source records `run_id` saw, with the target key each maps to ("" keeps the last one).
+  void record_seen(const std::vector<std::pair<std::string, std::string>> &keys_and_targets,
+                   const std::string &run_id);
+  // Source records not seen by `run_id` and not yet deleted: key and target key.
+  std::vector<std::pair<std::string, std::string>> unseen(const std::string &run_id);
+  void mark_deleted(const std::vector<std::string> &keys);
+
  private:
   soci::session &session_;
   std::string connector_;

@@ -13,7 +13,7 @@ SqlSource::SqlSource(Database &db, const EntitySettings &settings, const SourceR
     : db_(db),
       settings_(settings),
       batch_size_(std::max<std::uint32_t>(request.batch_size, 1)),
-      incremental_(!settings.cursor.empty()) {
+      incremental_(!settings.cursor.empty() && request.mode != ReadMode::snapshot) {
   try {
     columns_ = read_columns(db_, settings_.table);
   } catch (const Error &) {
@@ -23,7 +23,7 @@ SqlSource::SqlSource(Database &db, const EntitySettings &settings, const SourceR
   }
   const auto &key = settings_.key.empty() ? request.key_fields : settings_.key;
   if (key.empty()) throw ConfigError("entity '" + settings_.name + "' needs a key");
-  order_ = settings_.cursor;
+  if (incremental_) order_ = settings_.cursor;
   for (const auto &k : key) {
     if (std::find(order_.begin(), order_.end(), k) == order_.end()) order_.push_back(k);
   }
@@ -49,7 +49,8 @@ void SqlSource::next(SourceBatch &out) {
   for (const auto &c : columns_) names.push_back(c.name);
   out.records.set_fields(names);
   std::vector<std::uint32_t> key_fields;
-  for (std::size_t i = settings_.cursor.size(); i < order_index_.size(); ++i) {
+  const std::size_t cursor_columns = incremental_ ? settings_.cursor.size() : 0;
+  for (std::size_t i = cursor_columns; i < order_index_.size(); ++i) {
     key_fields.push_back(static_cast<std::uint32_t>(order_index_[i]));
   }
   out.records.set_key_fields(key_fields);
