@@ -187,6 +187,59 @@ TEST_F(SqlConnector, DeletesWhatASnapshotNoLongerHolds) {
   EXPECT_EQ(summary_of(r.out, "people"), (std::vector<long long>{2, 1, 0, 1, 0, 0, 0})) << r.err;
 }
 
+TEST_F(SqlConnector, AReadOnlyRoleIsEnoughToReadIncrementally) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  ASSERT_EQ(sql(url,
+                "DROP TABLE IF EXISTS products; DROP ROLE IF EXISTS junction_reader; "
+                "CREATE TABLE products (sku text PRIMARY KEY, price numeric(10,2), "
+                "updated_at timestamptz NOT NULL DEFAULT now()); "
+                "INSERT INTO products (sku, price) VALUES ('A-1', 9.99), ('B-2', 19.50); "
+                "CREATE ROLE junction_reader LOGIN PASSWORD 'reader-pw'; "
+                "GRANT SELECT ON products TO junction_reader")
+                .exit_code,
+            0);
+  // Same cluster and database, another role: it can read and nothing else.
+  std::string reader = url;
+  reader.replace(reader.find("://") + 3, reader.find('@') - reader.find("://") - 3,
+                 "junction_reader:reader-pw");
+  const json doc = {{"connectors",
+                     {{"erp",
+                       {{"plugin", "sql"},
+                        {"config",
+                         {{"url", "${env:JUNCTION_TEST_READER_URL}"},
+                          {"entities", {{"products", {{"cursor", {"updated_at"}}}}}}}}}},
+                      {"log", {{"plugin", "faulty"}, {"config", {{"log", "products.jsonl"}}}}}}},
+                    {"flows",
+                     {{{"name", "products"},
+                       {"from", {{"connector", "erp"}, {"entity", "products"}, {"key", {"sku"}}}},
+                       {"to", {{"connector", "log"}, {"entity", "products"}}}}}}};
+  const auto config = dir.write("junction.json", doc.dump());
+  ProcessOptions options;
+  options.set_env["JUNCTION_TEST_READER_URL"] = reader;
+  std::vector<std::string> args = {"sync",
+                                   "--progress",
+                                   "never",
+                                   "--config",
+                                   config.string(),
+                                   "--plugin-path",
+                                   built_plugin_dir().string(),
+                                   "--plugin-path",
+                                   test_plugin_dir().string()};
+  auto r = junction(args, options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_of(r.out, "products"), (std::vector<long long>{2, 2, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(r.err.find("reader-pw"), std::string::npos);
+  ASSERT_EQ(sql(url,
+                "UPDATE products SET price = 10.49, updated_at = now() + interval '1 second' "
+                "WHERE sku = 'A-1'")
+                .exit_code,
+            0);
+  r = junction(args, options);
+  EXPECT_EQ(summary_of(r.out, "products"), (std::vector<long long>{1, 0, 1, 0, 0, 0, 0})) << r.err;
+  const auto log = read_file(dir / "products.jsonl");
+  EXPECT_NE(log.find("\"price\":\"10.49\""), std::string::npos) << log;
+}
+
 TEST_F(SqlConnector, UpsertsIntoSqliteWithPerRecordOutcomes) {
   const auto db = (dir / "erp.db").string();
   ASSERT_EQ(sql(db,
