@@ -86,15 +86,22 @@ void SqlSource::next(SourceBatch &out) {
     st.define_and_bind();
     st.execute(false);
     std::vector<std::string> values(columns_.size());
+    std::vector<bool> nulls(columns_.size());
     while (st.fetch()) {
-      const auto r = out.records.add_record(Operation::upsert, JN_TIME_UNKNOWN);
       for (std::size_t i = 0; i < columns_.size(); ++i) {
-        if (row.get_indicator(i) == soci::i_null) {
+        nulls[i] = row.get_indicator(i) == soci::i_null;
+        values[i] = nulls[i] ? std::string() : row.get<std::string>(i);
+      }
+      std::string origin = settings_.table;
+      for (std::size_t i = cursor_columns; i < order_index_.size(); ++i) {
+        origin += (i == cursor_columns ? " " : "|") + values[order_index_[i]];
+      }
+      const auto r = out.records.add_record(Operation::upsert, JN_TIME_UNKNOWN, origin);
+      for (std::size_t i = 0; i < columns_.size(); ++i) {
+        if (nulls[i]) {
           out.records.set(r, i, Value::null());
-          values[i].clear();
           continue;
         }
-        values[i] = row.get<std::string>(i);
         const TypedText t = type_text(columns_[i], values[i]);
         switch (t.type) {
           case JN_INT64: out.records.set(r, i, Value::int64(t.i64)); break;
