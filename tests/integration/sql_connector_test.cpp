@@ -240,6 +240,46 @@ TEST_F(SqlConnector, AReadOnlyRoleIsEnoughToReadIncrementally) {
   EXPECT_NE(log.find("\"price\":\"10.49\""), std::string::npos) << log;
 }
 
+TEST_F(SqlConnector, ReadsAQueryAndLooksBackAnOverlapWindowForSkewedClocks) {
+  const std::string url = "sqlite:" + (dir / "shop.db").string();
+  ASSERT_EQ(sql(url,
+                "CREATE TABLE products (sku TEXT PRIMARY KEY, price TEXT, active INTEGER, "
+                "updated_at TEXT NOT NULL); INSERT INTO products VALUES "
+                "('A', '9.99', 1, '2026-01-01T10:00:00.000Z'), "
+                "('B', '19.50', 0, '2026-01-01T10:00:05.000Z'), "
+                "('C', '5.00', 1, '2026-01-01T10:00:10.000Z')")
+                .exit_code,
+            0);
+  const json doc = {
+      {"connectors",
+       {{"shop",
+         {{"plugin", "sql"},
+          {"config",
+           {{"url", url},
+            {"entities",
+             {{"live",
+               {{"query", "SELECT sku, price, updated_at FROM products WHERE active = 1"},
+                {"key", {"sku"}},
+                {"cursor", {"updated_at"}},
+                {"overlap", "30s"}}}}}}}}},
+        {"log", {{"plugin", "faulty"}, {"config", {{"log", "live.jsonl"}}}}}}},
+      {"flows",
+       {{{"name", "live"},
+         {"from", {{"connector", "shop"}, {"entity", "live"}, {"key", {"sku"}}}},
+         {"to", {{"connector", "log"}, {"entity", "live"}}}}}}};
+  const auto config = dir.write("junction.json", doc.dump());
+  auto r = sync(config);
+  EXPECT_EQ(summary_of(r.out, "live"), (std::vector<long long>{2, 2, 0, 0, 0, 0, 0})) << r.err;
+  // A writer whose clock is 5 s behind commits a row that sorts before the cursor.
+  ASSERT_EQ(sql(url, "INSERT INTO products VALUES ('D', '7.00', 1, '2026-01-01T10:00:06.000Z')")
+                .exit_code,
+            0);
+  r = sync(config);
+  // The 30 s window reads A, D and C again; only D is new.
+  EXPECT_EQ(summary_of(r.out, "live"), (std::vector<long long>{3, 1, 0, 2, 0, 0, 0})) << r.err;
+  EXPECT_NE(read_file(dir / "live.jsonl").find("\"sku\":\"D\""), std::string::npos);
+}
+
 TEST_F(SqlConnector, UpsertsIntoSqliteWithPerRecordOutcomes) {
   const auto db = (dir / "erp.db").string();
   ASSERT_EQ(sql(db,

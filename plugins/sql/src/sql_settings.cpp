@@ -10,6 +10,13 @@ Settings read_settings(const nlohmann::json &config) {
     EntitySettings e;
     e.name = it.key();
     e.table = it->value("table", it.key());
+    e.query = it->value("query", std::string());
+    const std::string overlap = it->value("overlap", std::string());
+    if (!overlap.empty()) {
+      const long long n = std::stoll(overlap);
+      const char unit = overlap.back();
+      e.overlap_seconds = unit == 'm' ? n * 60 : (unit == 'h' ? n * 3600 : n);
+    }
     e.key = it->value("key", std::vector<std::string>{});
     e.cursor = it->value("cursor", std::vector<std::string>{});
     const std::string mode = it->value("write", std::string("upsert"));

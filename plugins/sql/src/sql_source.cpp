@@ -15,11 +15,21 @@ SqlSource::SqlSource(Database &db, const EntitySettings &settings, const SourceR
       batch_size_(std::max<std::uint32_t>(request.batch_size, 1)),
       incremental_(!settings.cursor.empty() && request.mode != ReadMode::snapshot) {
   try {
-    columns_ = read_columns(db_, settings_.table);
+    if (settings_.query.empty()) {
+      columns_ = read_columns(db_, settings_.table);
+      relation_ = db_.quote(settings_.table);
+    } else {
+      columns_ = query_columns(db_, settings_.query);
+      relation_ = "(" + settings_.query + ") AS junction_query";
+    }
   } catch (const Error &) {
     throw;
   } catch (const std::exception &e) {
-    throw TransientError("cannot read the columns of " + settings_.table + ": " + describe(e));
+    const std::string what =
+        settings_.query.empty() ? "the columns of " + settings_.table : "the query";
+    if (classify(e) == Failure::fatal)
+      throw ConfigError("cannot read " + what + ": " + describe(e));
+    throw TransientError("cannot read " + what + ": " + describe(e));
   }
   const auto &key = settings_.key.empty() ? request.key_fields : settings_.key;
   if (key.empty()) throw ConfigError("entity '" + settings_.name + "' needs a key");
@@ -65,8 +75,19 @@ void SqlSource::next(SourceBatch &out) {
   }
   std::string order_list;
   for (const auto &o : order_) order_list += (order_list.empty() ? "" : ", ") + db_.quote(o);
-  std::string sql = select + " FROM " + db_.quote(settings_.table);
-  if (!last_.empty()) {
+  std::string sql = select + " FROM " + relation_;
+  // The first page after a stored cursor may step back by the overlap window; the rows read
+  // again are skipped by the host's hashes.
+  const bool overlap =
+      first_page_ && incremental_ && settings_.overlap_seconds > 0 && !last_.empty();
+  first_page_ = false;
+  if (overlap) {
+    const std::string back = std::to_string(settings_.overlap_seconds);
+    sql += " WHERE " + db_.quote(order_.front()) + " >= " +
+           (db_.dialect == Dialect::postgresql
+                ? "(:p0::timestamptz - interval '" + back + " seconds')"
+                : "strftime('%Y-%m-%dT%H:%M:%fZ', :p0, '-" + back + " seconds')");
+  } else if (!last_.empty()) {
     sql += " WHERE (" + order_list + ") > (";
     for (std::size_t i = 0; i < last_.size(); ++i) sql += (i ? ", :p" : ":p") + std::to_string(i);
     sql += ")";
@@ -77,6 +98,7 @@ void SqlSource::next(SourceBatch &out) {
   try {
     // Bound by reference: the parameters must outlive the statement, unlike last_.
     std::vector<std::string> after = last_;
+    if (overlap) after.resize(1);
     soci::statement st(*db_.session);
     st.alloc();
     st.prepare(sql);

@@ -153,6 +153,35 @@ std::vector<Column> read_columns(Database &db, const std::string &table) {
   return columns;
 }
 
+std::vector<Column> query_columns(Database &db, const std::string &query) {
+  soci::row row;
+  soci::statement st =
+      (db.session->prepare << "SELECT * FROM (" + query + ") AS junction_query LIMIT 1",
+       soci::into(row));
+  st.execute(true);
+  std::vector<Column> columns;
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    const auto &p = row.get_properties(i);
+    Column c;
+    c.name = p.get_name();
+    switch (p.get_data_type()) {
+      case soci::dt_integer:
+      case soci::dt_long_long:
+      case soci::dt_unsigned_long_long: c.type = ColumnType::integer; break;
+      // The text of numeric and float columns alike is an exact decimal.
+      case soci::dt_double:
+        c.type = db.dialect == Dialect::postgresql ? ColumnType::decimal : ColumnType::real;
+        break;
+      case soci::dt_date: c.type = ColumnType::timestamp; break;
+      default: c.type = ColumnType::text;
+    }
+    c.declared = "query column";
+    columns.push_back(std::move(c));
+  }
+  if (columns.empty()) throw ConfigError("the query returns no columns");
+  return columns;
+}
+
 TypedText type_text(const Column &column, const std::string &text) {
   TypedText out{JN_STRING};
   switch (column.type) {
@@ -183,7 +212,12 @@ TypedText type_text(const Column &column, const std::string &text) {
     }
     case ColumnType::timestamp: {
       std::int64_t micros = 0;
-      if (parse_timestamp(text, micros)) out = {JN_TIMESTAMP, micros};
+      std::int64_t days = 0;
+      if (text.size() == 10 && parse_date(text, days)) {
+        out = {JN_DATE, days};
+      } else if (parse_timestamp(text, micros)) {
+        out = {JN_TIMESTAMP, micros};
+      }
       break;
     }
     case ColumnType::json: out.type = JN_JSON; break;

@@ -28,6 +28,9 @@ struct Column {
 // Throws junction::ConfigError when the table does not exist.
 std::vector<Column> read_columns(Database &db, const std::string &table);
 
+// The columns a read-only query returns, typed from what the driver reports.
+std::vector<Column> query_columns(Database &db, const std::string &query);
+
 // A value read as text, typed by its column. Text that does not parse stays a string.
 struct TypedText {
   jn_value_type type;
