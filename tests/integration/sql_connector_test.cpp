@@ -1,5 +1,10 @@
 // The sql connector through the real binary, on SQLite files and the PostgreSQL test
 // cluster.
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -137,6 +142,55 @@ class SqlConnector : public ::testing::Test {
     r = sync(config);
     EXPECT_EQ(summary_of(r.out, "f"), (std::vector<long long>{0, 0, 0, 0, 0, 0, 0}));
   }
+  // With --watch and an hour-long schedule, only the database's own signal can bring a new
+  // row over within seconds.
+  void a_watching_run_wakes_on_change(const std::string &url) {
+    ASSERT_EQ(sql(url,
+                  "DROP TABLE IF EXISTS news; DROP TABLE IF EXISTS junction_changes; "
+                  "CREATE TABLE news (id INTEGER PRIMARY KEY, title TEXT)")
+                  .exit_code,
+              0);
+    const json doc = {
+        {"connectors",
+         {{"db",
+           {{"plugin", "sql"},
+            {"config",
+             {{"url", url},
+              {"entities", {{"news", {{"capture", "triggers"}, {"install_capture", true}}}}}}}}},
+          {"log", {{"plugin", "faulty"}, {"config", {{"log", "news.jsonl"}}}}}}},
+        {"flows",
+         {{{"name", "news"},
+           {"schedule", {{"every", "1h"}}},
+           {"from", {{"connector", "db"}, {"entity", "news"}, {"key", {"id"}}}},
+           {"to", {{"connector", "log"}, {"entity", "news"}}}}}}};
+    const auto config = dir.write("junction.json", doc.dump());
+    const int pid = start_process(
+        junction_binary().string(),
+        {"sync", "--watch", "--progress", "never", "--config", config.string(), "--plugin-path",
+         built_plugin_dir().string(), "--plugin-path", test_plugin_dir().string()});
+    // The first round installs the triggers; wait for them.
+    for (int i = 0; i < 200; ++i) {
+      if (query(url, url.rfind("sqlite:", 0) == 0
+                         ? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'junction_changes'"
+                         : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'junction_changes'") ==
+          "1\n") {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_EQ(sql(url, "INSERT INTO news VALUES (1, 'first')").exit_code, 0);
+    bool arrived = false;
+    for (int i = 0; i < 300 && !arrived; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      arrived = fs::exists(dir / "news.jsonl") &&
+                read_file(dir / "news.jsonl").find("\"first\"") != std::string::npos;
+    }
+    ::kill(pid, SIGTERM);
+    EXPECT_EQ(wait_process(pid), 0);
+    EXPECT_TRUE(arrived) << "the change did not wake the waiting run";
+  }
+
   TempDir dir;
 };
 
@@ -278,6 +332,15 @@ TEST_F(SqlConnector, ReadsAQueryAndLooksBackAnOverlapWindowForSkewedClocks) {
   // The 30 s window reads A, D and C again; only D is new.
   EXPECT_EQ(summary_of(r.out, "live"), (std::vector<long long>{3, 1, 0, 2, 0, 0, 0})) << r.err;
   EXPECT_NE(read_file(dir / "live.jsonl").find("\"sku\":\"D\""), std::string::npos);
+}
+
+TEST_F(SqlConnector, AWatchingRunWakesOnASqliteCommit) {
+  a_watching_run_wakes_on_change("sqlite:" + (dir / "news.db").string());
+}
+
+TEST_F(SqlConnector, AWatchingRunWakesOnAPostgresNotification) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  a_watching_run_wakes_on_change(url);
 }
 
 TEST_F(SqlConnector, UpsertsIntoSqliteWithPerRecordOutcomes) {

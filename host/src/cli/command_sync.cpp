@@ -11,6 +11,8 @@
 #include "engine/flow_runner.hpp"
 #include "engine/redrive.hpp"
 #include "engine/retry_policy.hpp"
+
+#include <spdlog/spdlog.h>
 #include "store/error_queue_repository.hpp"
 #include "store/state_store.hpp"
 
@@ -58,6 +60,36 @@ void redrive_transient(const config::FlowConfig &flow, app::CheckedConfig &check
   }
 }
 
+// Until a source says it changed, or the shortest schedule has passed, or a stop.
+void wait_for_next_round(const std::vector<const config::FlowConfig *> &flows,
+                         app::CheckedConfig &checked) {
+  auto interval = std::chrono::milliseconds(60000);
+  bool scheduled = false;
+  for (const auto *f : flows) {
+    if (!f->definition.contains("schedule")) continue;
+    const auto every =
+        engine::parse_duration(f->definition["schedule"].value("every", std::string()));
+    if (every.count() > 0 && (!scheduled || every < interval)) interval = every;
+    scheduled = true;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + interval;
+  constexpr auto slice = std::chrono::milliseconds(200);
+  while (std::chrono::steady_clock::now() < deadline && !engine::stop_requested()) {
+    bool waited = false;
+    for (const auto *f : flows) {
+      try {
+        const auto changed =
+            checked.connectors.at(f->from.connector)->wait_for_changes(f->from.entity, slice);
+        if (changed.has_value()) waited = true;
+        if (changed.value_or(false)) return;
+      } catch (const plugin::CallError &e) {
+        spdlog::warn("flow {}: {}", f->name, e.what());
+      }
+    }
+    if (!waited) engine::sleep_unless_stopped(slice);
+  }
+}
+
 }  // namespace
 
 int run_sync(const CommandArgs &command) {
@@ -66,6 +98,9 @@ int run_sync(const CommandArgs &command) {
       "flow", po::value<std::vector<std::string>>()->composing(),
       "run only this flow (repeatable)")("actor", po::value<std::string>(),
                                          "who runs it, for the audit (default: the OS user)")(
+      "watch",
+      "keep running: run again when a source reports a change (PostgreSQL NOTIFY, "
+      "SQLite commits) or the shortest schedule.every has passed, until SIGTERM")(
       "progress", po::value<std::string>()->default_value("auto"),
       "live progress line: auto (on a terminal), always, never");
   add_plugin_path_option(options);
@@ -128,20 +163,29 @@ int run_sync(const CommandArgs &command) {
 
   // SIGTERM and SIGINT finish the current batch, record it, and stop.
   engine::install_stop_signal_handlers();
+  const bool watch = values.count("watch") != 0U;
   std::vector<engine::FlowResult> results;
-  for (const auto *flow : selected) {
-    if (engine::stop_requested()) break;
-    if (flow->definition.value("redrive_transient", false)) {
-      redrive_transient(*flow, checked, *state, actor, command.out);
+  for (;;) {
+    results.clear();
+    for (const auto *flow : selected) {
+      if (engine::stop_requested()) break;
+      if (flow->definition.value("redrive_transient", false)) {
+        redrive_transient(*flow, checked, *state, actor, command.out);
+      }
+      engine::FlowContext context{*flow,
+                                  checked.mappings.at(flow->name),
+                                  *checked.connectors.at(flow->from.connector),
+                                  *checked.connectors.at(flow->to.connector),
+                                  *state,
+                                  progress,
+                                  actor};
+      results.push_back(engine::run_flow(context));
     }
-    engine::FlowContext context{*flow,
-                                checked.mappings.at(flow->name),
-                                *checked.connectors.at(flow->from.connector),
-                                *checked.connectors.at(flow->to.connector),
-                                *state,
-                                progress,
-                                actor};
-    results.push_back(engine::run_flow(context));
+    if (!watch || engine::stop_requested()) break;
+    print_summary(command.out, results);
+    command.out.flush();
+    wait_for_next_round(selected, checked);
+    if (engine::stop_requested()) break;
   }
   print_summary(command.out, results);
   bool any_failed = false;

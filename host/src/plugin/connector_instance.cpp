@@ -1,5 +1,7 @@
 #include "plugin/connector_instance.hpp"
 
+#include <cstddef>
+
 #include <spdlog/spdlog.h>
 
 namespace junction::plugin {
@@ -103,6 +105,20 @@ ConnectorInstance::~ConnectorInstance() {
 
 const std::string &ConnectorInstance::name() const {
   return context_->connector;
+}
+
+std::optional<bool> ConnectorInstance::wait_for_changes(const std::string &entity,
+                                                        std::chrono::milliseconds timeout) {
+  constexpr std::size_t with_wait = offsetof(jn_plugin, wait_for_changes) + sizeof(void *);
+  if (plugin_.table->struct_size < with_wait || plugin_.table->wait_for_changes == nullptr) {
+    return std::nullopt;
+  }
+  std::int32_t changed = -1;
+  check(plugin_.table->wait_for_changes(handle_, str(entity),
+                                        static_cast<std::uint32_t>(timeout.count()), &changed),
+        "connector '" + name() + "' failed to watch " + entity);
+  if (changed < 0) return std::nullopt;
+  return changed == 1;
 }
 
 std::unique_ptr<SourceStream> ConnectorInstance::open_source(const SourceOptions &options) {

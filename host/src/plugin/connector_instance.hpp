@@ -3,8 +3,10 @@
 // at the boundary.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -94,6 +96,11 @@ class ConnectorInstance {
                                         const std::vector<std::string> &key_fields,
                                         const std::string &run_id);
   const std::string &name() const;
+
+  // Blocks up to `timeout` until `entity` may have changed; nothing when the plugin cannot
+  // tell. Throws CallError.
+  std::optional<bool> wait_for_changes(const std::string &entity,
+                                       std::chrono::milliseconds timeout);
 
  private:
   LoadedPlugin plugin_;

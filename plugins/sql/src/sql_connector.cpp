@@ -2,6 +2,7 @@
 #include <junction/sdk.hpp>
 
 #include "change_capture.hpp"
+#include "change_watch.hpp"
 #include "sql_database.hpp"
 #include "sql_settings.hpp"
 #include "sql_sink.hpp"
@@ -22,6 +23,13 @@ class SqlConnector : public Connector {
     if (settings.capture) return std::make_unique<ChangeLogSource>(database(), settings, request);
     return std::make_unique<SqlSource>(database(), settings, request);
   }
+  std::optional<bool> wait_for_changes(const std::string &entity,
+                                       std::chrono::milliseconds timeout) override {
+    const auto &settings = this->entity(entity);
+    if (!settings.query.empty()) return std::nullopt;
+    return watch_.wait(database(), settings.table, timeout);
+  }
+
   std::unique_ptr<Sink> open_sink(const SinkRequest &request) override {
     return std::make_unique<SqlSink>(database(), entity(request.entity), request);
   }
@@ -42,6 +50,7 @@ class SqlConnector : public Connector {
   Settings settings_;
   std::string base_dir_;
   Database db_;
+  ChangeWatch watch_;
 };
 
 }  // namespace

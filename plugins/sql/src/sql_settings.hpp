@@ -14,8 +14,8 @@ enum class WriteMode { upsert, insert, update };
 struct EntitySettings {
   std::string name;
   std::string table;
-  std::string query;                     // a read-only query to read instead of the table
-  long long overlap_seconds = 0;         // re-read this far behind the cursor (clock skew)
+  std::string query;                // a read-only query to read instead of the table
+  long long overlap_seconds = 0;    // re-read this far behind the cursor (clock skew)
   std::vector<std::string> key;     // defaults to the flow's key
   std::vector<std::string> cursor;  // incremental reads order by these, then the key
   WriteMode write_mode = WriteMode::upsert;

@@ -27,7 +27,7 @@ class SqlSource : public Source {
   std::vector<std::size_t> order_index_;  // their positions in columns_
   std::vector<std::string> last_;         // values of order_ in the last row read
   bool incremental_;
-  std::string relation_;     // the table, or the query as a subquery
+  std::string relation_;  // the table, or the query as a subquery
   bool first_page_ = true;
 };
 

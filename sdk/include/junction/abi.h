@@ -218,6 +218,12 @@ typedef struct jn_plugin {
   void (*destroy)(void *connector);
   const jn_source_api *source; /* NULL when the plugin is not a source */
   const jn_sink_api *sink;     /* NULL when the plugin is not a sink */
+  /* Blocks up to timeout_ms until the entity may have changed (a database notification, a
+   * new file); sets *changed to 1 then, 0 on timeout, -1 at once when it cannot tell for this
+   * entity (the host then polls on its schedule). NULL: it never can. Called between runs,
+   * never during one. */
+  jn_status (*wait_for_changes)(void *connector, jn_str entity, uint32_t timeout_ms,
+                                int32_t *changed);
 } jn_plugin;
 
 typedef const jn_plugin *(*jn_entry_fn)(uint32_t host_abi_major, uint32_t host_abi_minor);

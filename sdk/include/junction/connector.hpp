@@ -1,9 +1,11 @@
 // Base classes a C++ connector derives from: Connector, Source, Sink.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -147,6 +149,16 @@ class Connector {
     (void)request;
     throw FatalError("this connector cannot read");
   }
+  // Blocks up to `timeout` until `entity` may have changed: true when it may have, false on
+  // timeout, nothing when this connector cannot tell (the default; the host then polls on
+  // its schedule).
+  virtual std::optional<bool> wait_for_changes(const std::string &entity,
+                                               std::chrono::milliseconds timeout) {
+    (void)entity;
+    (void)timeout;
+    return std::nullopt;
+  }
+
   virtual std::unique_ptr<Sink> open_sink(const SinkRequest &request) {
     (void)request;
     throw FatalError("this connector cannot write");

@@ -145,6 +145,16 @@ struct Adapter {
   }
   static void sink_close(void *sink) noexcept { delete static_cast<SinkHolder *>(sink); }
 
+  static jn_status wait_for_changes(void *connector, jn_str entity, std::uint32_t timeout_ms,
+                                    std::int32_t *changed) noexcept {
+    auto *c = static_cast<ConnectorHolder *>(connector);
+    return guarded(c->host, [&] {
+      const auto result = c->connector->wait_for_changes(std::string(view(entity)),
+                                                         std::chrono::milliseconds(timeout_ms));
+      *changed = !result ? -1 : (*result ? 1 : 0);
+    });
+  }
+
   static const jn_plugin *table(const char *name, const char *version, bool is_source,
                                 bool is_sink) {
     static const jn_source_api source_api{sizeof(jn_source_api), &source_open, &source_next,
@@ -159,7 +169,8 @@ struct Adapter {
                                   &create,
                                   &destroy,
                                   is_source ? &source_api : nullptr,
-                                  is_sink ? &sink_api : nullptr};
+                                  is_sink ? &sink_api : nullptr,
+                                  &wait_for_changes};
     return &plugin;
   }
 };
