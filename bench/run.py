@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Runs every benchmark pair alternately and writes the medians to bench/results/latest.md.
+
+usage: bench/run.py [--rows N] [--runs K]     (defaults: 1,000,000 rows, 5 runs)
+
+Pairs: CSV -> SQLite (Junction upsert with a mapping vs sqlite3 .import into a typed table),
+CSV -> PostgreSQL (Junction upsert vs psql \\copy vs pgloader, on a throwaway cluster),
+CSV -> CSV (Junction vs miller: three renames and a lower-cased email), and re-runs of the
+SQLite flow with nothing changed and with 1% of rows changed vs its full run.
+"""
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build-release"
+JUNCTION = BUILD / "junction"
+WORK = ROOT / "bench" / "work"
+
+COLUMNS = ["id", "email", "first_name", "last_name", "phone", "street", "city", "postcode",
+           "country", "company", "membership_level", "amount", "joined_at", "updated_at", "notes"]
+TABLE = """CREATE TABLE contacts (contact_id BIGINT PRIMARY KEY, email TEXT, firstname TEXT,
+  lastname TEXT, phone TEXT, street TEXT, city TEXT, postcode TEXT, country TEXT, company TEXT,
+  membership_level TEXT, amount NUMERIC(12,2), joined_at DATE, updated_at {ts}, notes TEXT)"""
+IMPORT_TABLE = """CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT, first_name TEXT,
+  last_name TEXT, phone TEXT, street TEXT, city TEXT, postcode TEXT, country TEXT, company TEXT,
+  membership_level TEXT, amount NUMERIC, joined_at DATE, updated_at TEXT, notes TEXT)"""
+
+
+def mapping(email_lower=True, typed=True):
+    m = {"contact_id": {"from": "id", **({"type": "integer"} if typed else {})},
+         "email": {"from": "email", **({"transform": ["lower"]} if email_lower else {})},
+         "firstname": {"from": "first_name"}, "lastname": {"from": "last_name"}}
+    for c in COLUMNS[4:]:
+        m[c] = {"from": c}
+    if typed:
+        m["amount"]["type"] = "decimal"
+        m["joined_at"]["type"] = "date"
+        m["updated_at"]["type"] = "timestamp"
+    return m
+
+
+def timed(cmd, env=None, cwd=None):
+    """Runs cmd under /usr/bin/time; returns (seconds, peak MB)."""
+    out = tempfile.NamedTemporaryFile(delete=False)
+    out.close()
+    full = ["/usr/bin/time", "-f", "%e %M", "-o", out.name] + cmd
+    result = subprocess.run(full, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    if result.returncode not in (0, 3):
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), result.stderr[-2000:]))
+    seconds, kb = open(out.name).read().split()[-2:]
+    os.unlink(out.name)
+    return float(seconds), int(kb) / 1024.0
+
+
+def write_config(path, store, connectors, flow):
+    path.write_text(json.dumps({"store": store, "connectors": connectors, "flows": [flow]}))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    subprocess.run([str(ROOT / "bench" / "install-tools")], check=True)
+    subprocess.run(["cmake", "-S", str(ROOT), "-B", str(BUILD), "-G", "Ninja",
+                    "-DCMAKE_BUILD_TYPE=Release", "-DJUNCTION_BUILD_TESTS=OFF"],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", str(BUILD), "--parallel", str(os.cpu_count())],
+                   check=True, stdout=subprocess.DEVNULL)
+    data = WORK / "data" / ("contacts-%d.csv" % args.rows)
+    if not data.exists():
+        data.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(ROOT / "bench/tools/make_contacts.py"), str(args.rows),
+                        str(data)], check=True)
+    changed = WORK / "data" / ("contacts-%d-1pct.csv" % args.rows)
+    if not changed.exists():
+        # Every hundredth record gets another amount: 1% changed, same keys.
+        subprocess.run([sys.executable, "-c", """
+import csv, sys
+r = csv.reader(open(sys.argv[1], encoding='utf-8', newline=''))
+w = csv.writer(open(sys.argv[2], 'w', encoding='utf-8', newline=''), lineterminator='\\n')
+for i, row in enumerate(r):
+    if i > 0 and i % 100 == 0: row[11] = '%.2f' % (float(row[11]) + 1)
+    w.writerow(row)
+""", str(data), str(changed)], check=True)
+
+    run_dir = WORK / "runs"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    pg_dir = tempfile.mkdtemp(prefix="junction-bench-pg.")
+    url = subprocess.run([str(ROOT / "scripts/pg-test-cluster"), "start", pg_dir], check=True,
+                         capture_output=True, text=True).stdout.strip()
+    env = dict(os.environ, BENCH_PG_URL=url)
+    results = {}
+
+    def record(name, value):
+        results.setdefault(name, []).append(value)
+
+    def psql(sql):
+        subprocess.run(["psql", url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    try:
+        csv_source = {"plugin": "csv", "config": {"entities": {
+            "contacts": {"file": str(data), "stable_for": "0s"},
+            "changed": {"file": str(changed), "stable_for": "0s"}}}}
+        for run in range(args.runs):
+            # 1. CSV -> SQLite
+            d = run_dir / ("sqlite-%d" % run)
+            d.mkdir()
+            subprocess.run(["sqlite3", str(d / "target.db"), TABLE.format(ts="TEXT")], check=True)
+            flow = {"name": "load", "batch_size": 5000,
+                    "from": {"connector": "source", "entity": "contacts", "key": ["id"]},
+                    "to": {"connector": "db", "entity": "contacts"}, "mapping": mapping()}
+            write_config(d / "junction.json", "sqlite:state.db",
+                         {"source": csv_source, "db": {"plugin": "sql", "config": {
+                             "url": "sqlite:target.db", "entities": {"contacts": {}}}}}, flow)
+            cmd = [str(JUNCTION), "--log-level", "warn", "sync", "--progress", "never", "--config",
+                   str(d / "junction.json")]
+            record("sqlite.junction", timed(cmd))
+            # 4. re-runs on the same state: nothing changed, then 1% changed
+            record("rerun.unchanged", timed(cmd))
+            flow["from"]["entity"] = "changed"
+            flow["name"] = "load"
+            write_config(d / "junction.json", "sqlite:state.db",
+                         {"source": csv_source, "db": {"plugin": "sql", "config": {
+                             "url": "sqlite:target.db", "entities": {"contacts": {}}}}}, flow)
+            # the same flow name keeps its hashes; the other file is a new snapshot source
+            record("rerun.1pct", timed(cmd))
+            subprocess.run(["sqlite3", str(d / "import.db"), IMPORT_TABLE], check=True)
+            record("sqlite.import", timed(["sqlite3", str(d / "import.db"), "-cmd",
+                                           ".import --csv --skip 1 %s contacts" % data, ".quit"]))
+            # 2. CSV -> PostgreSQL
+            psql("DROP TABLE IF EXISTS contacts; " + TABLE.format(ts="TIMESTAMPTZ"))
+            write_config(d / "pg.json", "sqlite:pgstate.db",
+                         {"source": csv_source, "pg": {"plugin": "sql", "config": {
+                             "url": "${env:BENCH_PG_URL}", "entities": {"contacts": {}}}}},
+                         {"name": "load", "batch_size": 5000,
+                          "from": {"connector": "source", "entity": "contacts", "key": ["id"]},
+                          "to": {"connector": "pg", "entity": "contacts"}, "mapping": mapping()})
+            record("pg.junction", timed([str(JUNCTION), "--log-level", "warn", "sync",
+                                         "--progress", "never", "--config", str(d / "pg.json")],
+                                        env=env))
+            psql("DROP TABLE IF EXISTS contacts; " + TABLE.format(ts="TIMESTAMPTZ").replace(
+                "contact_id BIGINT", "id BIGINT").replace("firstname", "first_name").replace(
+                "lastname", "last_name"))
+            record("pg.copy", timed(["psql", url, "-q", "-c",
+                                     "\\copy contacts FROM '%s' WITH (FORMAT csv, HEADER true)" % data]))
+            psql("TRUNCATE contacts")
+            record("pg.pgloader", timed(["pgloader", "--quiet", "--type", "csv",
+                                         "--with", "skip header = 1",
+                                         "--with", "fields optionally enclosed by '\"'",
+                                         "--with", "fields escaped by double-quote",
+                                         "--with", "fields terminated by ','",
+                                         str(data), url + "?tablename=contacts"]))
+            # 3. CSV -> CSV
+            write_config(d / "csv.json", "sqlite:csvstate.db",
+                         {"source": csv_source, "out": {"plugin": "csv", "config": {
+                             "dir": str(d / "out"), "entities": {"contacts": {"file_name": "contacts.csv"}}}}},
+                         {"name": "copy", "batch_size": 5000,
+                          "from": {"connector": "source", "entity": "contacts", "key": ["id"]},
+                          "to": {"connector": "out", "entity": "contacts"},
+                          "mapping": mapping(typed=False)})
+            record("csv.junction", timed([str(JUNCTION), "--log-level", "warn", "sync",
+                                          "--progress", "never", "--config", str(d / "csv.json")]))
+            record("csv.miller", timed(["sh", "-c", "mlr --csv rename id,contact_id,first_name,"
+                                        "firstname,last_name,lastname then put '$email = "
+                                        "tolower($email)' %s > %s" % (data, d / "mlr.csv")]))
+            shutil.rmtree(d)
+    finally:
+        subprocess.run([str(ROOT / "scripts/pg-test-cluster"), "stop", pg_dir])
+        shutil.rmtree(pg_dir, ignore_errors=True)
+
+    def med(name):
+        values = results[name]
+        return (statistics.median(v[0] for v in values), statistics.median(v[1] for v in values))
+
+    rows = args.rows
+    lines = ["# Benchmark results", "",
+             "`bench/run.py --rows %d --runs %d`, medians of %d alternating runs; %s." % (
+                 rows, args.runs, args.runs, subprocess.run(["date", "-u", "+%Y-%m-%d"],
+                                                            capture_output=True, text=True).stdout.strip()),
+             "", "| pair | tool | seconds | records/s | peak MB | Junction / reference |",
+             "| --- | --- | ---: | ---: | ---: | ---: |"]
+
+    def row(pair, label, name):
+        s, mb = med(name)
+        return "| %s | %s | %.2f | %.0f | %.1f | |" % (pair, label, s, rows / s, mb)
+
+    def ratio_row(pair, label, name, junction):
+        s, mb = med(name)
+        return "| %s | %s | %.2f | %.0f | %.1f | %.2f× |" % (pair, label, s, rows / s, mb,
+                                                             med(junction)[0] / s)
+
+    lines.append(row("CSV → SQLite", "Junction (upsert, mapping)", "sqlite.junction"))
+    lines.append(ratio_row("CSV → SQLite", "sqlite3 .import", "sqlite.import", "sqlite.junction"))
+    lines.append(row("CSV → PostgreSQL", "Junction (upsert, mapping)", "pg.junction"))
+    lines.append(ratio_row("CSV → PostgreSQL", "psql \\copy", "pg.copy", "pg.junction"))
+    lines.append(ratio_row("CSV → PostgreSQL", "pgloader", "pg.pgloader", "pg.junction"))
+    lines.append(row("CSV → CSV", "Junction (3 renames, lower email)", "csv.junction"))
+    lines.append(ratio_row("CSV → CSV", "miller", "csv.miller", "csv.junction"))
+    full = med("sqlite.junction")[0]
+    for name, label in (("rerun.unchanged", "unchanged re-run"), ("rerun.1pct", "re-run, 1% changed")):
+        s, mb = med(name)
+        lines.append("| re-run (SQLite flow) | %s | %.2f | %.0f | %.1f | %.2f× of the full run |"
+                     % (label, s, rows / s, mb, s / full))
+    out = ROOT / "bench" / "results" / "latest.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
