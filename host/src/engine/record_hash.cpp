@@ -9,6 +9,17 @@
 
 namespace junction::engine {
 
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+// Eight hex digits of the low 32 bits; called per field, so no printf.
+void append_hex32(std::string &out, std::uint64_t h) {
+  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(hex_digits[(h >> shift) & 15U]);
+}
+
+}  // namespace
+
 std::string content_hash(const RecordView &record, const BatchView &batch) {
   XXH3_state_t state;
   XXH3_128bits_reset(&state);
@@ -31,21 +42,13 @@ std::string content_hash(const RecordView &record, const BatchView &batch) {
     }
   }
   const XXH128_hash_t h = XXH3_128bits_digest(&state);
-  char text[33];
-  std::snprintf(text, sizeof text, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
-                static_cast<unsigned long long>(h.low64));
+  std::string text;
+  text.reserve(32);
+  for (const std::uint64_t part : {h.high64, h.low64}) {
+    for (int shift = 60; shift >= 0; shift -= 4) text.push_back(hex_digits[(part >> shift) & 15U]);
+  }
   return text;
 }
-
-namespace {
-
-void append_hex32(std::string &out, std::uint64_t h) {
-  char text[9];
-  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(h & 0xffffffffU));
-  out += text;
-}
-
-}  // namespace
 
 std::string field_hashes(const RecordView &record, const BatchView &batch) {
   std::string names;

@@ -157,8 +157,46 @@ bool SqlSink::plan(const BatchView &batch, std::size_t record, Plan &out, Outcom
 
 // One statement for many rows, under one savepoint: the fast path for clean batches.
 // False when the database refused it; nothing of it is then applied.
+// SQLite: the one-row statement, prepared once and run for every row with bound vectors.
+bool SqlSink::run_bulk_sqlite(const std::vector<Plan> &plans) {
+  const Plan &first = plans.front();
+  const std::size_t params = first.fields.size();
+  std::vector<std::vector<std::string>> texts(params);
+  std::vector<std::vector<soci::indicator>> nulls(params);
+  for (std::size_t p = 0; p < params; ++p) {
+    texts[p].reserve(plans.size());
+    nulls[p].reserve(plans.size());
+    for (const auto &plan : plans) {
+      texts[p].push_back(plan.texts[p]);
+      nulls[p].push_back(plan.nulls[p]);
+    }
+  }
+  try {
+    *db_.session << "SAVEPOINT junction_batch";
+    soci::statement st(*db_.session);
+    st.alloc();
+    st.prepare(first.sql);
+    for (std::size_t p = 0; p < params; ++p) st.exchange(soci::use(texts[p], nulls[p]));
+    st.define_and_bind();
+    st.execute(true);
+    *db_.session << "RELEASE SAVEPOINT junction_batch";
+    return true;
+  } catch (const std::exception &e) {
+    try {
+      *db_.session << "ROLLBACK TO SAVEPOINT junction_batch";
+      *db_.session << "RELEASE SAVEPOINT junction_batch";
+    } catch (const std::exception &inner) {
+      broken_ = true;
+      throw TransientError("the database transaction failed: " + describe(inner));
+    }
+    (void)e;
+    return false;
+  }
+}
+
 bool SqlSink::run_bulk(const std::vector<Plan> &plans, const BatchView &batch) {
   const Plan &first = plans.front();
+  if (db_.dialect == Dialect::sqlite) return run_bulk_sqlite(plans);
   const auto values_at = first.sql.find(" VALUES (");
   const auto values_end = first.sql.find(')', values_at + 9);
   const std::string head = first.sql.substr(0, values_at);
@@ -287,8 +325,9 @@ void SqlSink::write(const BatchView &batch, Outcomes &outcomes) {
       run_single(p, batch, outcomes);
       continue;
     }
-    if (!group.empty() && (group.front().signature != p.signature ||
-                           (group.size() + 1) * p.fields.size() > max_params)) {
+    const bool full =
+        db_.dialect == Dialect::postgresql && (group.size() + 1) * p.fields.size() > max_params;
+    if (!group.empty() && (group.front().signature != p.signature || full)) {
       flush();
     }
     group.push_back(std::move(p));

@@ -47,6 +47,7 @@ class SqlSink : public Sink {
   bool plan(const BatchView &batch, std::size_t record, Plan &out, Outcomes &outcomes);
   void run_single(const Plan &plan, const BatchView &batch, Outcomes &outcomes);
   bool run_bulk(const std::vector<Plan> &plans, const BatchView &batch);
+  bool run_bulk_sqlite(const std::vector<Plan> &plans);
   void begin_if_needed();
 
   Database &db_;
