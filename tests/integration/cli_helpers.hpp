@@ -1,6 +1,7 @@
 // Running the built junction binary from tests.
 #pragma once
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,20 @@ inline std::vector<std::string> lines_of(const std::string &text) {
     start = end + 1;
   }
   return lines;
+}
+
+// The numbers of one flow's line in a sync summary: read, created, updated, unchanged,
+// deleted, failed, filtered.
+inline std::vector<long long> summary_of(const std::string &out, const std::string &flow) {
+  for (const auto &line : lines_of(out)) {
+    if (line.rfind(flow + " ", 0) != 0) continue;
+    std::istringstream in(line.substr(flow.size()));
+    std::vector<long long> numbers;
+    long long n = 0;
+    for (int i = 0; i < 7 && in >> n; ++i) numbers.push_back(n);
+    return numbers;
+  }
+  return {};
 }
 
 }  // namespace junction::testing

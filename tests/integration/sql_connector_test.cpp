@@ -17,18 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::vector<long long> summary_of(const std::string &out, const std::string &flow) {
-  for (const auto &line : lines_of(out)) {
-    if (line.rfind(flow + " ", 0) != 0) continue;
-    std::istringstream in(line.substr(flow.size()));
-    std::vector<long long> numbers;
-    long long n = 0;
-    for (int i = 0; i < 7 && in >> n; ++i) numbers.push_back(n);
-    return numbers;
-  }
-  return {};
-}
-
 class SqlConnector : public ::testing::Test {
  protected:
   ProcessResult sql(const std::string &database, const std::string &statements) {

@@ -31,19 +31,6 @@ std::vector<fs::path> files_in(const fs::path &dir) {
   return files;
 }
 
-// The numbers of one flow's line in the sync summary.
-std::vector<long long> summary_of(const std::string &out, const std::string &flow) {
-  for (const auto &line : lines_of(out)) {
-    if (line.rfind(flow + " ", 0) != 0) continue;
-    std::istringstream in(line.substr(flow.size()));
-    std::vector<long long> numbers;
-    long long n = 0;
-    for (int i = 0; i < 7 && in >> n; ++i) numbers.push_back(n);
-    return numbers;  // read, created, updated, unchanged, deleted, failed, filtered
-  }
-  return {};
-}
-
 class SyncCommand : public ::testing::Test {
  protected:
   ProcessResult sync(const fs::path &config, std::vector<std::string> extra = {}) {

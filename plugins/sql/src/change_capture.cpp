@@ -175,13 +175,7 @@ void ChangeLogSource::next(SourceBatch &out) {
       changes = seqs.size();
       std::map<std::string, long long> latest;
       for (std::size_t i = 0; i < seqs.size(); ++i) latest[keys[i]] = seqs[i];
-      std::string select = "SELECT ";
-      for (std::size_t i = 0; i < columns_.size(); ++i) {
-        const std::string q = db_.quote(columns_[i].name);
-        select += (i ? ", " : "") +
-                  (db_.dialect == Dialect::postgresql ? q + "::text" : "CAST(" + q + " AS TEXT)") +
-                  " AS c" + std::to_string(i);
-      }
+      std::string select = select_as_text(db_, columns_);
       select += " FROM " + db_.quote(settings_.table) + " WHERE ";
       for (std::size_t k = 0; k < key_.size(); ++k) {
         select += (k ? " AND " : "") + db_.quote(key_[k]) + " = :k" + std::to_string(k);
@@ -207,29 +201,15 @@ void ChangeLogSource::next(SourceBatch &out) {
                                    settings_.table + " change " + std::to_string(seq));
         if (!exists) {
           for (std::size_t k = 0; k < key_index_.size(); ++k) {
-            const TypedText t = type_text(columns_[key_index_[k]], key_text[k]);
-            out.records.set(r, key_index_[k],
-                            t.type == JN_INT64 ? Value::int64(t.i64) : Value::string(key_text[k]));
+            set_from_text(out.records, r, key_index_[k], columns_[key_index_[k]], key_text[k],
+                          false);
           }
           continue;
         }
         for (std::size_t i = 0; i < columns_.size(); ++i) {
-          if (row.get_indicator(i) == soci::i_null) {
-            out.records.set(r, i, Value::null());
-            continue;
-          }
-          const std::string text = row.get<std::string>(i);
-          const TypedText t = type_text(columns_[i], text);
-          switch (t.type) {
-            case JN_INT64: out.records.set(r, i, Value::int64(t.i64)); break;
-            case JN_DOUBLE: out.records.set(r, i, Value::float64(t.f64)); break;
-            case JN_BOOL: out.records.set(r, i, Value::boolean(t.i64 != 0)); break;
-            case JN_DATE: out.records.set(r, i, Value::date_days(t.i64)); break;
-            case JN_TIMESTAMP: out.records.set(r, i, Value::timestamp_micros(t.i64)); break;
-            case JN_DECIMAL: out.records.set(r, i, Value::decimal(text)); break;
-            case JN_JSON: out.records.set(r, i, Value::json(text)); break;
-            default: out.records.set(r, i, Value::string(text));
-          }
+          const bool null = row.get_indicator(i) == soci::i_null;
+          set_from_text(out.records, r, i, columns_[i],
+                        null ? std::string() : row.get<std::string>(i), null);
         }
       }
       after_ = seqs.back();

@@ -65,14 +65,7 @@ void SqlSource::next(SourceBatch &out) {
   }
   out.records.set_key_fields(key_fields);
 
-  std::string select = "SELECT ";
-  for (std::size_t i = 0; i < columns_.size(); ++i) {
-    const std::string q = db_.quote(columns_[i].name);
-    // Aliased, so that ORDER BY sorts by the table's typed columns, not by their text.
-    select += (i ? ", " : "") +
-              (db_.dialect == Dialect::postgresql ? q + "::text" : "CAST(" + q + " AS TEXT)") +
-              " AS c" + std::to_string(i);
-  }
+  const std::string select = select_as_text(db_, columns_);
   std::string order_list;
   for (const auto &o : order_) order_list += (order_list.empty() ? "" : ", ") + db_.quote(o);
   std::string sql = select + " FROM " + relation_;
@@ -120,21 +113,7 @@ void SqlSource::next(SourceBatch &out) {
       }
       const auto r = out.records.add_record(Operation::upsert, JN_TIME_UNKNOWN, origin);
       for (std::size_t i = 0; i < columns_.size(); ++i) {
-        if (nulls[i]) {
-          out.records.set(r, i, Value::null());
-          continue;
-        }
-        const TypedText t = type_text(columns_[i], values[i]);
-        switch (t.type) {
-          case JN_INT64: out.records.set(r, i, Value::int64(t.i64)); break;
-          case JN_DOUBLE: out.records.set(r, i, Value::float64(t.f64)); break;
-          case JN_BOOL: out.records.set(r, i, Value::boolean(t.i64 != 0)); break;
-          case JN_DATE: out.records.set(r, i, Value::date_days(t.i64)); break;
-          case JN_TIMESTAMP: out.records.set(r, i, Value::timestamp_micros(t.i64)); break;
-          case JN_DECIMAL: out.records.set(r, i, Value::decimal(values[i])); break;
-          case JN_JSON: out.records.set(r, i, Value::json(values[i])); break;
-          default: out.records.set(r, i, Value::string(values[i]));
-        }
+        set_from_text(out.records, r, i, columns_[i], values[i], nulls[i]);
       }
       last_.clear();
       for (const auto index : order_index_) last_.push_back(values[index]);

@@ -226,6 +226,36 @@ TypedText type_text(const Column &column, const std::string &text) {
   return out;
 }
 
+std::string select_as_text(const Database &db, const std::vector<Column> &columns) {
+  std::string select = "SELECT ";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const std::string q = db.quote(columns[i].name);
+    select += (i ? ", " : "") +
+              (db.dialect == Dialect::postgresql ? q + "::text" : "CAST(" + q + " AS TEXT)") +
+              " AS c" + std::to_string(i);
+  }
+  return select;
+}
+
+void set_from_text(BatchBuilder &records, std::size_t record, std::size_t field,
+                   const Column &column, const std::string &text, bool null) {
+  if (null) {
+    records.set(record, field, Value::null());
+    return;
+  }
+  const TypedText t = type_text(column, text);
+  switch (t.type) {
+    case JN_INT64: records.set(record, field, Value::int64(t.i64)); break;
+    case JN_DOUBLE: records.set(record, field, Value::float64(t.f64)); break;
+    case JN_BOOL: records.set(record, field, Value::boolean(t.i64 != 0)); break;
+    case JN_DATE: records.set(record, field, Value::date_days(t.i64)); break;
+    case JN_TIMESTAMP: records.set(record, field, Value::timestamp_micros(t.i64)); break;
+    case JN_DECIMAL: records.set(record, field, Value::decimal(text)); break;
+    case JN_JSON: records.set(record, field, Value::json(text)); break;
+    default: records.set(record, field, Value::string(text));
+  }
+}
+
 std::optional<std::string> check_fits(const Column &column, const Value &value,
                                       const std::string &text) {
   if (value.is_null() || value.is_absent()) return std::nullopt;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <junction/batch.hpp>
 #include <junction/value.hpp>
 
 #include "sql_database.hpp"
@@ -38,6 +39,14 @@ struct TypedText {
   double f64 = 0;
 };
 TypedText type_text(const Column &column, const std::string &text);
+
+// "SELECT col::text AS c0, ..." for every column: read as text, typed afterwards, and aliased
+// so that ORDER BY still sorts by the typed columns.
+std::string select_as_text(const Database &db, const std::vector<Column> &columns);
+
+// Sets field `field` of record `record` from a column's text (or null).
+void set_from_text(BatchBuilder &records, std::size_t record, std::size_t field,
+                   const Column &column, const std::string &text, bool null);
 
 // Why `value` (as text) does not fit `column`, or nothing when it does.
 std::optional<std::string> check_fits(const Column &column, const Value &value,
