@@ -10,6 +10,28 @@
 #include <stdexcept>
 
 namespace junction::testing {
+namespace {
+
+std::vector<std::string> argv_of(const std::string &program, const std::vector<std::string> &args) {
+  std::vector<std::string> all{program};
+  all.insert(all.end(), args.begin(), args.end());
+  return all;
+}
+
+// In the child: the environment and directory the options ask for, then the program.
+[[noreturn]] void exec_child(std::vector<std::string> &argv_storage,
+                             const ProcessOptions &options) {
+  std::vector<char *> argv;
+  for (auto &a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (const auto &name : options.unset_env) unsetenv(name.c_str());
+  for (const auto &[name, value] : options.set_env) setenv(name.c_str(), value.c_str(), 1);
+  if (!options.working_dir.empty() && chdir(options.working_dir.c_str()) != 0) _exit(126);
+  execv(argv_storage[0].c_str(), argv.data());
+  _exit(127);
+}
+
+}  // namespace
 
 ProcessResult run_process(const std::string &program, const std::vector<std::string> &args,
                           const ProcessOptions &options) {
@@ -18,12 +40,7 @@ ProcessResult run_process(const std::string &program, const std::vector<std::str
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  std::vector<std::string> argv_storage{program};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char *> argv;
-  for (auto &a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
+  std::vector<std::string> argv_storage = argv_of(program, args);
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -31,11 +48,7 @@ ProcessResult run_process(const std::string &program, const std::vector<std::str
     dup2(err_pipe[1], STDERR_FILENO);
     const int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-    for (const auto &name : options.unset_env) unsetenv(name.c_str());
-    for (const auto &[name, value] : options.set_env) setenv(name.c_str(), value.c_str(), 1);
-    if (!options.working_dir.empty() && chdir(options.working_dir.c_str()) != 0) _exit(126);
-    execv(program.c_str(), argv.data());
-    _exit(127);
+    exec_child(argv_storage, options);
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
@@ -79,11 +92,7 @@ ProcessResult run_process(const std::string &program, const std::vector<std::str
 
 int start_process(const std::string &program, const std::vector<std::string> &args,
                   const ProcessOptions &options) {
-  std::vector<std::string> argv_storage{program};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char *> argv;
-  for (auto &a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> argv_storage = argv_of(program, args);
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -93,11 +102,7 @@ int start_process(const std::string &program, const std::vector<std::string> &ar
       dup2(devnull, STDOUT_FILENO);
       dup2(devnull, STDERR_FILENO);
     }
-    for (const auto &name : options.unset_env) unsetenv(name.c_str());
-    for (const auto &[name, value] : options.set_env) setenv(name.c_str(), value.c_str(), 1);
-    if (!options.working_dir.empty() && chdir(options.working_dir.c_str()) != 0) _exit(126);
-    execv(program.c_str(), argv.data());
-    _exit(127);
+    exec_child(argv_storage, options);
   }
   return pid;
 }

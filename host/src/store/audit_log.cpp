@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <array>
+
 #include <soci/soci.h>
 
 #include "store/timestamps.hpp"
@@ -18,28 +20,33 @@ const char *const columns =
     "COALESCE(hash_before, ''), COALESCE(hash_after, ''), COALESCE(detail, ''), prev_hash, "
     "entry_hash";
 
+// The text fields in column order, after seq: one list for reading and writing.
+std::array<std::string *, 16> text_fields(AuditEntry &e) {
+  return {&e.at,
+          &e.actor,
+          &e.action,
+          &e.flow,
+          &e.run_id,
+          &e.source_connector,
+          &e.source_key,
+          &e.target_connector,
+          &e.target_key,
+          &e.operation,
+          &e.changed_fields,
+          &e.hash_before,
+          &e.hash_after,
+          &e.detail,
+          &e.prev_hash,
+          &e.entry_hash};
+}
+
 AuditEntry from_row(const soci::row &r) {
   AuditEntry e;
   e.seq = r.get_properties(0).get_data_type() == soci::dt_integer
               ? r.get<int>(0)
               : static_cast<std::int64_t>(r.get<long long>(0));
-  std::string *fields[] = {&e.at,
-                           &e.actor,
-                           &e.action,
-                           &e.flow,
-                           &e.run_id,
-                           &e.source_connector,
-                           &e.source_key,
-                           &e.target_connector,
-                           &e.target_key,
-                           &e.operation,
-                           &e.changed_fields,
-                           &e.hash_before,
-                           &e.hash_after,
-                           &e.detail,
-                           &e.prev_hash,
-                           &e.entry_hash};
-  for (std::size_t i = 0; i < 16; ++i) *fields[i] = r.get<std::string>(i + 1);
+  const auto fields = text_fields(e);
+  for (std::size_t i = 0; i < fields.size(); ++i) *fields[i] = r.get<std::string>(i + 1);
   return e;
 }
 
@@ -98,22 +105,7 @@ void AuditLog::append(std::vector<AuditEntry> &entries) {
     e.entry_hash = entry_hash(e);
     last_hash = e.entry_hash;
     seqs.push_back(e.seq);
-    const std::string *fields[] = {&e.at,
-                                   &e.actor,
-                                   &e.action,
-                                   &e.flow,
-                                   &e.run_id,
-                                   &e.source_connector,
-                                   &e.source_key,
-                                   &e.target_connector,
-                                   &e.target_key,
-                                   &e.operation,
-                                   &e.changed_fields,
-                                   &e.hash_before,
-                                   &e.hash_after,
-                                   &e.detail,
-                                   &e.prev_hash,
-                                   &e.entry_hash};
+    const auto fields = text_fields(e);
     for (std::size_t i = 0; i < 16; ++i) cols[i].push_back(*fields[i]);
   }
   session_ << "INSERT INTO audit_log (seq, at, actor, action, flow, run_id, source_connector, "
