@@ -331,6 +331,53 @@ TEST_F(SqlConnector, AWatchingRunWakesOnAPostgresNotification) {
   a_watching_run_wakes_on_change(url);
 }
 
+TEST_F(SqlConnector, ABatchWithAConstraintViolationStillCommitsTheOtherRowsOnPostgres) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  ASSERT_EQ(sql(url,
+                "DROP TABLE IF EXISTS accounts; CREATE TABLE accounts (id bigint PRIMARY KEY, "
+                "email text NOT NULL UNIQUE, note text)")
+                .exit_code,
+            0);
+  std::string csv = "id,email,note\n";
+  for (int i = 1; i <= 500; ++i) {
+    csv += std::to_string(i) + "," +
+           (i == 250 ? std::string("a1@x.org") : "a" + std::to_string(i) + "@x.org") +
+           ",tab\there \\ \"q\"\n";
+  }
+  dir.write("in/a.csv", csv);
+  const json doc = {
+      {"connectors",
+       {{"in",
+         {{"plugin", "csv"},
+          {"config",
+           {{"dir", "in"}, {"entities", {{"a", {{"file", "a.csv"}, {"stable_for", "0s"}}}}}}}}},
+        {"pg",
+         {{"plugin", "sql"},
+          {"config", {{"url", url}, {"entities", {{"accounts", json::object()}}}}}}}}},
+      {"flows",
+       {{{"name", "load"},
+         {"batch_size", 1000},
+         {"from", {{"connector", "in"}, {"entity", "a"}, {"key", {"id"}}}},
+         {"to", {{"connector", "pg"}, {"entity", "accounts"}}},
+         {"mapping",
+          {{"id", {{"from", "id"}, {"type", "integer"}}},
+           {"email", {{"from", "email"}}},
+           {"note", {{"from", "note"}}}}}}}}};
+  const auto config = dir.write("junction.json", doc.dump());
+  const auto r = sync(config);
+  EXPECT_EQ(summary_of(r.out, "load"), (std::vector<long long>{500, 499, 0, 0, 0, 1, 0})) << r.err;
+  EXPECT_EQ(query(url, "SELECT COUNT(*) FROM accounts"), "499\n");
+  EXPECT_EQ(query(url, "SELECT note FROM accounts WHERE id = 7"), "tab\there \\ \"q\"\n");
+  const auto errors =
+      json::parse(junction({"errors", "list", "--json", "--config", config.string()}).out);
+  ASSERT_EQ(errors.size(), 1U);
+  EXPECT_EQ(errors[0]["source_key"], "250");
+  EXPECT_NE(errors[0]["message"].get<std::string>().find(
+                "duplicate key value violates unique constraint"),
+            std::string::npos)
+      << errors[0]["message"];
+}
+
 TEST_F(SqlConnector, UpsertsIntoSqliteWithPerRecordOutcomes) {
   const auto db = (dir / "erp.db").string();
   ASSERT_EQ(sql(db,

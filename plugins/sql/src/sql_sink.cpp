@@ -1,7 +1,11 @@
 #include "sql_sink.hpp"
 
 #include <algorithm>
+#include <functional>
 
+#include <libpq-fe.h>
+
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
 #include <junction/errors.hpp>
@@ -194,9 +198,108 @@ bool SqlSink::run_bulk_sqlite(const std::vector<Plan> &plans) {
   }
 }
 
+namespace {
+
+// One value in COPY's text format: backslash escapes, \N for null.
+void append_copy_text(std::string &out, const std::string &text) {
+  for (const char c : text) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out.push_back(c);
+    }
+  }
+}
+
+}  // namespace
+
+// PostgreSQL: COPY the rows into a temporary staging table, then one INSERT ... SELECT ...
+// ON CONFLICT moves them into the table. Far fewer round trips and no statement to parse
+// per batch.
+bool SqlSink::run_bulk_copy(const std::vector<Plan> &plans, const BatchView &batch) {
+  const Plan &first = plans.front();
+  std::string columns;
+  for (const auto f : first.fields) {
+    columns += (columns.empty() ? "" : ", ") + db_.quote(std::string(batch.field_name(f)));
+  }
+  PGconn *conn = static_cast<soci::postgresql_session_backend *>(db_.session->get_backend())->conn_;
+  try {
+    auto stage = stages_.find(columns);
+    if (stage == stages_.end()) {
+      // Named after its columns: a connection may outlive this sink and keep the table.
+      const std::string name =
+          "junction_stage_" +
+          std::to_string(std::hash<std::string>{}(settings_.table + "|" + columns));
+      *db_.session << "CREATE TEMPORARY TABLE IF NOT EXISTS " + name + " AS SELECT " + columns +
+                          " FROM " + db_.quote(settings_.table) + " WITH NO DATA";
+      stage = stages_.emplace(columns, name).first;
+    }
+    const std::string &name = stage->second;
+    *db_.session << "SAVEPOINT junction_batch";
+    *db_.session << "TRUNCATE " + name;
+    PGresult *started = PQexec(conn, ("COPY " + name + " (" + columns + ") FROM STDIN").c_str());
+    const bool copying = PQresultStatus(started) == PGRES_COPY_IN;
+    PQclear(started);
+    if (!copying) throw TransientError(std::string("COPY did not start: ") + PQerrorMessage(conn));
+    std::string data;
+    for (const auto &p : plans) {
+      for (std::size_t i = 0; i < p.texts.size(); ++i) {
+        if (i > 0) data.push_back('\t');
+        if (p.nulls[i] == soci::i_null) {
+          data += "\\N";
+        } else {
+          append_copy_text(data, p.texts[i]);
+        }
+      }
+      data.push_back('\n');
+      if (data.size() > (1U << 20)) {
+        PQputCopyData(conn, data.data(), static_cast<int>(data.size()));
+        data.clear();
+      }
+    }
+    if (!data.empty()) PQputCopyData(conn, data.data(), static_cast<int>(data.size()));
+    PQputCopyEnd(conn, nullptr);
+    bool copied = true;
+    std::string copy_error;
+    while (PGresult *r = PQgetResult(conn)) {
+      if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        copied = false;
+        copy_error = PQresultErrorMessage(r);
+      }
+      PQclear(r);
+    }
+    if (!copied) throw std::runtime_error(copy_error);
+    // The INSERT of the one-row statement, fed by the staging table instead of VALUES.
+    const auto values_at = first.sql.find(" VALUES (");
+    const auto values_end = first.sql.find(')', values_at + 9);
+    *db_.session << first.sql.substr(0, values_at) + " SELECT " + columns + " FROM " + name +
+                        first.sql.substr(values_end + 1);
+    *db_.session << "RELEASE SAVEPOINT junction_batch";
+    return true;
+  } catch (const Error &) {
+    throw;
+  } catch (const std::exception &e) {
+    if (PQstatus(conn) != CONNECTION_OK || classify(e) == Failure::connection) {
+      broken_ = true;
+      throw TransientError("the connection to the database was lost: " + describe(e));
+    }
+    try {
+      *db_.session << "ROLLBACK TO SAVEPOINT junction_batch";
+      *db_.session << "RELEASE SAVEPOINT junction_batch";
+    } catch (const std::exception &inner) {
+      broken_ = true;
+      throw TransientError("the database transaction failed: " + describe(inner));
+    }
+    return false;
+  }
+}
+
 bool SqlSink::run_bulk(const std::vector<Plan> &plans, const BatchView &batch) {
   const Plan &first = plans.front();
   if (db_.dialect == Dialect::sqlite) return run_bulk_sqlite(plans);
+  return run_bulk_copy(plans, batch);
   const auto values_at = first.sql.find(" VALUES (");
   const auto values_end = first.sql.find(')', values_at + 9);
   const std::string head = first.sql.substr(0, values_at);
@@ -303,9 +406,8 @@ void SqlSink::write(const BatchView &batch, Outcomes &outcomes) {
     broken_ = classify(e) == Failure::connection;
     throw TransientError("cannot start a transaction: " + describe(e));
   }
-  // Rows per multi-row statement: bounded so the parameter count stays small (SQLite
-  // resolves named parameters by a linear scan).
-  constexpr std::size_t max_params = 800;
+  // Consecutive rows setting the same columns go together: through COPY on PostgreSQL, one
+  // statement over bound vectors on SQLite.
   std::vector<Plan> group;
   auto flush = [&] {
     if (group.empty()) return;
@@ -325,9 +427,7 @@ void SqlSink::write(const BatchView &batch, Outcomes &outcomes) {
       run_single(p, batch, outcomes);
       continue;
     }
-    const bool full =
-        db_.dialect == Dialect::postgresql && (group.size() + 1) * p.fields.size() > max_params;
-    if (!group.empty() && (group.front().signature != p.signature || full)) {
+    if (!group.empty() && group.front().signature != p.signature) {
       flush();
     }
     group.push_back(std::move(p));

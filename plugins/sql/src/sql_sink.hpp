@@ -48,6 +48,8 @@ class SqlSink : public Sink {
   void run_single(const Plan &plan, const BatchView &batch, Outcomes &outcomes);
   bool run_bulk(const std::vector<Plan> &plans, const BatchView &batch);
   bool run_bulk_sqlite(const std::vector<Plan> &plans);
+  bool run_bulk_copy(const std::vector<Plan> &plans, const BatchView &batch);
+  std::map<std::string, std::string> stages_;  // column list -> staging table (PostgreSQL)
   void begin_if_needed();
 
   Database &db_;
