@@ -6,17 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
-build=build-release
-work=bench/work
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DJUNCTION_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --parallel "$(nproc)" >/dev/null
-
-input="$work/data/contacts-$rows.csv"
-if [ ! -s "$input" ]; then
-  mkdir -p "$work/data"
-  echo "generating $rows contacts into $input"
-  python3 bench/tools/make_contacts.py "$rows" "$input.tmp" && mv "$input.tmp" "$input"
-fi
+. bench/prepare.sh
 run="$work/csv-to-csv"
 rm -rf "$run"
 mkdir -p "$run"

@@ -61,6 +61,22 @@ bool Parser::parse_row(Row &row) {
     if (row.first_line_end == 0) row.first_line_end = reader_.position();
   };
 
+  // A delimiter ends the field; a line break or the end of the input ends the row too.
+  auto ends_field = [&](int c) {
+    if (c == dialect_.delimiter) {
+      end_field();
+      state = State::field_start;
+      return true;
+    }
+    if (c == '\n' || c == '\r' || c < 0) {
+      end_field();
+      if (c >= 0) line_break(c);
+      done = true;
+      return true;
+    }
+    return false;
+  };
+
   while (!done) {
     const int c = reader_.get();
     if (c >= 0) keep_raw(c);
@@ -77,26 +93,13 @@ bool Parser::parse_row(Row &row) {
         if (c == dialect_.quote) {
           state = State::quoted;
           field_quoted = true;
-        } else if (c == dialect_.delimiter) {
-          end_field();
-        } else if (c == '\n' || c == '\r' || c < 0) {
-          end_field();
-          if (c >= 0) line_break(c);
-          done = true;
-        } else {
+        } else if (!ends_field(c)) {
           buffer_.push_back(static_cast<char>(c));
           state = State::unquoted;
         }
         break;
       case State::unquoted:
-        if (c == dialect_.delimiter) {
-          end_field();
-          state = State::field_start;
-        } else if (c == '\n' || c == '\r' || c < 0) {
-          end_field();
-          if (c >= 0) line_break(c);
-          done = true;
-        } else {
+        if (!ends_field(c)) {
           // A quote inside an unquoted field (12" record) is kept as it is.
           buffer_.push_back(static_cast<char>(c));
         }
@@ -131,14 +134,7 @@ bool Parser::parse_row(Row &row) {
         if (c == dialect_.quote) {  // a doubled quote stands for one
           buffer_.push_back(static_cast<char>(c));
           state = State::quoted;
-        } else if (c == dialect_.delimiter) {
-          end_field();
-          state = State::field_start;
-        } else if (c == '\n' || c == '\r' || c < 0) {
-          end_field();
-          if (c >= 0) line_break(c);
-          done = true;
-        } else {
+        } else if (!ends_field(c)) {
           row.error = std::string("unexpected character '") + static_cast<char>(c) +
                       "' after a closing quote (a quote inside a quoted field must be doubled)";
           // Consume the rest of the physical line as part of this bad row.

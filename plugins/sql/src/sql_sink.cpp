@@ -45,6 +45,22 @@ const Column *SqlSink::column(const std::string &name) const {
   return it == columns_.end() ? nullptr : &*it;
 }
 
+// Undoes what ran since the savepoint; if even that fails, the transaction is gone.
+void SqlSink::undo_to(const char *savepoint) {
+  try {
+    *db_.session << std::string("ROLLBACK TO SAVEPOINT ") + savepoint;
+    *db_.session << std::string("RELEASE SAVEPOINT ") + savepoint;
+  } catch (const std::exception &e) {
+    broken_ = true;
+    throw TransientError("the database transaction failed: " + describe(e));
+  }
+}
+
+void SqlSink::connection_lost(const std::exception &e) {
+  broken_ = true;
+  throw TransientError("the connection to the database was lost: " + describe(e));
+}
+
 void SqlSink::begin_if_needed() {
   if (in_transaction_) return;
   *db_.session << (db_.dialect == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
@@ -186,13 +202,7 @@ bool SqlSink::run_bulk_sqlite(const std::vector<Plan> &plans) {
     *db_.session << "RELEASE SAVEPOINT junction_batch";
     return true;
   } catch (const std::exception &e) {
-    try {
-      *db_.session << "ROLLBACK TO SAVEPOINT junction_batch";
-      *db_.session << "RELEASE SAVEPOINT junction_batch";
-    } catch (const std::exception &inner) {
-      broken_ = true;
-      throw TransientError("the database transaction failed: " + describe(inner));
-    }
+    undo_to("junction_batch");
     (void)e;
     return false;
   }
@@ -282,16 +292,9 @@ bool SqlSink::run_bulk_copy(const std::vector<Plan> &plans, const BatchView &bat
     throw;
   } catch (const std::exception &e) {
     if (PQstatus(conn) != CONNECTION_OK || classify(e) == Failure::connection) {
-      broken_ = true;
-      throw TransientError("the connection to the database was lost: " + describe(e));
+      connection_lost(e);
     }
-    try {
-      *db_.session << "ROLLBACK TO SAVEPOINT junction_batch";
-      *db_.session << "RELEASE SAVEPOINT junction_batch";
-    } catch (const std::exception &inner) {
-      broken_ = true;
-      throw TransientError("the database transaction failed: " + describe(inner));
-    }
+    undo_to("junction_batch");
     return false;
   }
 }
@@ -332,16 +335,9 @@ bool SqlSink::run_bulk(const std::vector<Plan> &plans, const BatchView &batch) {
     return true;
   } catch (const std::exception &e) {
     if (classify(e) == Failure::connection) {
-      broken_ = true;
-      throw TransientError("the connection to the database was lost: " + describe(e));
+      connection_lost(e);
     }
-    try {
-      *db_.session << "ROLLBACK TO SAVEPOINT junction_batch";
-      *db_.session << "RELEASE SAVEPOINT junction_batch";
-    } catch (const std::exception &inner) {
-      broken_ = true;
-      throw TransientError("the database transaction failed: " + describe(inner));
-    }
+    undo_to("junction_batch");
     return false;
   }
 }
@@ -374,16 +370,9 @@ void SqlSink::run_single(const Plan &plan, const BatchView &batch, Outcomes &out
   } catch (const std::exception &e) {
     const Failure f = classify(e);
     if (f == Failure::connection) {
-      broken_ = true;
-      throw TransientError("the connection to the database was lost: " + describe(e));
+      connection_lost(e);
     }
-    try {
-      *db_.session << "ROLLBACK TO SAVEPOINT junction_record";
-      *db_.session << "RELEASE SAVEPOINT junction_record";
-    } catch (const std::exception &inner) {
-      broken_ = true;
-      throw TransientError("the database transaction failed: " + describe(inner));
-    }
+    undo_to("junction_record");
     if (f == Failure::fatal)
       throw FatalError("cannot write to " + settings_.table + ": " + describe(e));
     if (f == Failure::transient) {

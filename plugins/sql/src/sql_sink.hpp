@@ -51,6 +51,8 @@ class SqlSink : public Sink {
   bool run_bulk_copy(const std::vector<Plan> &plans, const BatchView &batch);
   std::map<std::string, std::string> stages_;  // column list -> staging table (PostgreSQL)
   void begin_if_needed();
+  void undo_to(const char *savepoint);
+  [[noreturn]] void connection_lost(const std::exception &e);
 
   Database &db_;
   EntitySettings settings_;
