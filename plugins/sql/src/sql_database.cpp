@@ -96,18 +96,7 @@ Failure classify(const std::exception &error) {
     return state.empty() || state == "     " ? Failure::connection : Failure::record;
   }
   if (const auto *lite = dynamic_cast<const soci::sqlite3_soci_error *>(&error)) {
-    switch (lite->result() & 0xff) {
-      case SQLITE_BUSY:
-      case SQLITE_LOCKED: return Failure::transient;
-      case SQLITE_CONSTRAINT:
-      case SQLITE_MISMATCH:
-      case SQLITE_TOOBIG:
-      case SQLITE_RANGE: return Failure::record;
-      case SQLITE_IOERR:
-      case SQLITE_FULL:
-      case SQLITE_CANTOPEN: return Failure::transient;
-      default: return Failure::fatal;
-    }
+    return classify_sqlite(lite->result());
   }
   if (const auto *soci_error = dynamic_cast<const soci::soci_error *>(&error)) {
     switch (soci_error->get_error_category()) {
@@ -119,6 +108,21 @@ Failure classify(const std::exception &error) {
     }
   }
   return Failure::fatal;
+}
+
+Failure classify_sqlite(int result_code) {
+  switch (result_code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return Failure::transient;
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE: return Failure::record;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN: return Failure::transient;
+    default: return Failure::fatal;
+  }
 }
 
 std::string describe(const std::exception &error) {

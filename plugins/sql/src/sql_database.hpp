@@ -26,6 +26,8 @@ Database connect(const std::string &url, const std::string &base_dir);
 // What a failure means for the record or batch that caused it.
 enum class Failure { record, transient, connection, fatal };
 Failure classify(const std::exception &error);
+// The same for an SQLite result code.
+Failure classify_sqlite(int result_code);
 
 // An error's text without passwords and without the driver's line breaks.
 std::string describe(const std::exception &error);

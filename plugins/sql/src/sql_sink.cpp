@@ -1,11 +1,7 @@
 #include "sql_sink.hpp"
 
 #include <algorithm>
-#include <functional>
 
-#include <libpq-fe.h>
-
-#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
 #include <junction/errors.hpp>
@@ -27,9 +23,11 @@ SqlSink::SqlSink(Database &db, const EntitySettings &settings, const SinkRequest
     if (column(k) == nullptr)
       throw ConfigError("table " + settings_.table + " has no key column '" + k + "'");
   }
+  if (db_.dialect == Dialect::sqlite) statements_ = std::make_unique<SqliteStatements>(*db_.session);
 }
 
 SqlSink::~SqlSink() {
+  statements_.reset();  // finalized before the rollback, which they would otherwise hold up
   if (in_transaction_ && !broken_) {
     try {
       *db_.session << "ROLLBACK";
@@ -39,7 +37,7 @@ SqlSink::~SqlSink() {
   }
 }
 
-const Column *SqlSink::column(const std::string &name) const {
+const Column *SqlSink::column(std::string_view name) const {
   const auto it = std::find_if(columns_.begin(), columns_.end(),
                                [&](const Column &c) { return c.name == name; });
   return it == columns_.end() ? nullptr : &*it;
@@ -67,35 +65,54 @@ void SqlSink::begin_if_needed() {
   in_transaction_ = true;
 }
 
-// The statement for one record; `fields` gets the batch fields bound, in order. Fields the
-// record does not carry (absent) are left as they are in the table.
-std::string SqlSink::statement_for(const BatchView &batch, const RecordView &record,
-                                   std::vector<std::size_t> &fields) {
-  fields.clear();
+// The shape of a record: its operation and which fields it carries (absent fields are left
+// as they are in the table).
+std::size_t SqlSink::shape_of(const BatchView &batch, const RecordView &record) {
+  shape_key_.clear();
+  shape_key_.push_back(static_cast<char>(record.operation()));
+  for (std::size_t f = 0; f < batch.field_count(); ++f) {
+    shape_key_.push_back(record.value(f).is_absent() ? '0' : '1');
+  }
+  const auto it = shape_index_.find(shape_key_);
+  if (it != shape_index_.end()) return it->second;
+  shapes_.push_back(make_shape(batch, record));
+  shape_index_.emplace(shape_key_, shapes_.size() - 1);
+  return shapes_.size() - 1;
+}
+
+SqlSink::Shape SqlSink::make_shape(const BatchView &batch, const RecordView &record) const {
+  Shape s;
+  s.operation = record.operation();
   const std::string table = db_.quote(settings_.table);
-  std::string where;
-  auto key_condition = [&] {
-    where.clear();
-    for (std::size_t k = 0; k < key_.size(); ++k) {
-      where += (k ? " AND " : "") + db_.quote(key_[k]) + " = :k" + std::to_string(k);
-      fields.push_back(batch.field_index(key_[k]));
-    }
+  auto param = [&](std::size_t field, const Column *c) {
+    s.fields.push_back(field);
+    s.columns.push_back(c);
+    return ":p" + std::to_string(s.fields.size() - 1);
   };
-  if (record.operation() == Operation::remove) {
+  auto key_condition = [&] {
+    std::string where;
+    for (std::size_t k = 0; k < key_.size(); ++k) {
+      const std::size_t f = batch.field_index(key_[k]);
+      if (f == BatchView::npos) s.unwritable = "the record has no value for a key field";
+      where += (k ? " AND " : "") + db_.quote(key_[k]) + " = " + param(f, column(key_[k]));
+    }
+    return where;
+  };
+  if (s.operation == Operation::remove) {
     if (!settings_.soft_delete_column.empty()) {
       const std::string now =
           db_.dialect == Dialect::sqlite ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" : "now()";
-      key_condition();
-      return "UPDATE " + table + " SET " + db_.quote(settings_.soft_delete_column) + " = " + now +
-             " WHERE " + where;
+      s.sql = "UPDATE " + table + " SET " + db_.quote(settings_.soft_delete_column) + " = " +
+              now + " WHERE " + key_condition();
+    } else {
+      s.sql = "DELETE FROM " + table + " WHERE " + key_condition();
     }
-    key_condition();
-    return "DELETE FROM " + table + " WHERE " + where;
+    return s;
   }
   std::vector<std::size_t> present;
   for (std::size_t f = 0; f < batch.field_count(); ++f) {
     if (record.value(f).is_absent()) continue;
-    if (column(std::string(batch.field_name(f))) == nullptr) {
+    if (column(batch.field_name(f)) == nullptr) {
       throw ConfigError("table " + settings_.table + " has no column '" +
                         std::string(batch.field_name(f)) + "'");
     }
@@ -108,278 +125,76 @@ std::string SqlSink::statement_for(const BatchView &batch, const RecordView &rec
     std::string set;
     for (const auto f : present) {
       if (is_key(f)) continue;
-      set += (set.empty() ? "" : ", ") + db_.quote(std::string(batch.field_name(f))) + " = :v" +
-             std::to_string(fields.size());
-      fields.push_back(f);
+      const std::string name(batch.field_name(f));
+      set += (set.empty() ? "" : ", ") + db_.quote(name) + " = " + param(f, column(name));
     }
-    if (set.empty()) throw RecordError("nothing to update besides the key");
-    key_condition();
-    return "UPDATE " + table + " SET " + set + " WHERE " + where;
+    if (set.empty()) s.unwritable = "nothing to update besides the key";
+    s.sql = "UPDATE " + table + " SET " + set + " WHERE " + key_condition();
+    return s;
   }
-  std::string names;
   std::string params;
   std::string updates;
   for (const auto f : present) {
-    const std::string name = db_.quote(std::string(batch.field_name(f)));
-    names += (names.empty() ? "" : ", ") + name;
-    params += (params.empty() ? ":v" : ", :v") + std::to_string(fields.size());
-    fields.push_back(f);
-    if (!is_key(f)) updates += (updates.empty() ? "" : ", ") + name + " = excluded." + name;
+    const std::string name(batch.field_name(f));
+    const std::string quoted = db_.quote(name);
+    s.column_list += (s.column_list.empty() ? "" : ", ") + quoted;
+    params += (params.empty() ? "" : ", ") + param(f, column(name));
+    if (!is_key(f)) updates += (updates.empty() ? "" : ", ") + quoted + " = excluded." + quoted;
   }
-  std::string sql = "INSERT INTO " + table + " (" + names + ") VALUES (" + params + ")";
+  s.insert_head = "INSERT INTO " + table + " (" + s.column_list + ")";
   if (settings_.write_mode == WriteMode::upsert) {
     std::string conflict;
     for (const auto &k : key_) conflict += (conflict.empty() ? "" : ", ") + db_.quote(k);
-    sql += " ON CONFLICT (" + conflict + ") DO " +
-           (updates.empty() ? "NOTHING" : "UPDATE SET " + updates);
+    s.insert_tail = " ON CONFLICT (" + conflict + ") DO " +
+                    (updates.empty() ? "NOTHING" : "UPDATE SET " + updates);
   }
-  return sql;
+  s.sql = s.insert_head + " VALUES (" + params + ")" + s.insert_tail;
+  s.bulk = !present.empty();
+  return s;
 }
 
-// Turns record `record` into a Plan; a record that cannot be written is rejected here.
-bool SqlSink::plan(const BatchView &batch, std::size_t record, Plan &out, Outcomes &outcomes) {
+// Appends record `record`'s parameters to params_ and text_; a record that cannot be
+// written is rejected here and leaves nothing behind.
+bool SqlSink::render(const BatchView &batch, std::size_t record, Outcomes &outcomes, Row &row) {
   const RecordView r = batch.record(record);
-  out.record = record;
-  try {
-    out.sql = statement_for(batch, r, out.fields);
-  } catch (const RecordError &e) {
-    outcomes.rejected(record, e.what());
+  row = Row{record, shape_of(batch, r), params_.size()};
+  const Shape &shape = shapes_[row.shape];
+  if (shape.unwritable != nullptr) {
+    outcomes.rejected(record, shape.unwritable);
     return false;
   }
-  out.texts.assign(out.fields.size(), std::string());
-  out.nulls.assign(out.fields.size(), soci::i_ok);
-  out.signature.clear();
-  for (std::size_t p = 0; p < out.fields.size(); ++p) {
-    if (out.fields[p] == BatchView::npos) {
-      outcomes.rejected(record, "the record has no value for a key field");
-      return false;
-    }
-    out.signature += std::to_string(out.fields[p]) + ",";
-    const Value v = r.value(out.fields[p]);
+  const std::size_t text_start = text_.size();
+  for (std::size_t p = 0; p < shape.fields.size(); ++p) {
+    const Value v = r.value(shape.fields[p]);
     if (v.is_null() || v.is_absent()) {
-      out.nulls[p] = soci::i_null;
+      params_.push_back(Param{0, 0, true});
       continue;
     }
+    const std::size_t offset = text_.size();
     if (v.type() == ValueType::boolean && db_.dialect == Dialect::sqlite) {
-      out.texts[p] = v.as_bool() ? "1" : "0";
+      text_ += v.as_bool() ? "1" : "0";
     } else {
-      append_value_text(out.texts[p], v);
+      append_value_text(text_, v);
     }
-    if (auto misfit =
-            check_fits(*column(std::string(batch.field_name(out.fields[p]))), v, out.texts[p])) {
+    params_.push_back(Param{offset, text_.size() - offset, false});
+    if (auto misfit = check_fits(*shape.columns[p], v, param_text(params_.back()))) {
+      params_.resize(row.first_param);
+      text_.resize(text_start);
       outcomes.rejected(record, *misfit);
       return false;
     }
   }
-  out.bulk = r.operation() == Operation::upsert && settings_.write_mode != WriteMode::update;
   return true;
 }
 
-// One statement for many rows, under one savepoint: the fast path for clean batches.
-// False when the database refused it; nothing of it is then applied.
-// SQLite: the one-row statement, prepared once and run for every row with bound vectors.
-bool SqlSink::run_bulk_sqlite(const std::vector<Plan> &plans) {
-  const Plan &first = plans.front();
-  const std::size_t params = first.fields.size();
-  std::vector<std::vector<std::string>> texts(params);
-  std::vector<std::vector<soci::indicator>> nulls(params);
-  for (std::size_t p = 0; p < params; ++p) {
-    texts[p].reserve(plans.size());
-    nulls[p].reserve(plans.size());
-    for (const auto &plan : plans) {
-      texts[p].push_back(plan.texts[p]);
-      nulls[p].push_back(plan.nulls[p]);
-    }
-  }
-  try {
-    *db_.session << "SAVEPOINT junction_batch";
-    soci::statement st(*db_.session);
-    st.alloc();
-    st.prepare(first.sql);
-    for (std::size_t p = 0; p < params; ++p) st.exchange(soci::use(texts[p], nulls[p]));
-    st.define_and_bind();
-    st.execute(true);
-    *db_.session << "RELEASE SAVEPOINT junction_batch";
-    return true;
-  } catch (const std::exception &e) {
-    undo_to("junction_batch");
-    (void)e;
-    return false;
-  }
-}
-
-namespace {
-
-// One value in COPY's text format: backslash escapes, \N for null.
-void append_copy_text(std::string &out, const std::string &text) {
-  for (const char c : text) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out.push_back(c);
-    }
-  }
-}
-
-}  // namespace
-
-// PostgreSQL: COPY the rows into a temporary staging table, then one INSERT ... SELECT ...
-// ON CONFLICT moves them into the table. Far fewer round trips and no statement to parse
-// per batch.
-bool SqlSink::run_bulk_copy(const std::vector<Plan> &plans, const BatchView &batch) {
-  const Plan &first = plans.front();
-  std::string columns;
-  for (const auto f : first.fields) {
-    columns += (columns.empty() ? "" : ", ") + db_.quote(std::string(batch.field_name(f)));
-  }
-  PGconn *conn = static_cast<soci::postgresql_session_backend *>(db_.session->get_backend())->conn_;
-  try {
-    auto stage = stages_.find(columns);
-    if (stage == stages_.end()) {
-      // Named after its columns: a connection may outlive this sink and keep the table.
-      const std::string name =
-          "junction_stage_" +
-          std::to_string(std::hash<std::string>{}(settings_.table + "|" + columns));
-      *db_.session << "CREATE TEMPORARY TABLE IF NOT EXISTS " + name + " AS SELECT " + columns +
-                          " FROM " + db_.quote(settings_.table) + " WITH NO DATA";
-      stage = stages_.emplace(columns, name).first;
-    }
-    const std::string &name = stage->second;
-    *db_.session << "SAVEPOINT junction_batch";
-    *db_.session << "TRUNCATE " + name;
-    PGresult *started = PQexec(conn, ("COPY " + name + " (" + columns + ") FROM STDIN").c_str());
-    const bool copying = PQresultStatus(started) == PGRES_COPY_IN;
-    PQclear(started);
-    if (!copying) throw TransientError(std::string("COPY did not start: ") + PQerrorMessage(conn));
-    std::string data;
-    for (const auto &p : plans) {
-      for (std::size_t i = 0; i < p.texts.size(); ++i) {
-        if (i > 0) data.push_back('\t');
-        if (p.nulls[i] == soci::i_null) {
-          data += "\\N";
-        } else {
-          append_copy_text(data, p.texts[i]);
-        }
-      }
-      data.push_back('\n');
-      if (data.size() > (1U << 20)) {
-        PQputCopyData(conn, data.data(), static_cast<int>(data.size()));
-        data.clear();
-      }
-    }
-    if (!data.empty()) PQputCopyData(conn, data.data(), static_cast<int>(data.size()));
-    PQputCopyEnd(conn, nullptr);
-    bool copied = true;
-    std::string copy_error;
-    while (PGresult *r = PQgetResult(conn)) {
-      if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        copied = false;
-        copy_error = PQresultErrorMessage(r);
-      }
-      PQclear(r);
-    }
-    if (!copied) throw std::runtime_error(copy_error);
-    // The INSERT of the one-row statement, fed by the staging table instead of VALUES.
-    const auto values_at = first.sql.find(" VALUES (");
-    const auto values_end = first.sql.find(')', values_at + 9);
-    *db_.session << first.sql.substr(0, values_at) + " SELECT " + columns + " FROM " + name +
-                        first.sql.substr(values_end + 1);
-    *db_.session << "RELEASE SAVEPOINT junction_batch";
-    return true;
-  } catch (const Error &) {
-    throw;
-  } catch (const std::exception &e) {
-    if (PQstatus(conn) != CONNECTION_OK || classify(e) == Failure::connection) {
-      connection_lost(e);
-    }
-    undo_to("junction_batch");
-    return false;
-  }
-}
-
-bool SqlSink::run_bulk(const std::vector<Plan> &plans, const BatchView &batch) {
-  const Plan &first = plans.front();
-  if (db_.dialect == Dialect::sqlite) return run_bulk_sqlite(plans);
-  return run_bulk_copy(plans, batch);
-  const auto values_at = first.sql.find(" VALUES (");
-  const auto values_end = first.sql.find(')', values_at + 9);
-  const std::string head = first.sql.substr(0, values_at);
-  const std::string tail = first.sql.substr(values_end + 1);
-  std::string sql = head + " VALUES ";
-  std::size_t param = 0;
-  for (std::size_t r = 0; r < plans.size(); ++r) {
-    sql += r ? ", (" : "(";
-    for (std::size_t p = 0; p < first.fields.size(); ++p) {
-      sql += (p ? ", :b" : ":b") + std::to_string(param++);
-    }
-    sql += ")";
-  }
-  sql += tail;
-  (void)batch;
-  try {
-    *db_.session << "SAVEPOINT junction_batch";
-    soci::statement st(*db_.session);
-    st.alloc();
-    st.prepare(sql);
-    for (const auto &p : plans) {
-      for (std::size_t i = 0; i < p.fields.size(); ++i) {
-        st.exchange(soci::use(const_cast<std::string &>(p.texts[i]),
-                              const_cast<soci::indicator &>(p.nulls[i])));
-      }
-    }
-    st.define_and_bind();
-    st.execute(true);
-    *db_.session << "RELEASE SAVEPOINT junction_batch";
-    return true;
-  } catch (const std::exception &e) {
-    if (classify(e) == Failure::connection) {
-      connection_lost(e);
-    }
-    undo_to("junction_batch");
-    return false;
-  }
-}
-
-void SqlSink::run_single(const Plan &plan, const BatchView &batch, Outcomes &outcomes) {
-  const RecordView record = batch.record(plan.record);
-  const std::size_t i = plan.record;
-  try {
-    *db_.session << "SAVEPOINT junction_record";
-    soci::statement st(*db_.session);
-    st.alloc();
-    st.prepare(plan.sql);
-    for (std::size_t p = 0; p < plan.fields.size(); ++p) {
-      st.exchange(soci::use(const_cast<std::string &>(plan.texts[p]),
-                            const_cast<soci::indicator &>(plan.nulls[p])));
-    }
-    st.define_and_bind();
-    st.execute(true);
-    const long long affected = st.get_affected_rows();
-    *db_.session << "RELEASE SAVEPOINT junction_record";
-    if (record.operation() == Operation::remove) {
-      outcomes.written(i, WriteAction::deleted);
-    } else if (settings_.write_mode == WriteMode::update && affected == 0) {
-      outcomes.rejected(i, "no row in " + settings_.table +
-                               " has this key, and this entity "
-                               "only updates");
-    } else {
-      outcomes.written(i, WriteAction::created);
-    }
-  } catch (const std::exception &e) {
-    const Failure f = classify(e);
-    if (f == Failure::connection) {
-      connection_lost(e);
-    }
-    undo_to("junction_record");
-    if (f == Failure::fatal)
-      throw FatalError("cannot write to " + settings_.table + ": " + describe(e));
-    if (f == Failure::transient) {
-      outcomes.transient(i, describe(e));
-    } else {
-      outcomes.rejected(i, describe(e));
-    }
+void SqlSink::report_written(const Row &row, long long affected, Outcomes &outcomes) const {
+  if (shapes_[row.shape].operation == Operation::remove) {
+    outcomes.written(row.record, WriteAction::deleted);
+  } else if (settings_.write_mode == WriteMode::update && affected == 0) {
+    outcomes.rejected(row.record,
+                      "no row in " + settings_.table + " has this key, and this entity only updates");
+  } else {
+    outcomes.written(row.record, WriteAction::created);
   }
 }
 
@@ -395,33 +210,15 @@ void SqlSink::write(const BatchView &batch, Outcomes &outcomes) {
     broken_ = classify(e) == Failure::connection;
     throw TransientError("cannot start a transaction: " + describe(e));
   }
-  // Consecutive rows setting the same columns go together: through COPY on PostgreSQL, one
-  // statement over bound vectors on SQLite.
-  std::vector<Plan> group;
-  auto flush = [&] {
-    if (group.empty()) return;
-    if (group.size() > 1 && run_bulk(group, batch)) {
-      for (const auto &p : group) outcomes.written(p.record, WriteAction::created);
-    } else {
-      // One by one, to find the records the database refuses and keep the others.
-      for (const auto &p : group) run_single(p, batch, outcomes);
-    }
-    group.clear();
-  };
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    Plan p;
-    if (!plan(batch, i, p, outcomes)) continue;
-    if (!p.bulk) {
-      flush();
-      run_single(p, batch, outcomes);
-      continue;
-    }
-    if (!group.empty() && group.front().signature != p.signature) {
-      flush();
-    }
-    group.push_back(std::move(p));
+  shapes_.clear();
+  shape_index_.clear();
+  params_.clear();
+  text_.clear();
+  if (db_.dialect == Dialect::sqlite) {
+    write_sqlite(batch, outcomes);
+  } else {
+    write_postgresql(batch, outcomes);
   }
-  flush();
 }
 
 void SqlSink::commit() {

@@ -1,24 +1,28 @@
 // Writes records into a table inside one transaction per checkpoint: upsert (INSERT ... ON
 // CONFLICT DO UPDATE on both SQLite and PostgreSQL), insert-only or update-only; deletes
-// hard or as a soft-delete column. Each record runs under its own savepoint, so a record
-// that breaks a constraint fails alone and the rest of the batch commits.
+// hard or as a soft-delete column. A record that breaks a constraint fails alone and the
+// rest of the batch commits.
+//
+// Records setting the same columns the same way share a Shape: one statement, built once
+// per batch. On SQLite every record runs that statement, prepared once per sink (SQLite
+// undoes a failed statement by itself). On PostgreSQL consecutive records of one shape go
+// through COPY into a staging table and one INSERT ... SELECT; when the database refuses
+// that, they are written one by one under savepoints to find the records at fault.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
-
-#include <soci/soci-backend.h>
 
 #include <junction/connector.hpp>
 
 #include "sql_settings.hpp"
+#include "sqlite_statements.hpp"
 #include "table_columns.hpp"
-
-namespace soci {
-class statement;
-}
 
 namespace junction::sql {
 
@@ -30,26 +34,41 @@ class SqlSink : public Sink {
   void commit() override;
 
  private:
-  // One record ready to run: its statement and the text of its parameters.
-  struct Plan {
+  struct Shape {
+    Operation operation = Operation::upsert;
+    std::vector<std::size_t> fields;  // batch fields bound, in parameter order
+    std::vector<const Column *> columns;
+    std::string sql;          // with :p0, :p1, ... parameters
+    std::string insert_head;  // "INSERT INTO t (a, b)" for bulk shapes
+    std::string insert_tail;  // " ON CONFLICT ..." for bulk shapes
+    std::string column_list;  // "a, b" for bulk shapes
+    bool bulk = false;        // a plain upsert or insert, which COPY can carry
+    const char *unwritable = nullptr;  // why no record of this shape can be written
+  };
+  struct Param {
+    std::size_t offset = 0;
+    std::size_t size = 0;
+    bool null = false;
+  };
+  // A record ready to run: its shape and where its parameters start in params_.
+  struct Row {
     std::size_t record = 0;
-    std::string sql;
-    std::vector<std::size_t> fields;
-    std::vector<std::string> texts;
-    std::vector<soci::indicator> nulls;
-    bool bulk = false;      // a plain upsert or insert that can share a multi-row statement
-    std::string signature;  // the columns it sets, for grouping
+    std::size_t shape = 0;
+    std::size_t first_param = 0;
   };
 
-  const Column *column(const std::string &name) const;
-  std::string statement_for(const BatchView &batch, const RecordView &record,
-                            std::vector<std::size_t> &fields);
-  bool plan(const BatchView &batch, std::size_t record, Plan &out, Outcomes &outcomes);
-  void run_single(const Plan &plan, const BatchView &batch, Outcomes &outcomes);
-  bool run_bulk(const std::vector<Plan> &plans, const BatchView &batch);
-  bool run_bulk_sqlite(const std::vector<Plan> &plans);
-  bool run_bulk_copy(const std::vector<Plan> &plans, const BatchView &batch);
-  std::map<std::string, std::string> stages_;  // column list -> staging table (PostgreSQL)
+  const Column *column(std::string_view name) const;
+  std::size_t shape_of(const BatchView &batch, const RecordView &record);
+  Shape make_shape(const BatchView &batch, const RecordView &record) const;
+  bool render(const BatchView &batch, std::size_t record, Outcomes &outcomes, Row &row);
+  std::string_view param_text(const Param &p) const { return {text_.data() + p.offset, p.size}; }
+  void report_written(const Row &row, long long affected, Outcomes &outcomes) const;
+
+  void write_sqlite(const BatchView &batch, Outcomes &outcomes);
+  void write_postgresql(const BatchView &batch, Outcomes &outcomes);
+  bool copy_rows(const std::vector<Row> &rows);
+  void run_single(const Row &row, Outcomes &outcomes);
+
   void begin_if_needed();
   void undo_to(const char *savepoint);
   [[noreturn]] void connection_lost(const std::exception &e);
@@ -58,8 +77,17 @@ class SqlSink : public Sink {
   EntitySettings settings_;
   std::vector<std::string> key_;
   std::vector<Column> columns_;
+  std::unique_ptr<SqliteStatements> statements_;  // SQLite only
+  std::map<std::string, std::string> stages_;      // column list -> staging table (PostgreSQL)
   bool in_transaction_ = false;
-  bool broken_ = false;  // the connection failed inside the open transaction
+  bool broken_ = false;  // the transaction failed or the connection was lost inside it
+
+  // Per batch: the shapes seen, keyed by operation and which fields are present.
+  std::vector<Shape> shapes_;
+  std::unordered_map<std::string, std::size_t> shape_index_;
+  std::string shape_key_;
+  std::vector<Param> params_;
+  std::string text_;  // every parameter's text, back to back
 };
 
 }  // namespace junction::sql

@@ -257,13 +257,13 @@ void set_from_text(BatchBuilder &records, std::size_t record, std::size_t field,
 }
 
 std::optional<std::string> check_fits(const Column &column, const Value &value,
-                                      const std::string &text) {
+                                      std::string_view text) {
   if (value.is_null() || value.is_absent()) return std::nullopt;
   if (column.max_length > 0) {
     std::int64_t chars = 0;
     for (const char c : text) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
     if (chars > column.max_length) {
-      return "'" + text.substr(0, 40) + (text.size() > 40 ? "...'" : "'") + " is " +
+      return "'" + std::string(text.substr(0, 40)) + (text.size() > 40 ? "...'" : "'") + " is " +
              std::to_string(chars) + " characters, longer than the " +
              std::to_string(column.max_length) + " column '" + column.name + "' holds";
     }
@@ -272,21 +272,23 @@ std::optional<std::string> check_fits(const Column &column, const Value &value,
     std::int64_t v = 0;
     const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
     if (r.ec != std::errc() || r.ptr != text.data() + text.size()) {
-      return "'" + text + "' is not a whole number, as column '" + column.name + "' needs";
+      return "'" + std::string(text) + "' is not a whole number, as column '" + column.name +
+             "' needs";
     }
     const std::int64_t limit =
         column.integer_bytes == 2 ? 32767 : (column.integer_bytes == 4 ? 2147483647 : INT64_MAX);
     if (v > limit || v < -limit - 1) {
-      return text + " is out of range for column '" + column.name + "' (" + column.declared + ")";
+      return std::string(text) + " is out of range for column '" + column.name + "' (" +
+             column.declared + ")";
     }
   }
   if (column.type == ColumnType::decimal && column.precision > 0) {
     const auto dot = text.find('.');
-    std::string whole = text.substr(0, dot);
+    std::string whole(text.substr(0, dot));
     if (!whole.empty() && (whole[0] == '-' || whole[0] == '+')) whole.erase(0, 1);
     whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size()));
     if (static_cast<int>(whole.size()) > column.precision - column.scale) {
-      return text + " has too many digits for column '" + column.name + "' (numeric(" +
+      return std::string(text) + " has too many digits for column '" + column.name + "' (numeric(" +
              std::to_string(column.precision) + "," + std::to_string(column.scale) + "))";
     }
   }

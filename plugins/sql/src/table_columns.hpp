@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <junction/batch.hpp>
@@ -50,6 +51,6 @@ void set_from_text(BatchBuilder &records, std::size_t record, std::size_t field,
 
 // Why `value` (as text) does not fit `column`, or nothing when it does.
 std::optional<std::string> check_fits(const Column &column, const Value &value,
-                                      const std::string &text);
+                                      std::string_view text);
 
 }  // namespace junction::sql
