@@ -254,7 +254,7 @@ TEST_F(Audit, AnUntouchedChainVerifies) {
 
 TEST_F(Audit, AnAlteredEntryIsNamed) {
   const auto file = run_small();
-  tamper("UPDATE audit_log SET target_key = 'x' WHERE seq = 12");
+  tamper("UPDATE audit_entry SET target_key = 'x' WHERE seq = 12");
   const auto r = verify(file);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out,
@@ -262,9 +262,21 @@ TEST_F(Audit, AnAlteredEntryIsNamed) {
             "match its hash\n");
 }
 
+// Who, when and which run are stored once for the entries they share; changing them there
+// breaks the first entry that shares them.
+TEST_F(Audit, AlteredSharedFieldsAreNamed) {
+  const auto file = run_small();
+  tamper("UPDATE audit_context SET actor = 'mallory'");
+  const auto r = verify(file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out,
+            "audit log broken at entry 1: entry 1 was altered: its content does not "
+            "match its hash\n");
+}
+
 TEST_F(Audit, ADeletedEntryIsNamed) {
   const auto file = run_small();
-  tamper("DELETE FROM audit_log WHERE seq = 12");
+  tamper("DELETE FROM audit_entry WHERE seq = 12");
   const auto r = verify(file);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "audit log broken at entry 13: entries 12 to 12 are missing before entry 13\n");
@@ -273,8 +285,8 @@ TEST_F(Audit, ADeletedEntryIsNamed) {
 TEST_F(Audit, SwappedEntriesAreNamed) {
   const auto file = run_small();
   tamper(
-      "UPDATE audit_log SET seq = -1 WHERE seq = 12; UPDATE audit_log SET seq = 12 WHERE seq "
-      "= 13; UPDATE audit_log SET seq = 13 WHERE seq = -1;");
+      "UPDATE audit_entry SET seq = -1 WHERE seq = 12; UPDATE audit_entry SET seq = 12 WHERE "
+      "seq = 13; UPDATE audit_entry SET seq = 13 WHERE seq = -1;");
   const auto r = verify(file);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out,
@@ -285,10 +297,10 @@ TEST_F(Audit, SwappedEntriesAreNamed) {
 TEST_F(Audit, AnInsertedEntryIsNamed) {
   const auto file = run_small();
   tamper(
-      "UPDATE audit_log SET seq = -seq WHERE seq >= 20; "
-      "UPDATE audit_log SET seq = 1 - seq WHERE seq < 0; "
-      "INSERT INTO audit_log (seq, at, actor, action, prev_hash, entry_hash) SELECT 20, at, "
-      "'mallory', 'write', prev_hash, entry_hash FROM audit_log WHERE seq = 19;");
+      "UPDATE audit_entry SET seq = -seq WHERE seq >= 20; "
+      "UPDATE audit_entry SET seq = 1 - seq WHERE seq < 0; "
+      "INSERT INTO audit_entry (seq, context_id, operation, prev_hash, entry_hash) SELECT 20, "
+      "context_id, 'delete', prev_hash, entry_hash FROM audit_entry WHERE seq = 19;");
   const auto r = verify(file);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out.rfind("audit log broken at entry 20: ", 0), 0U) << r.out;

@@ -6,6 +6,7 @@
 
 #include <soci/soci.h>
 
+#include "store/sqlite_statement.hpp"
 #include "store/timestamps.hpp"
 
 namespace junction::store {
@@ -52,6 +53,11 @@ AuditEntry from_row(const soci::row &r) {
 
 }  // namespace
 
+AuditLog::AuditLog(soci::session &session, Backend backend)
+    : session_(session), backend_(backend) {}
+
+AuditLog::~AuditLog() = default;
+
 std::string AuditLog::entry_hash(const AuditEntry &e) {
   std::string content = std::to_string(e.seq);
   for (const std::string *field :
@@ -83,40 +89,122 @@ void AuditLog::append(std::vector<AuditEntry> &entries) {
   if (backend_ == Backend::postgresql) {
     session_ << "SELECT pg_advisory_xact_lock(7423170062)";
   } else {
-    session_ << "DELETE FROM audit_log WHERE 1 = 0";
+    session_ << "DELETE FROM audit_entry WHERE 1 = 0";
   }
   long long last_seq = 0;
   std::string last_hash = genesis;
   soci::indicator seq_ind = soci::i_null;
   soci::indicator hash_ind = soci::i_null;
-  session_ << "SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+  session_ << "SELECT seq, entry_hash FROM audit_entry ORDER BY seq DESC LIMIT 1",
       soci::into(last_seq, seq_ind), soci::into(last_hash, hash_ind);
   if (!session_.got_data()) {
     last_seq = 0;
     last_hash = genesis;
   }
   const std::string now = utc_now_text();
-  std::vector<long long> seqs;
-  std::vector<std::string> cols[16];
   for (auto &e : entries) {
     e.seq = ++last_seq;
     if (e.at.empty()) e.at = now;
     e.prev_hash = last_hash;
     e.entry_hash = entry_hash(e);
     last_hash = e.entry_hash;
-    seqs.push_back(e.seq);
-    const auto fields = text_fields(e);
-    for (std::size_t i = 0; i < 16; ++i) cols[i].push_back(*fields[i]);
   }
-  session_ << "INSERT INTO audit_log (seq, at, actor, action, flow, run_id, source_connector, "
-              "source_key, target_connector, target_key, operation, changed_fields, "
-              "hash_before, hash_after, detail, prev_hash, entry_hash) VALUES (:s, :a1, :a2, "
-              ":a3, :a4, :a5, :a6, :a7, :a8, :a9, :a10, :a11, :a12, :a13, :a14, :a15, :a16)",
-      soci::use(seqs), soci::use(cols[0]), soci::use(cols[1]), soci::use(cols[2]),
-      soci::use(cols[3]), soci::use(cols[4]), soci::use(cols[5]), soci::use(cols[6]),
-      soci::use(cols[7]), soci::use(cols[8]), soci::use(cols[9]), soci::use(cols[10]),
-      soci::use(cols[11]), soci::use(cols[12]), soci::use(cols[13]), soci::use(cols[14]),
-      soci::use(cols[15]);
+  insert(entries);
+}
+
+namespace {
+
+bool same_context(const AuditEntry &a, const AuditEntry &b) {
+  return a.at == b.at && a.actor == b.actor && a.action == b.action && a.flow == b.flow &&
+         a.run_id == b.run_id && a.source_connector == b.source_connector &&
+         a.target_connector == b.target_connector;
+}
+
+}  // namespace
+
+// Entries are stored in two parts: the run-level fields once per context (consecutive
+// entries sharing them), the rest per entry. An entry whose changed fields are its
+// context's field list stores NULL for them; the audit_log view puts it all back together.
+void AuditLog::insert(std::vector<AuditEntry> &entries) {
+  long long context_id = 0;
+  soci::indicator context_ind = soci::i_null;
+  session_ << "SELECT MAX(context_id) FROM audit_context", soci::into(context_id, context_ind);
+  if (context_ind != soci::i_ok) context_id = 0;
+  std::vector<long long> entry_context(entries.size());
+  std::vector<bool> shares_fields(entries.size(), false);
+  for (std::size_t first = 0; first < entries.size();) {
+    std::size_t end = first + 1;
+    while (end < entries.size() && same_context(entries[end], entries[first])) ++end;
+    ++context_id;
+    const AuditEntry &c = entries[first];
+    // The field list of the first create: every other create of the batch shares it.
+    std::string fields;
+    for (std::size_t i = first; i < end && fields.empty(); ++i) {
+      if (entries[i].operation == "create") fields = entries[i].changed_fields;
+    }
+    soci::indicator fields_ind = fields.empty() ? soci::i_null : soci::i_ok;
+    session_ << "INSERT INTO audit_context (context_id, at, actor, action, flow, run_id, "
+                "source_connector, target_connector, fields) VALUES (:id, :at, :actor, :action, "
+                ":flow, :run, :source, :target, :fields)",
+        soci::use(context_id), soci::use(c.at), soci::use(c.actor), soci::use(c.action),
+        soci::use(c.flow), soci::use(c.run_id), soci::use(c.source_connector),
+        soci::use(c.target_connector), soci::use(fields, fields_ind);
+    for (std::size_t i = first; i < end; ++i) {
+      entry_context[i] = context_id;
+      shares_fields[i] = !fields.empty() && entries[i].changed_fields == fields;
+    }
+    first = end;
+  }
+  if (backend_ == Backend::sqlite) {
+    if (!insert_one_) {
+      insert_one_ = std::make_unique<SqliteStatement>(
+          session_,
+          "INSERT INTO audit_entry (seq, context_id, source_key, target_key, operation, "
+          "changed_fields, hash_before, hash_after, detail, prev_hash, entry_hash) VALUES (?1, "
+          "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    }
+    SqliteStatement &st = *insert_one_;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const AuditEntry &e = entries[i];
+      st.reset();
+      st.bind(1, e.seq);
+      st.bind(2, static_cast<std::int64_t>(entry_context[i]));
+      st.bind(3, e.source_key);
+      st.bind(4, e.target_key);
+      st.bind(5, e.operation);
+      if (shares_fields[i]) {
+        st.bind_null(6);
+      } else {
+        st.bind(6, e.changed_fields);
+      }
+      st.bind(7, e.hash_before);
+      st.bind(8, e.hash_after);
+      st.bind(9, e.detail);
+      st.bind(10, e.prev_hash);
+      st.bind(11, e.entry_hash);
+      st.step();
+    }
+    st.reset();
+    return;
+  }
+  std::vector<long long> seqs;
+  std::vector<std::string> cols[9];
+  std::vector<soci::indicator> fields_ind;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const AuditEntry &e = entries[i];
+    seqs.push_back(e.seq);
+    const std::string *texts[] = {&e.source_key,     &e.target_key,  &e.operation,
+                                  &e.changed_fields, &e.hash_before, &e.hash_after,
+                                  &e.detail,         &e.prev_hash,   &e.entry_hash};
+    for (std::size_t c = 0; c < 9; ++c) cols[c].push_back(*texts[c]);
+    fields_ind.push_back(shares_fields[i] ? soci::i_null : soci::i_ok);
+  }
+  session_ << "INSERT INTO audit_entry (seq, context_id, source_key, target_key, operation, "
+              "changed_fields, hash_before, hash_after, detail, prev_hash, entry_hash) VALUES "
+              "(:s, :c, :a1, :a2, :a3, :a4, :a5, :a6, :a7, :a8, :a9)",
+      soci::use(seqs), soci::use(entry_context), soci::use(cols[0]), soci::use(cols[1]),
+      soci::use(cols[2]), soci::use(cols[3], fields_ind), soci::use(cols[4]), soci::use(cols[5]),
+      soci::use(cols[6]), soci::use(cols[7]), soci::use(cols[8]);
 }
 
 std::vector<AuditEntry> AuditLog::list(const AuditFilter &f) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ class session;
 }
 
 namespace junction::store {
+
+class SqliteStatement;
 
 struct AuditEntry {
   std::int64_t seq = 0;
@@ -51,7 +54,8 @@ struct AuditVerification {
 
 class AuditLog {
  public:
-  AuditLog(soci::session &session, Backend backend) : session_(session), backend_(backend) {}
+  AuditLog(soci::session &session, Backend backend);
+  ~AuditLog();
 
   // Appends the entries in order (their seq, prev_hash and entry_hash are set here). Call
   // inside the caller's transaction: the entries become durable with the changes they
@@ -65,8 +69,11 @@ class AuditLog {
   static std::string entry_hash(const AuditEntry &entry);
 
  private:
+  void insert(std::vector<AuditEntry> &entries);
+
   soci::session &session_;
   Backend backend_;
+  std::unique_ptr<SqliteStatement> insert_one_;  // SQLite: prepared once, run per entry
 };
 
 }  // namespace junction::store

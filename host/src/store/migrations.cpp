@@ -139,6 +139,60 @@ const std::vector<MigrationSource> &sources() {
        {
            "ALTER TABLE record_state ADD COLUMN target_key TEXT",
        }},
+      {4,
+       "audit entries share their run-level fields",
+       {
+           // What the entries of one append share: written once, not on every entry.
+           // `fields` is the field list an entry's NULL changed_fields stands for.
+           R"(CREATE TABLE audit_context (
+                context_id {bigint} PRIMARY KEY,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                flow TEXT,
+                run_id TEXT,
+                source_connector TEXT,
+                target_connector TEXT,
+                fields TEXT))",
+           R"(CREATE TABLE audit_entry (
+                seq {bigint} PRIMARY KEY,
+                context_id {bigint} NOT NULL REFERENCES audit_context (context_id),
+                source_key TEXT,
+                target_key TEXT,
+                operation TEXT,
+                changed_fields TEXT,
+                hash_before TEXT,
+                hash_after TEXT,
+                detail TEXT,
+                prev_hash TEXT NOT NULL,
+                entry_hash TEXT NOT NULL))",
+           R"(INSERT INTO audit_context (context_id, at, actor, action, flow, run_id,
+                source_connector, target_connector)
+              SELECT ROW_NUMBER() OVER (ORDER BY MIN(seq)), at, actor, action,
+                COALESCE(flow, ''), COALESCE(run_id, ''), COALESCE(source_connector, ''),
+                COALESCE(target_connector, '')
+              FROM audit_log
+              GROUP BY at, actor, action, COALESCE(flow, ''), COALESCE(run_id, ''),
+                COALESCE(source_connector, ''), COALESCE(target_connector, ''))",
+           R"(INSERT INTO audit_entry (seq, context_id, source_key, target_key, operation,
+                changed_fields, hash_before, hash_after, detail, prev_hash, entry_hash)
+              SELECT a.seq, c.context_id, a.source_key, a.target_key, a.operation,
+                a.changed_fields, a.hash_before, a.hash_after, a.detail, a.prev_hash, a.entry_hash
+              FROM audit_log a JOIN audit_context c ON c.at = a.at AND c.actor = a.actor
+                AND c.action = a.action AND c.flow = COALESCE(a.flow, '')
+                AND c.run_id = COALESCE(a.run_id, '')
+                AND c.source_connector = COALESCE(a.source_connector, '')
+                AND c.target_connector = COALESCE(a.target_connector, ''))",
+           "DROP TABLE audit_log",
+           // The log as one row per entry, as it was before: what list, verify and export
+           // read, and what the entry hashes cover.
+           R"(CREATE VIEW audit_log AS
+              SELECT e.seq, c.at, c.actor, c.action, c.flow, c.run_id, c.source_connector,
+                e.source_key, c.target_connector, e.target_key, e.operation,
+                COALESCE(e.changed_fields, c.fields) AS changed_fields, e.hash_before,
+                e.hash_after, e.detail, e.prev_hash, e.entry_hash
+              FROM audit_entry e JOIN audit_context c ON c.context_id = e.context_id)",
+       }},
   };
   return all;
 }

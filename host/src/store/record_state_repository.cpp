@@ -2,24 +2,70 @@
 
 #include <soci/soci.h>
 
+#include "store/sqlite_statement.hpp"
 #include "store/timestamps.hpp"
 
 namespace junction::store {
 namespace {
 
-// Bound parameters per query. SQLite finds named parameters by a linear scan, so the
-// cost of binding grows with the square of this.
-constexpr std::size_t lookup_chunk = 100;
+// Keys per lookup query on PostgreSQL, where each query is a round trip. (SQLite looks
+// keys up one by one through a prepared statement: no round trips to save there.)
+constexpr std::size_t lookup_chunk = 500;
+
+const char *const lookup_one_sql =
+    "SELECT record_key, COALESCE(written_hash, ''), COALESCE(last_seen_run, ''), "
+    "COALESCE(field_hashes, '') FROM record_state WHERE connector = ?1 AND entity = ?2 AND "
+    "record_key = ?3";
+
+const char *const write_sql =
+    "INSERT INTO record_state (connector, entity, record_key, written_hash, field_hashes, "
+    "last_seen_run, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT (connector, entity, record_key) DO UPDATE SET "
+    "written_hash = excluded.written_hash, field_hashes = excluded.field_hashes, "
+    "last_seen_run = excluded.last_seen_run, deleted = 0, updated_at = excluded.updated_at";
+
+const char *const see_sql =
+    "INSERT INTO record_state (connector, entity, record_key, target_key, last_seen_run, "
+    "updated_at) VALUES (?1, ?2, ?3, NULLIF(?4, ''), ?5, ?6) "
+    "ON CONFLICT (connector, entity, record_key) DO UPDATE SET "
+    "target_key = COALESCE(excluded.target_key, record_state.target_key), "
+    "last_seen_run = excluded.last_seen_run, deleted = 0, updated_at = excluded.updated_at";
 
 }  // namespace
 
 RecordStateRepository::RecordStateRepository(soci::session &session, std::string connector,
                                              std::string entity)
-    : session_(session), connector_(std::move(connector)), entity_(std::move(entity)) {}
+    : session_(session),
+      connector_(std::move(connector)),
+      entity_(std::move(entity)),
+      sqlite_(is_sqlite(session)) {}
+
+RecordStateRepository::~RecordStateRepository() = default;
+
+SqliteStatement &RecordStateRepository::prepared(std::unique_ptr<SqliteStatement> &slot,
+                                                 const char *sql) {
+  if (!slot) slot = std::make_unique<SqliteStatement>(session_, sql);
+  slot->reset();
+  slot->bind(1, connector_);
+  slot->bind(2, entity_);
+  return *slot;
+}
 
 std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
     const std::vector<std::string> &keys) {
   std::unordered_map<std::string, KnownRecord> known;
+  if (sqlite_) {
+    SqliteStatement &st = prepared(lookup_one_, lookup_one_sql);
+    for (const auto &key : keys) {
+      st.bind(3, key);
+      if (st.step()) {
+        known[key] =
+            KnownRecord{std::string(st.text(1)), std::string(st.text(2)), std::string(st.text(3))};
+      }
+      st.reset();
+    }
+    return known;
+  }
   for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
     std::string sql =
@@ -56,6 +102,20 @@ std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
 void RecordStateRepository::record_writes(const std::vector<RecordWrite> &writes,
                                           const std::string &run_id) {
   if (writes.empty()) return;
+  if (sqlite_) {
+    const std::string now = utc_now_text();
+    SqliteStatement &st = prepared(write_one_, write_sql);
+    st.bind(6, run_id);
+    st.bind(7, now);
+    for (const auto &w : writes) {
+      st.bind(3, w.key);
+      st.bind(4, w.hash);
+      st.bind(5, w.field_hashes);
+      st.step();
+      st.reset();
+    }
+    return;
+  }
   std::vector<std::string> connectors(writes.size(), connector_);
   std::vector<std::string> entities(writes.size(), entity_);
   std::vector<std::string> keys;
@@ -85,6 +145,19 @@ void RecordStateRepository::record_seen(
     const std::vector<std::pair<std::string, std::string>> &keys_and_targets,
     const std::string &run_id) {
   if (keys_and_targets.empty()) return;
+  if (sqlite_) {
+    const std::string now = utc_now_text();
+    SqliteStatement &st = prepared(see_one_, see_sql);
+    st.bind(5, run_id);
+    st.bind(6, now);
+    for (const auto &[key, target] : keys_and_targets) {
+      st.bind(3, key);
+      st.bind(4, target);
+      st.step();
+      st.reset();
+    }
+    return;
+  }
   std::vector<std::string> connectors(keys_and_targets.size(), connector_);
   std::vector<std::string> entities(keys_and_targets.size(), entity_);
   std::vector<std::string> keys;

@@ -2,6 +2,7 @@
 // (change detection, echo suppression) and the last run that touched it.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -11,6 +12,8 @@ class session;
 }
 
 namespace junction::store {
+
+class SqliteStatement;
 
 struct KnownRecord {
   std::string written_hash;
@@ -27,6 +30,7 @@ struct RecordWrite {
 class RecordStateRepository {
  public:
   RecordStateRepository(soci::session &session, std::string connector, std::string entity);
+  ~RecordStateRepository();
 
   // What is known of these keys; keys never seen are absent from the result.
   std::unordered_map<std::string, KnownRecord> lookup(const std::vector<std::string> &keys);
@@ -42,9 +46,16 @@ class RecordStateRepository {
   void mark_deleted(const std::vector<std::string> &keys);
 
  private:
+  SqliteStatement &prepared(std::unique_ptr<SqliteStatement> &slot, const char *sql);
+
   soci::session &session_;
   std::string connector_;
   std::string entity_;
+  // On SQLite: statements prepared once, run once per record.
+  bool sqlite_;
+  std::unique_ptr<SqliteStatement> lookup_one_;
+  std::unique_ptr<SqliteStatement> write_one_;
+  std::unique_ptr<SqliteStatement> see_one_;
 };
 
 }  // namespace junction::store

@@ -2,6 +2,7 @@
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <random>
 #include <thread>
@@ -9,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "postgres.hpp"
+#include "store/audit_log.hpp"
 #include "store/migrations.hpp"
 #include "temp_dir.hpp"
 
@@ -16,7 +18,8 @@ namespace junction::store {
 namespace {
 
 const std::vector<std::string> expected_tables = {
-    "audit_log", "cursors", "error_queue", "links", "record_state", "runs", "schema_migrations"};
+    "audit_context", "audit_entry",  "cursors", "error_queue",
+    "links",         "record_state", "runs",    "schema_migrations"};
 
 std::vector<std::string> sqlite_tables(soci::session &s) {
   std::vector<std::string> names(64);
@@ -29,7 +32,7 @@ std::vector<std::string> sqlite_tables(soci::session &s) {
 std::vector<std::string> postgres_tables(soci::session &s) {
   std::vector<std::string> names(64);
   s << "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-       "ORDER BY table_name",
+       "AND table_type = 'BASE TABLE' ORDER BY table_name",
       soci::into(names);
   return names;
 }
@@ -37,6 +40,83 @@ std::vector<std::string> postgres_tables(soci::session &s) {
 StoreLocation sqlite_at(const std::filesystem::path &file) {
   std::string why;
   return *parse_store_location("sqlite:" + file.string(), "/", why);
+}
+
+// Schema 4 split the audit log into contexts and entries: a chain written before must
+// still verify, read the same, and go on.
+void audit_log_survives_migration_4(soci::session &s, Backend backend) {
+  const auto migrations = migrations_for(backend);
+  s << "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+       "applied_at TEXT NOT NULL)";
+  for (int v = 1; v <= 3; ++v) {
+    for (const auto &statement : migrations[static_cast<std::size_t>(v - 1)].statements) {
+      s << statement;
+    }
+    s << "INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ", 'm', 'now')";
+  }
+  std::string prev(64, '0');
+  std::vector<AuditEntry> before;
+  for (int i = 1; i <= 3; ++i) {
+    AuditEntry e;
+    e.seq = i;
+    e.at = i < 3 ? "2026-01-01T00:00:00Z" : "2026-01-02T00:00:00Z";
+    e.actor = i < 3 ? "sync" : "alice";
+    e.action = i < 3 ? "write" : "errors.discard";
+    e.flow = "f";
+    e.run_id = i < 3 ? "r1" : "";
+    e.target_key = "k" + std::to_string(i);
+    e.operation = i < 3 ? "create" : "";
+    e.changed_fields = i < 3 ? "a,b" : "";
+    e.detail = i < 3 ? "" : "not wanted";
+    e.prev_hash = prev;
+    e.entry_hash = AuditLog::entry_hash(e);
+    prev = e.entry_hash;
+    s << "INSERT INTO audit_log (seq, at, actor, action, flow, run_id, target_key, operation, "
+         "changed_fields, detail, prev_hash, entry_hash) VALUES (:s, :a, :b, :c, :d, :e, :f, "
+         ":g, :h, :i, :j, :k)",
+        soci::use(e.seq), soci::use(e.at), soci::use(e.actor), soci::use(e.action),
+        soci::use(e.flow), soci::use(e.run_id), soci::use(e.target_key), soci::use(e.operation),
+        soci::use(e.changed_fields), soci::use(e.detail), soci::use(e.prev_hash),
+        soci::use(e.entry_hash);
+    before.push_back(e);
+  }
+  apply_migrations(s, backend);
+  AuditLog log(s, backend);
+  EXPECT_TRUE(log.verify().intact) << log.verify().problem;
+  const auto after = log.list(AuditFilter{});
+  ASSERT_EQ(after.size(), 3U);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(after[i].actor, before[i].actor);
+    EXPECT_EQ(after[i].detail, before[i].detail);
+    EXPECT_EQ(after[i].changed_fields, before[i].changed_fields);
+    EXPECT_EQ(after[i].entry_hash, before[i].entry_hash);
+  }
+  std::vector<AuditEntry> more(2);
+  for (auto &e : more) {
+    e.actor = "sync";
+    e.action = "write";
+    e.flow = "f";
+    e.operation = "create";
+    e.changed_fields = "a,b,c";
+  }
+  more[1].operation = "update";
+  more[1].changed_fields = "b";
+  s << "BEGIN";
+  log.append(more);
+  s << "COMMIT";
+  const auto verification = log.verify();
+  EXPECT_TRUE(verification.intact) << verification.problem;
+  EXPECT_EQ(verification.entries, 5);
+  const auto all = log.list(AuditFilter{});
+  ASSERT_EQ(all.size(), 5U);
+  EXPECT_EQ(all[3].changed_fields, "a,b,c");
+  EXPECT_EQ(all[4].changed_fields, "b");
+}
+
+TEST(SqliteStore, AnAuditLogFromSchema3StaysIntactThroughMigration) {
+  testing::TempDir dir;
+  soci::session s(*soci::factory_sqlite3(), (dir / "state.db").string());
+  audit_log_survives_migration_4(s, Backend::sqlite);
 }
 
 TEST(SqliteStore, CreatesTheFileAndAppliesEveryMigration) {
@@ -177,6 +257,11 @@ TEST_F(PostgresStore, ConcurrentStartsMigrateOnce) {
   int migrations = 0;
   store->session() << "SELECT COUNT(*) FROM schema_migrations", soci::into(migrations);
   EXPECT_EQ(migrations, latest_schema_version());
+}
+
+TEST_F(PostgresStore, AnAuditLogFromSchema3StaysIntactThroughMigration) {
+  soci::session s(*soci::factory_postgresql(), connect_string(url_));
+  audit_log_survives_migration_4(s, Backend::postgresql);
 }
 
 TEST_F(PostgresStore, ConnectionErrorsNeverShowThePassword) {

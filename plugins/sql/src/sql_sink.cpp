@@ -23,7 +23,8 @@ SqlSink::SqlSink(Database &db, const EntitySettings &settings, const SinkRequest
     if (column(k) == nullptr)
       throw ConfigError("table " + settings_.table + " has no key column '" + k + "'");
   }
-  if (db_.dialect == Dialect::sqlite) statements_ = std::make_unique<SqliteStatements>(*db_.session);
+  if (db_.dialect == Dialect::sqlite)
+    statements_ = std::make_unique<SqliteStatements>(*db_.session);
 }
 
 SqlSink::~SqlSink() {
@@ -102,8 +103,8 @@ SqlSink::Shape SqlSink::make_shape(const BatchView &batch, const RecordView &rec
     if (!settings_.soft_delete_column.empty()) {
       const std::string now =
           db_.dialect == Dialect::sqlite ? "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')" : "now()";
-      s.sql = "UPDATE " + table + " SET " + db_.quote(settings_.soft_delete_column) + " = " +
-              now + " WHERE " + key_condition();
+      s.sql = "UPDATE " + table + " SET " + db_.quote(settings_.soft_delete_column) + " = " + now +
+              " WHERE " + key_condition();
     } else {
       s.sql = "DELETE FROM " + table + " WHERE " + key_condition();
     }
@@ -191,8 +192,8 @@ void SqlSink::report_written(const Row &row, long long affected, Outcomes &outco
   if (shapes_[row.shape].operation == Operation::remove) {
     outcomes.written(row.record, WriteAction::deleted);
   } else if (settings_.write_mode == WriteMode::update && affected == 0) {
-    outcomes.rejected(row.record,
-                      "no row in " + settings_.table + " has this key, and this entity only updates");
+    outcomes.rejected(
+        row.record, "no row in " + settings_.table + " has this key, and this entity only updates");
   } else {
     outcomes.written(row.record, WriteAction::created);
   }

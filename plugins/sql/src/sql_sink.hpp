@@ -38,11 +38,11 @@ class SqlSink : public Sink {
     Operation operation = Operation::upsert;
     std::vector<std::size_t> fields;  // batch fields bound, in parameter order
     std::vector<const Column *> columns;
-    std::string sql;          // with :p0, :p1, ... parameters
-    std::string insert_head;  // "INSERT INTO t (a, b)" for bulk shapes
-    std::string insert_tail;  // " ON CONFLICT ..." for bulk shapes
-    std::string column_list;  // "a, b" for bulk shapes
-    bool bulk = false;        // a plain upsert or insert, which COPY can carry
+    std::string sql;                   // with :p0, :p1, ... parameters
+    std::string insert_head;           // "INSERT INTO t (a, b)" for bulk shapes
+    std::string insert_tail;           // " ON CONFLICT ..." for bulk shapes
+    std::string column_list;           // "a, b" for bulk shapes
+    bool bulk = false;                 // a plain upsert or insert, which COPY can carry
     const char *unwritable = nullptr;  // why no record of this shape can be written
   };
   struct Param {
@@ -78,7 +78,7 @@ class SqlSink : public Sink {
   std::vector<std::string> key_;
   std::vector<Column> columns_;
   std::unique_ptr<SqliteStatements> statements_;  // SQLite only
-  std::map<std::string, std::string> stages_;      // column list -> staging table (PostgreSQL)
+  std::map<std::string, std::string> stages_;     // column list -> staging table (PostgreSQL)
   bool in_transaction_ = false;
   bool broken_ = false;  // the transaction failed or the connection was lost inside it
 

@@ -18,8 +18,7 @@ sqlite_api::sqlite3_stmt *SqliteStatements::get(const std::string &sql) {
   if (it != prepared_.end()) return it->second;
   sqlite_api::sqlite3_stmt *statement = nullptr;
   if (sqlite_api::sqlite3_prepare_v3(connection_, sql.c_str(), static_cast<int>(sql.size() + 1),
-                                     SQLITE_PREPARE_PERSISTENT, &statement,
-                                     nullptr) != SQLITE_OK) {
+                                     SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
     const std::string message = sqlite_api::sqlite3_errmsg(connection_);
     sqlite_api::sqlite3_finalize(statement);
     throw FatalError("cannot prepare a statement: " + message);

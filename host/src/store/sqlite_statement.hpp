@@ -1,0 +1,47 @@
+// One statement prepared on the SQLite connection beneath a SOCI session and kept for as
+// long as its owner: the hot paths of the state store (hash lookups, hash and audit writes,
+// one row per record) bind by position instead of re-preparing per call.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <soci/sqlite3/soci-sqlite3.h>
+
+namespace soci {
+class session;
+}
+
+namespace junction::store {
+
+class SqliteStatement {
+ public:
+  // Throws std::runtime_error when SQLite cannot prepare `sql`.
+  SqliteStatement(soci::session &session, const std::string &sql);
+  ~SqliteStatement();
+  SqliteStatement(const SqliteStatement &) = delete;
+  SqliteStatement &operator=(const SqliteStatement &) = delete;
+
+  // Parameters count from 1. Text is not copied: it must outlive the next step().
+  void bind(int index, std::string_view text);
+  void bind(int index, std::int64_t number);
+  void bind_null(int index);
+
+  // Runs to the next row: true when one is ready, false when done. Throws
+  // std::runtime_error naming SQLite's error; the statement is then reset.
+  bool step();
+  void reset();  // ready to bind and run again
+
+  std::string_view text(int column) const;  // columns count from 0
+  std::int64_t integer(int column) const;
+
+ private:
+  sqlite_api::sqlite3 *connection_;
+  sqlite_api::sqlite3_stmt *statement_ = nullptr;
+};
+
+// Whether a session's backend is SQLite, where SqliteStatement applies.
+bool is_sqlite(soci::session &session);
+
+}  // namespace junction::store
