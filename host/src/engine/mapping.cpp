@@ -249,8 +249,10 @@ std::optional<std::string> Mapping::apply(const RecordView &record, BatchBuilder
 std::optional<std::string> Mapping::apply_rule(FieldRule &rule, const RecordView &record,
                                                BatchBuilder &out, std::size_t row,
                                                std::size_t index) {
-  const std::string source_label =
-      rule.from.empty() ? std::string("the constant") : "source field '" + rule.from + "'";
+  // Built only for messages: most values never need it.
+  auto label = [&] {
+    return rule.from.empty() ? std::string("the constant") : "source field '" + rule.from + "'";
+  };
   auto shown = [&](const std::string &text) {
     return rule.sensitive ? std::string("the value") : "'" + text + "'";
   };
@@ -261,10 +263,11 @@ std::optional<std::string> Mapping::apply_rule(FieldRule &rule, const RecordView
   } else if (rule.source_index != BatchView::npos) {
     input = record.value(rule.source_index);
   }
-  // Non-text values with nothing to do pass through unchanged.
-  if (!from_json && !input.is_null() && !input.is_absent() && input.type() != ValueType::string &&
-      rule.transforms.empty() && !rule.values && rule.type == TargetType::keep &&
-      rule.max_length == 0) {
+  // Values with nothing to do pass through unchanged (empty text still meets defaults and
+  // "required" below).
+  if (!from_json && !input.is_null() && !input.is_absent() &&
+      (input.type() != ValueType::string || !input.text().empty()) && rule.transforms.empty() &&
+      !rule.values && rule.type == TargetType::keep && rule.max_length == 0) {
     out.set(row, index, input);
     return std::nullopt;
   }
@@ -288,7 +291,7 @@ std::optional<std::string> Mapping::apply_rule(FieldRule &rule, const RecordView
     for (const Transform t : rule.transforms) {
       if (scratch_.empty()) break;  // emptied by trimming: "required" and defaults decide
       if (auto problem = apply_transform(t, scratch_, rule.country)) {
-        return "'" + rule.target + "': " + shown(scratch_) + " from " + source_label + " " +
+        return "'" + rule.target + "': " + shown(scratch_) + " from " + label() + " " +
                *problem;
       }
     }
@@ -306,7 +309,7 @@ std::optional<std::string> Mapping::apply_rule(FieldRule &rule, const RecordView
           scratch_ = json_text(*rule.values_default);
         }
       } else if (rule.values_strict) {
-        return "'" + rule.target + "': " + shown(scratch_) + " from " + source_label +
+        return "'" + rule.target + "': " + shown(scratch_) + " from " + label() +
                " is not in its lookup table";
       }
     }
@@ -322,7 +325,7 @@ std::optional<std::string> Mapping::apply_rule(FieldRule &rule, const RecordView
   }
   if (empty) {
     if (rule.required) {
-      return "'" + rule.target + "' is required, but " + source_label + " is empty";
+      return "'" + rule.target + "' is required, but " + label() + " is empty";
     }
     out.set(row, index, Value::null());
     return std::nullopt;
@@ -333,13 +336,13 @@ std::optional<std::string> Mapping::apply_rule(FieldRule &rule, const RecordView
       if (!rule.truncate) {
         return "'" + rule.target + "' is " + std::to_string(chars) +
                " characters long, more than the " + std::to_string(rule.max_length) +
-               " allowed (from " + source_label + ")";
+               " allowed (from " + label() + ")";
       }
       scratch_.resize(first_characters(scratch_, rule.max_length).size());
     }
   }
   if (auto problem = convert_text(scratch_, rule.type, rule.format, rule.rounding, converted_)) {
-    return "'" + rule.target + "': " + shown(scratch_) + " from " + source_label + " " + *problem;
+    return "'" + rule.target + "': " + shown(scratch_) + " from " + label() + " " + *problem;
   }
   out.set(row, index, converted_.value());
   return std::nullopt;
