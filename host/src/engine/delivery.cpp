@@ -42,12 +42,21 @@ std::string readable(std::string key) {
 
 }  // namespace
 
+ChangeRecorder record_at_once(store::RecordStateRepository &states, store::AuditLog &audit,
+                              const std::string &run_id) {
+  return [&states, &audit, run_id](std::vector<store::RecordWrite> &&writes,
+                                   std::vector<store::AuditEntry> &&entries) {
+    states.record_writes(writes, run_id);
+    audit.append(entries);
+  };
+}
+
 Delivery::Delivery(DeliverySettings settings, plugin::SinkStream &sink,
-                   store::RecordStateRepository &states, store::AuditLog &audit)
+                   store::RecordStateRepository &known, ChangeRecorder record)
     : settings_(std::move(settings)),
       sink_(sink),
-      states_(states),
-      audit_(audit),
+      known_(known),
+      record_(std::move(record)),
       random_(std::random_device{}()) {}
 
 // A sink failing as a whole is retried like a record; when it keeps failing the run stops
@@ -81,7 +90,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
   std::vector<std::string> keys;
   keys.reserve(rows.size());
   for (const auto &r : rows) keys.push_back(r.key);
-  const auto known = states_.lookup(keys);
+  const auto known = known_.lookup(keys);
 
   struct Pending {
     const DeliveryRow *row;
@@ -175,8 +184,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
     }
     pending = std::move(again);
   }
-  states_.record_writes(writes, settings_.run_id);
-  audit_.append(entries);
+  if (!writes.empty() || !entries.empty()) record_(std::move(writes), std::move(entries));
 }
 
 }  // namespace junction::engine

@@ -1,7 +1,8 @@
 // Delivers mapped records to a sink: skips what has not changed since it was last written,
-// retries transient failures with backoff, and records each outcome — the written hash in
-// the record state, an audit entry per applied change, failures through a callback. Used by
-// flow runs and by re-driving the error queue.
+// retries transient failures with backoff, and hands on each outcome — the written hashes
+// and an audit entry per applied change to a recorder, failures to a callback. Used by flow
+// runs (whose recorder queues the store writes for their own thread) and by re-driving the
+// error queue.
 #pragma once
 
 #include <chrono>
@@ -44,10 +45,19 @@ struct DeliverySettings {
   RetryPolicy retry;
 };
 
+// Records what one delivered batch changed: written hashes and audit entries, in order.
+using ChangeRecorder =
+    std::function<void(std::vector<store::RecordWrite> &&, std::vector<store::AuditEntry> &&)>;
+
+// A recorder writing to the store at once, on the calling thread.
+ChangeRecorder record_at_once(store::RecordStateRepository &states, store::AuditLog &audit,
+                              const std::string &run_id);
+
 class Delivery {
  public:
-  Delivery(DeliverySettings settings, plugin::SinkStream &sink,
-           store::RecordStateRepository &states, store::AuditLog &audit);
+  // `known` answers what was last written for a key.
+  Delivery(DeliverySettings settings, plugin::SinkStream &sink, store::RecordStateRepository &known,
+           ChangeRecorder record);
 
   // Delivers `rows` of `mapped`. Counts go to `counts`; each record that could not be
   // delivered goes to `on_failure`; each delivered or unchanged one to `on_done`. Throws
@@ -63,8 +73,8 @@ class Delivery {
 
   DeliverySettings settings_;
   plugin::SinkStream &sink_;
-  store::RecordStateRepository &states_;
-  store::AuditLog &audit_;
+  store::RecordStateRepository &known_;
+  ChangeRecorder record_;
   std::mt19937_64 random_;
 };
 

@@ -12,6 +12,7 @@
 #include "engine/key_set.hpp"
 #include "engine/record_text.hpp"
 #include "engine/retry_policy.hpp"
+#include "engine/store_writer.hpp"
 #include "store/audit_log.hpp"
 #include "store/error_queue_repository.hpp"
 #include "store/record_state_repository.hpp"
@@ -36,6 +37,8 @@ class Run {
       : c_(context),
         run_id_(std::move(run_id)),
         session_(c_.store.session()),
+        reader_(c_.store.open_reader()),
+        known_(*reader_, c_.flow.to.connector, c_.flow.to.entity),
         errors_(session_),
         states_(session_, c_.flow.to.connector, c_.flow.to.entity),
         audit_(session_, c_.store.backend()),
@@ -57,9 +60,18 @@ class Run {
 
     auto source = open_source_with_retries(options);
     auto sink = c_.target.open_sink(c_.flow.to.entity, c_.mapping.target_key(), run_id_);
-    Delivery delivery(DeliverySettings{c_.flow.name, run_id_, c_.actor, "write",
-                                       c_.flow.from.connector, c_.flow.to.connector, retry_},
-                      *sink, states_, audit_);
+    // The store's writes run on writer_'s thread while this one reads the next batch.
+    Delivery delivery(
+        DeliverySettings{c_.flow.name, run_id_, c_.actor, "write", c_.flow.from.connector,
+                         c_.flow.to.connector, retry_},
+        *sink, known_,
+        [this](std::vector<store::RecordWrite> &&writes, std::vector<store::AuditEntry> &&entries) {
+          writer_.submit(
+              [this, writes = std::move(writes), entries = std::move(entries)]() mutable {
+                states_.record_writes(writes, run_id_);
+                audit_.append(entries);
+              });
+        });
     std::string cursor = options.cursor;
     transaction_ = std::make_unique<soci::transaction>(session_);
     runs_.start(run_id_, c_.flow.name, c_.actor);
@@ -99,6 +111,7 @@ class Run {
   void checkpoint(plugin::SinkStream &sink, plugin::SourceStream &source, const std::string &stream,
                   const std::string &cursor, const std::string &status) {
     sink.commit();
+    writer_.drain();
     runs_.save_cursor(c_.flow.name, stream, cursor, run_id_);
     runs_.finish(run_id_, status, counts_, "");
     transaction_->commit();
@@ -240,16 +253,18 @@ class Run {
       fail(in.record(source_rows_[index]), in, "write", f.status, f.message, f.row->source_key,
            f.attempts);
     });
-    errors_.add(failed_);
-    failed_.clear();
-    sources_.record_seen(seen_, run_id_);
-    seen_.clear();
+    submit_failures();
+    if (!seen_.empty()) {
+      writer_.submit([this, seen = std::move(seen_)] { sources_.record_seen(seen, run_id_); });
+      seen_.clear();
+    }
     seen_any_ |= in.size() > 0;
   }
 
   // After a whole snapshot: what the host saw before but not this time is gone from the
   // source, and is deleted from the target.
   void delete_what_the_snapshot_lacks(Delivery &delivery) {
+    writer_.drain();  // every record seen is recorded
     const auto gone = sources_.unseen(run_id_);
     if (gone.empty()) return;
     if (!seen_any_) {
@@ -293,8 +308,13 @@ class Run {
           failed_.push_back(std::move(failed));
         },
         [&](const DeliveryRow &row) { deleted.push_back(row.source_key); });
-    sources_.mark_deleted(deleted);
-    errors_.add(failed_);
+    writer_.submit([this, deleted = std::move(deleted)] { sources_.mark_deleted(deleted); });
+    submit_failures();
+  }
+
+  void submit_failures() {
+    if (failed_.empty()) return;
+    writer_.submit([this, failed = std::move(failed_)]() mutable { errors_.add(failed); });
     failed_.clear();
   }
 
@@ -306,7 +326,9 @@ class Run {
 
   FlowContext &c_;
   std::string run_id_;
-  soci::session &session_;
+  soci::session &session_;  // written by writer_'s thread between submit() and drain()
+  std::unique_ptr<soci::session> reader_;
+  store::RecordStateRepository known_;  // hashes last written, read through reader_
   store::ErrorQueueRepository errors_;
   store::RecordStateRepository states_;
   store::AuditLog audit_;
@@ -324,6 +346,7 @@ class Run {
   std::vector<std::pair<std::string, std::string>> seen_;
   bool seen_any_ = false;
   std::unique_ptr<soci::transaction> transaction_;
+  StoreWriter writer_;  // last: stopped before anything it may be using is destroyed
 };
 
 }  // namespace

@@ -291,8 +291,7 @@ std::optional<std::string> Mapping::apply_rule(FieldRule &rule, const RecordView
     for (const Transform t : rule.transforms) {
       if (scratch_.empty()) break;  // emptied by trimming: "required" and defaults decide
       if (auto problem = apply_transform(t, scratch_, rule.country)) {
-        return "'" + rule.target + "': " + shown(scratch_) + " from " + label() + " " +
-               *problem;
+        return "'" + rule.target + "': " + shown(scratch_) + " from " + label() + " " + *problem;
       }
     }
     if (rule.values) {

@@ -55,6 +55,7 @@ std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
     const std::vector<std::string> &keys) {
   std::unordered_map<std::string, KnownRecord> known;
   if (sqlite_) {
+    const SqliteReadScope scope(session_);
     SqliteStatement &st = prepared(lookup_one_, lookup_one_sql);
     for (const auto &key : keys) {
       st.bind(3, key);

@@ -57,6 +57,17 @@ std::int64_t SqliteStatement::integer(int column) const {
   return sqlite3_column_int64(statement_, column);
 }
 
+SqliteReadScope::SqliteReadScope(soci::session &session)
+    : connection_(static_cast<soci::sqlite3_session_backend *>(session.get_backend())->conn_) {
+  if (sqlite3_get_autocommit(connection_) != 0) {
+    began_ = sqlite3_exec(connection_, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+}
+
+SqliteReadScope::~SqliteReadScope() {
+  if (began_) sqlite3_exec(connection_, "COMMIT", nullptr, nullptr, nullptr);
+}
+
 bool is_sqlite(soci::session &session) {
   return session.get_backend_name() == "sqlite3";
 }

@@ -41,6 +41,20 @@ class SqliteStatement {
   sqlite_api::sqlite3_stmt *statement_ = nullptr;
 };
 
+// Many reads as one read transaction, when the connection is not in a transaction already:
+// SQLite otherwise begins and ends one (locks, WAL index, file checks) for every statement.
+class SqliteReadScope {
+ public:
+  explicit SqliteReadScope(soci::session &session);
+  ~SqliteReadScope();
+  SqliteReadScope(const SqliteReadScope &) = delete;
+  SqliteReadScope &operator=(const SqliteReadScope &) = delete;
+
+ private:
+  sqlite_api::sqlite3 *connection_;
+  bool began_ = false;
+};
+
 // Whether a session's backend is SQLite, where SqliteStatement applies.
 bool is_sqlite(soci::session &session);
 

@@ -64,6 +64,23 @@ std::unique_ptr<StateStore> StateStore::open(const StoreLocation &location) {
   return std::unique_ptr<StateStore>(new StateStore(location, std::move(session)));
 }
 
+std::unique_ptr<soci::session> StateStore::open_reader() const {
+  auto session = std::make_unique<soci::session>();
+  try {
+    if (location_.backend == Backend::sqlite) {
+      session->open(*soci::factory_sqlite3(), location_.connect);
+      *session << "PRAGMA busy_timeout = 10000";
+      *session << "PRAGMA query_only = ON";
+    } else {
+      session->open(*soci::factory_postgresql(), location_.connect);
+    }
+  } catch (const std::exception &e) {
+    throw StoreError("cannot open the state store " + location_.display + ": " +
+                     safe_message(e.what(), location_));
+  }
+  return session;
+}
+
 int StateStore::schema_version() {
   return current_schema_version(*session_);
 }

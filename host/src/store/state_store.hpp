@@ -31,6 +31,9 @@ class StateStore {
   Backend backend() const { return location_.backend; }
   const std::string &display_name() const { return location_.display; }
   int schema_version();
+  // A second connection to the same store, for reads running beside the writes of the
+  // first (it sees what the first has committed). Throws StoreError.
+  std::unique_ptr<soci::session> open_reader() const;
 
  private:
   StateStore(StoreLocation location, std::unique_ptr<soci::session> session);

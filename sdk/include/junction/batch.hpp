@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "junction/abi.h"
@@ -126,6 +127,17 @@ class BatchBuilder {
       blocks_.pop_back();
     }
     block_used_ = 0;
+  }
+
+  // Exchanges contents with another builder; views into either stay valid.
+  void swap(BatchBuilder &other) noexcept {
+    field_storage_.swap(other.field_storage_);
+    field_views_.swap(other.field_views_);
+    key_fields_.swap(other.key_fields_);
+    records_.swap(other.records_);
+    values_.swap(other.values_);
+    blocks_.swap(other.blocks_);
+    std::swap(block_used_, other.block_used_);
   }
 
   const jn_batch *batch() {

@@ -6,5 +6,6 @@
 #include "junction/connector.hpp"
 #include "junction/errors.hpp"
 #include "junction/plugin.hpp"
+#include "junction/read_ahead.hpp"
 #include "junction/value.hpp"
 #include "junction/value_text.hpp"
