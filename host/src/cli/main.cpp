@@ -9,6 +9,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "log/logging.hpp"
+#include "store/sqlite_statement.hpp"
 #include "version.hpp"
 
 namespace {
@@ -64,6 +65,7 @@ void print_usage(std::ostream &out) {
 }  // namespace
 
 int main(int argc, char **argv) {
+  junction::store::configure_sqlite_library();
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string log_level = "info";
   std::string log_format = "text";

@@ -44,10 +44,9 @@ std::string readable(std::string key) {
 
 ChangeRecorder record_at_once(store::RecordStateRepository &states, store::AuditLog &audit,
                               const std::string &run_id) {
-  return [&states, &audit, run_id](std::vector<store::RecordWrite> &&writes,
-                                   std::vector<store::AuditEntry> &&entries) {
-    states.record_writes(writes, run_id);
-    audit.append(entries);
+  return [&states, &audit, run_id](DeliveredChanges &&delivered) {
+    states.record_writes(delivered.writes, run_id);
+    audit.append_changes(delivered.context, delivered.changes);
   };
 }
 
@@ -113,8 +112,18 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
     pending.push_back({&r, std::move(hash), field_hashes(record, view), {}});
   }
 
-  std::vector<store::RecordWrite> writes;
-  std::vector<store::AuditEntry> entries;
+  DeliveredChanges delivered;
+  delivered.context = store::AuditContext{settings_.actor,
+                                          settings_.action,
+                                          settings_.flow,
+                                          settings_.run_id,
+                                          settings_.source_connector,
+                                          settings_.target_connector,
+                                          {}};
+  for (std::size_t f = 0; f < view.field_count(); ++f) {
+    if (f > 0) delivered.context.all_fields += ",";
+    delivered.context.all_fields += view.field_name(f);
+  }
   const auto started = std::chrono::steady_clock::now();
   for (int attempt = 1; !pending.empty(); ++attempt) {
     Selection selection(mapped);
@@ -128,14 +137,8 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
       if (o.status == JN_OK) {
         const auto it = known.find(p.row->key);
         const bool existed = it != known.end() && it->second.written_hash != deleted_hash;
-        store::AuditEntry e;
-        e.actor = settings_.actor;
-        e.action = settings_.action;
-        e.flow = settings_.flow;
-        e.run_id = settings_.run_id;
-        e.source_connector = settings_.source_connector;
+        store::AuditChange e;
         e.source_key = readable(p.row->source_key);
-        e.target_connector = settings_.target_connector;
         e.target_key = readable(p.row->key);
         if (o.action == JN_WROTE_DELETED) {
           ++counts.deleted;
@@ -148,11 +151,11 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
         } else {
           ++counts.created;
           e.operation = "create";
-          e.changed_fields = changed_fields("", p.fields, view);
+          e.all_fields = true;
         }
         e.hash_after = p.hash;
-        entries.push_back(std::move(e));
-        writes.push_back({p.row->key, p.hash, p.fields});
+        delivered.changes.push_back(std::move(e));
+        delivered.writes.push_back({p.row->key, std::move(p.hash), std::move(p.fields)});
         if (on_done) on_done(*p.row);
         continue;
       }
@@ -184,7 +187,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
     }
     pending = std::move(again);
   }
-  if (!writes.empty() || !entries.empty()) record_(std::move(writes), std::move(entries));
+  if (!delivered.writes.empty()) record_(std::move(delivered));
 }
 
 }  // namespace junction::engine

@@ -45,9 +45,15 @@ struct DeliverySettings {
   RetryPolicy retry;
 };
 
-// Records what one delivered batch changed: written hashes and audit entries, in order.
-using ChangeRecorder =
-    std::function<void(std::vector<store::RecordWrite> &&, std::vector<store::AuditEntry> &&)>;
+// What one delivered batch changed: the hashes written and an audit entry per change.
+struct DeliveredChanges {
+  std::vector<store::RecordWrite> writes;
+  store::AuditContext context;
+  std::vector<store::AuditChange> changes;
+};
+
+// Records what a delivered batch changed.
+using ChangeRecorder = std::function<void(DeliveredChanges &&)>;
 
 // A recorder writing to the store at once, on the calling thread.
 ChangeRecorder record_at_once(store::RecordStateRepository &states, store::AuditLog &audit,

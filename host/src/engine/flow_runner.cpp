@@ -61,17 +61,14 @@ class Run {
     auto source = open_source_with_retries(options);
     auto sink = c_.target.open_sink(c_.flow.to.entity, c_.mapping.target_key(), run_id_);
     // The store's writes run on writer_'s thread while this one reads the next batch.
-    Delivery delivery(
-        DeliverySettings{c_.flow.name, run_id_, c_.actor, "write", c_.flow.from.connector,
-                         c_.flow.to.connector, retry_},
-        *sink, known_,
-        [this](std::vector<store::RecordWrite> &&writes, std::vector<store::AuditEntry> &&entries) {
-          writer_.submit(
-              [this, writes = std::move(writes), entries = std::move(entries)]() mutable {
-                states_.record_writes(writes, run_id_);
-                audit_.append(entries);
-              });
-        });
+    Delivery delivery(DeliverySettings{c_.flow.name, run_id_, c_.actor, "write",
+                                       c_.flow.from.connector, c_.flow.to.connector, retry_},
+                      *sink, known_, [this](DeliveredChanges &&changes) {
+                        writer_.submit([this, changes = std::move(changes)] {
+                          states_.record_writes(changes.writes, run_id_);
+                          audit_.append_changes(changes.context, changes.changes);
+                        });
+                      });
     std::string cursor = options.cursor;
     transaction_ = std::make_unique<soci::transaction>(session_);
     runs_.start(run_id_, c_.flow.name, c_.actor);

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <cstdio>
+#include <string_view>
 
 #include <soci/soci.h>
 
@@ -51,7 +53,104 @@ AuditEntry from_row(const soci::row &r) {
   return e;
 }
 
+// The bytes an entry hash covers, fed to SHA-256 as they go: the sequence number, then
+// each field as "\x1f" + its length + ":" + its text (lengths keep "ab"+"c" apart from
+// "a"+"bc"). Fields in order: prev_hash, at, actor, action, flow, run_id, source_connector,
+// source_key, target_connector, target_key, operation, changed_fields, hash_before,
+// hash_after, detail.
+std::string hash_entry(std::int64_t seq, const std::array<std::string_view, 15> &fields) {
+  struct Context {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context digest;
+  EVP_DigestInit_ex(digest.ctx, EVP_sha256(), nullptr);
+  const std::string number = std::to_string(seq);
+  EVP_DigestUpdate(digest.ctx, number.data(), number.size());
+  char prefix[32];
+  for (const auto field : fields) {
+    const int n = std::snprintf(prefix, sizeof prefix, "\x1f%zu:", field.size());
+    EVP_DigestUpdate(digest.ctx, prefix, static_cast<std::size_t>(n));
+    EVP_DigestUpdate(digest.ctx, field.data(), field.size());
+  }
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(digest.ctx, out, &size);
+  static const char *hex = "0123456789abcdef";
+  std::string text(size * 2, '0');
+  for (unsigned int i = 0; i < size; ++i) {
+    text[2 * i] = hex[out[i] >> 4];
+    text[2 * i + 1] = hex[out[i] & 15];
+  }
+  return text;
+}
+
 }  // namespace
+
+// Rows of audit_entry: bound and run one by one through a kept statement on SQLite,
+// gathered and sent as one statement over vectors on PostgreSQL.
+class AuditLog::EntryRows {
+ public:
+  explicit EntryRows(AuditLog &log) : log_(log) {}
+  // `changed_fields` null: the entry's changed fields are its context's field list.
+  void add(std::int64_t seq, std::int64_t context_id, std::string_view source_key,
+           std::string_view target_key, std::string_view operation,
+           const std::string *changed_fields, std::string_view hash_before,
+           std::string_view hash_after, std::string_view detail, std::string_view prev_hash,
+           std::string_view entry_hash) {
+    if (log_.backend_ == Backend::sqlite) {
+      if (!log_.insert_one_) {
+        log_.insert_one_ = std::make_unique<SqliteStatement>(
+            log_.session_,
+            "INSERT INTO audit_entry (seq, context_id, source_key, target_key, operation, "
+            "changed_fields, hash_before, hash_after, detail, prev_hash, entry_hash) VALUES "
+            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      }
+      SqliteStatement &st = *log_.insert_one_;
+      st.reset();
+      st.bind(1, seq);
+      st.bind(2, context_id);
+      const std::string_view texts[] = {source_key, target_key, operation};
+      for (int i = 0; i < 3; ++i) st.bind(3 + i, texts[i]);
+      if (changed_fields == nullptr) {
+        st.bind_null(6);
+      } else {
+        st.bind(6, *changed_fields);
+      }
+      const std::string_view rest[] = {hash_before, hash_after, detail, prev_hash, entry_hash};
+      for (int i = 0; i < 5; ++i) st.bind(7 + i, rest[i]);
+      st.step();
+      st.reset();
+      return;
+    }
+    seqs_.push_back(seq);
+    contexts_.push_back(context_id);
+    const std::string_view texts[] = {
+        source_key,  target_key, operation, changed_fields ? *changed_fields : std::string_view(),
+        hash_before, hash_after, detail,    prev_hash,
+        entry_hash};
+    for (std::size_t i = 0; i < 9; ++i) columns_[i].emplace_back(texts[i]);
+    fields_null_.push_back(changed_fields ? soci::i_ok : soci::i_null);
+  }
+
+  void finish() {
+    if (seqs_.empty()) return;
+    log_.session_ << "INSERT INTO audit_entry (seq, context_id, source_key, target_key, "
+                     "operation, changed_fields, hash_before, hash_after, detail, prev_hash, "
+                     "entry_hash) VALUES (:s, :c, :a1, :a2, :a3, :a4, :a5, :a6, :a7, :a8, :a9)",
+        soci::use(seqs_), soci::use(contexts_), soci::use(columns_[0]), soci::use(columns_[1]),
+        soci::use(columns_[2]), soci::use(columns_[3], fields_null_), soci::use(columns_[4]),
+        soci::use(columns_[5]), soci::use(columns_[6]), soci::use(columns_[7]),
+        soci::use(columns_[8]);
+  }
+
+ private:
+  AuditLog &log_;
+  std::vector<long long> seqs_;
+  std::vector<long long> contexts_;
+  std::vector<std::string> columns_[9];
+  std::vector<soci::indicator> fields_null_;
+};
 
 AuditLog::AuditLog(soci::session &session, Backend backend)
     : session_(session), backend_(backend) {}
@@ -59,152 +158,118 @@ AuditLog::AuditLog(soci::session &session, Backend backend)
 AuditLog::~AuditLog() = default;
 
 std::string AuditLog::entry_hash(const AuditEntry &e) {
-  std::string content = std::to_string(e.seq);
-  for (const std::string *field :
-       {&e.prev_hash, &e.at, &e.actor, &e.action, &e.flow, &e.run_id, &e.source_connector,
-        &e.source_key, &e.target_connector, &e.target_key, &e.operation, &e.changed_fields,
-        &e.hash_before, &e.hash_after, &e.detail}) {
-    content.push_back('\x1f');
-    content += std::to_string(field->size());  // lengths keep "ab"+"c" apart from "a"+"bc"
-    content.push_back(':');
-    content += *field;
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(content.data(), content.size(), digest, &size, EVP_sha256(), nullptr);
-  static const char *hex = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(hex[digest[i] >> 4]);
-    out.push_back(hex[digest[i] & 15]);
-  }
-  return out;
+  return hash_entry(e.seq, {e.prev_hash, e.at, e.actor, e.action, e.flow, e.run_id,
+                            e.source_connector, e.source_key, e.target_connector, e.target_key,
+                            e.operation, e.changed_fields, e.hash_before, e.hash_after, e.detail});
 }
 
-void AuditLog::append(std::vector<AuditEntry> &entries) {
-  if (entries.empty()) return;
-  // Take the write lock before reading the chain's head, so that two writers cannot both
-  // link to the same entry.
+// Takes the write lock before reading the chain's head, so that two writers cannot both
+// link to the same entry.
+AuditLog::Head AuditLog::lock_and_read_head() {
   if (backend_ == Backend::postgresql) {
     session_ << "SELECT pg_advisory_xact_lock(7423170062)";
   } else {
     session_ << "DELETE FROM audit_entry WHERE 1 = 0";
   }
-  long long last_seq = 0;
-  std::string last_hash = genesis;
+  Head head;
+  long long seq = 0;
+  std::string hash;
   soci::indicator seq_ind = soci::i_null;
   soci::indicator hash_ind = soci::i_null;
   session_ << "SELECT seq, entry_hash FROM audit_entry ORDER BY seq DESC LIMIT 1",
-      soci::into(last_seq, seq_ind), soci::into(last_hash, hash_ind);
-  if (!session_.got_data()) {
-    last_seq = 0;
-    last_hash = genesis;
-  }
-  const std::string now = utc_now_text();
-  for (auto &e : entries) {
-    e.seq = ++last_seq;
-    if (e.at.empty()) e.at = now;
-    e.prev_hash = last_hash;
-    e.entry_hash = entry_hash(e);
-    last_hash = e.entry_hash;
-  }
-  insert(entries);
+      soci::into(seq, seq_ind), soci::into(hash, hash_ind);
+  const bool any = session_.got_data() && seq_ind == soci::i_ok;
+  head.seq = any ? seq : 0;
+  head.hash = any ? hash : std::string(64, '0');
+  long long context = 0;
+  soci::indicator context_ind = soci::i_null;
+  session_ << "SELECT MAX(context_id) FROM audit_context", soci::into(context, context_ind);
+  head.context_id = context_ind == soci::i_ok ? context : 0;
+  return head;
 }
 
-namespace {
-
-bool same_context(const AuditEntry &a, const AuditEntry &b) {
-  return a.at == b.at && a.actor == b.actor && a.action == b.action && a.flow == b.flow &&
-         a.run_id == b.run_id && a.source_connector == b.source_connector &&
-         a.target_connector == b.target_connector;
+void AuditLog::insert_context(std::int64_t id, const std::string &at, const AuditContext &c,
+                              const std::string &fields) {
+  long long context_id = id;
+  soci::indicator fields_ind = fields.empty() ? soci::i_null : soci::i_ok;
+  session_ << "INSERT INTO audit_context (context_id, at, actor, action, flow, run_id, "
+              "source_connector, target_connector, fields) VALUES (:id, :at, :actor, :action, "
+              ":flow, :run, :source, :target, :fields)",
+      soci::use(context_id), soci::use(at), soci::use(c.actor), soci::use(c.action),
+      soci::use(c.flow), soci::use(c.run_id), soci::use(c.source_connector),
+      soci::use(c.target_connector), soci::use(fields, fields_ind);
 }
-
-}  // namespace
 
 // Entries are stored in two parts: the run-level fields once per context (consecutive
 // entries sharing them), the rest per entry. An entry whose changed fields are its
 // context's field list stores NULL for them; the audit_log view puts it all back together.
-void AuditLog::insert(std::vector<AuditEntry> &entries) {
-  long long context_id = 0;
-  soci::indicator context_ind = soci::i_null;
-  session_ << "SELECT MAX(context_id) FROM audit_context", soci::into(context_id, context_ind);
-  if (context_ind != soci::i_ok) context_id = 0;
-  std::vector<long long> entry_context(entries.size());
-  std::vector<bool> shares_fields(entries.size(), false);
+void AuditLog::append(std::vector<AuditEntry> &entries) {
+  if (entries.empty()) return;
+  Head head = lock_and_read_head();
+  const std::string now = utc_now_text();
+  EntryRows rows(*this);
   for (std::size_t first = 0; first < entries.size();) {
+    AuditEntry &c = entries[first];
+    if (c.at.empty()) c.at = now;
     std::size_t end = first + 1;
-    while (end < entries.size() && same_context(entries[end], entries[first])) ++end;
-    ++context_id;
-    const AuditEntry &c = entries[first];
+    for (; end < entries.size(); ++end) {
+      AuditEntry &e = entries[end];
+      if (e.at.empty()) e.at = now;
+      if (e.at != c.at || e.actor != c.actor || e.action != c.action || e.flow != c.flow ||
+          e.run_id != c.run_id || e.source_connector != c.source_connector ||
+          e.target_connector != c.target_connector) {
+        break;
+      }
+    }
     // The field list of the first create: every other create of the batch shares it.
     std::string fields;
     for (std::size_t i = first; i < end && fields.empty(); ++i) {
       if (entries[i].operation == "create") fields = entries[i].changed_fields;
     }
-    soci::indicator fields_ind = fields.empty() ? soci::i_null : soci::i_ok;
-    session_ << "INSERT INTO audit_context (context_id, at, actor, action, flow, run_id, "
-                "source_connector, target_connector, fields) VALUES (:id, :at, :actor, :action, "
-                ":flow, :run, :source, :target, :fields)",
-        soci::use(context_id), soci::use(c.at), soci::use(c.actor), soci::use(c.action),
-        soci::use(c.flow), soci::use(c.run_id), soci::use(c.source_connector),
-        soci::use(c.target_connector), soci::use(fields, fields_ind);
+    const std::int64_t context_id = ++head.context_id;
+    insert_context(context_id, c.at,
+                   AuditContext{c.actor, c.action, c.flow, c.run_id, c.source_connector,
+                                c.target_connector, fields},
+                   fields);
     for (std::size_t i = first; i < end; ++i) {
-      entry_context[i] = context_id;
-      shares_fields[i] = !fields.empty() && entries[i].changed_fields == fields;
+      AuditEntry &e = entries[i];
+      e.seq = ++head.seq;
+      e.prev_hash = head.hash;
+      e.entry_hash = entry_hash(e);
+      head.hash = e.entry_hash;
+      const bool shares = !fields.empty() && e.changed_fields == fields;
+      rows.add(e.seq, context_id, e.source_key, e.target_key, e.operation,
+               shares ? nullptr : &e.changed_fields, e.hash_before, e.hash_after, e.detail,
+               e.prev_hash, e.entry_hash);
     }
     first = end;
   }
-  if (backend_ == Backend::sqlite) {
-    if (!insert_one_) {
-      insert_one_ = std::make_unique<SqliteStatement>(
-          session_,
-          "INSERT INTO audit_entry (seq, context_id, source_key, target_key, operation, "
-          "changed_fields, hash_before, hash_after, detail, prev_hash, entry_hash) VALUES (?1, "
-          "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-    }
-    SqliteStatement &st = *insert_one_;
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-      const AuditEntry &e = entries[i];
-      st.reset();
-      st.bind(1, e.seq);
-      st.bind(2, static_cast<std::int64_t>(entry_context[i]));
-      st.bind(3, e.source_key);
-      st.bind(4, e.target_key);
-      st.bind(5, e.operation);
-      if (shares_fields[i]) {
-        st.bind_null(6);
-      } else {
-        st.bind(6, e.changed_fields);
-      }
-      st.bind(7, e.hash_before);
-      st.bind(8, e.hash_after);
-      st.bind(9, e.detail);
-      st.bind(10, e.prev_hash);
-      st.bind(11, e.entry_hash);
-      st.step();
-    }
-    st.reset();
-    return;
+  rows.finish();
+}
+
+void AuditLog::append_changes(const AuditContext &context,
+                              const std::vector<AuditChange> &changes) {
+  if (changes.empty()) return;
+  Head head = lock_and_read_head();
+  const std::string at = utc_now_text();
+  const std::int64_t context_id = ++head.context_id;
+  insert_context(context_id, at, context, context.all_fields);
+  EntryRows rows(*this);
+  for (const auto &change : changes) {
+    const std::int64_t seq = ++head.seq;
+    const std::string &fields = change.all_fields ? context.all_fields : change.changed_fields;
+    std::string hash =
+        hash_entry(seq, {head.hash, at, context.actor, context.action, context.flow, context.run_id,
+                         context.source_connector, change.source_key, context.target_connector,
+                         change.target_key, change.operation, fields, change.hash_before,
+                         change.hash_after, std::string_view()});
+    const bool shares = !context.all_fields.empty() && fields == context.all_fields;
+    rows.add(seq, context_id, change.source_key, change.target_key, change.operation,
+             shares ? nullptr : &change.changed_fields, change.hash_before, change.hash_after,
+             std::string_view(), head.hash, hash);
+    head.hash = std::move(hash);
   }
-  std::vector<long long> seqs;
-  std::vector<std::string> cols[9];
-  std::vector<soci::indicator> fields_ind;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    const AuditEntry &e = entries[i];
-    seqs.push_back(e.seq);
-    const std::string *texts[] = {&e.source_key,     &e.target_key,  &e.operation,
-                                  &e.changed_fields, &e.hash_before, &e.hash_after,
-                                  &e.detail,         &e.prev_hash,   &e.entry_hash};
-    for (std::size_t c = 0; c < 9; ++c) cols[c].push_back(*texts[c]);
-    fields_ind.push_back(shares_fields[i] ? soci::i_null : soci::i_ok);
-  }
-  session_ << "INSERT INTO audit_entry (seq, context_id, source_key, target_key, operation, "
-              "changed_fields, hash_before, hash_after, detail, prev_hash, entry_hash) VALUES "
-              "(:s, :c, :a1, :a2, :a3, :a4, :a5, :a6, :a7, :a8, :a9)",
-      soci::use(seqs), soci::use(entry_context), soci::use(cols[0]), soci::use(cols[1]),
-      soci::use(cols[2]), soci::use(cols[3], fields_ind), soci::use(cols[4]), soci::use(cols[5]),
-      soci::use(cols[6]), soci::use(cols[7]), soci::use(cols[8]);
+  rows.finish();
 }
 
 std::vector<AuditEntry> AuditLog::list(const AuditFilter &f) {

@@ -38,6 +38,28 @@ struct AuditEntry {
   std::string entry_hash;
 };
 
+// What the changes one batch applied share, written once for all of them.
+struct AuditContext {
+  std::string actor;
+  std::string action;
+  std::string flow;
+  std::string run_id;
+  std::string source_connector;
+  std::string target_connector;
+  std::string all_fields;  // the batch's field names, comma-separated
+};
+
+// One applied change of a batch: the entry's own fields.
+struct AuditChange {
+  std::string source_key;
+  std::string target_key;
+  const char *operation = "";  // create, update, delete
+  bool all_fields = false;     // changed_fields is the context's all_fields
+  std::string changed_fields;
+  std::string hash_before;
+  std::string hash_after;
+};
+
 struct AuditFilter {
   std::string flow;
   std::string key;    // source or target key
@@ -61,6 +83,8 @@ class AuditLog {
   // inside the caller's transaction: the entries become durable with the changes they
   // describe, or not at all.
   void append(std::vector<AuditEntry> &entries);
+  // The same for the changes of one batch, without repeating what they share.
+  void append_changes(const AuditContext &context, const std::vector<AuditChange> &changes);
 
   std::vector<AuditEntry> list(const AuditFilter &filter);
   AuditVerification verify();
@@ -69,7 +93,15 @@ class AuditLog {
   static std::string entry_hash(const AuditEntry &entry);
 
  private:
-  void insert(std::vector<AuditEntry> &entries);
+  struct Head {
+    std::int64_t seq = 0;
+    std::string hash;
+    std::int64_t context_id = 0;
+  };
+  Head lock_and_read_head();
+  void insert_context(std::int64_t id, const std::string &at, const AuditContext &context,
+                      const std::string &fields);
+  class EntryRows;
 
   soci::session &session_;
   Backend backend_;

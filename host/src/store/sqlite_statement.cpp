@@ -68,6 +68,11 @@ SqliteReadScope::~SqliteReadScope() {
   if (began_) sqlite3_exec(connection_, "COMMIT", nullptr, nullptr, nullptr);
 }
 
+void configure_sqlite_library() {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+}
+
 bool is_sqlite(soci::session &session) {
   return session.get_backend_name() == "sqlite3";
 }

@@ -55,6 +55,12 @@ class SqliteReadScope {
   bool began_ = false;
 };
 
+// Sets SQLite up for this process before any connection opens: no global memory
+// statistics (a lock on every allocation, contended once runs use several threads) and no
+// per-connection locks (each connection, the host's or a plugin's, is used by one thread
+// at a time). Call first thing in main().
+void configure_sqlite_library();
+
 // Whether a session's backend is SQLite, where SqliteStatement applies.
 bool is_sqlite(soci::session &session);
 
