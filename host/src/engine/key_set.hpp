@@ -1,5 +1,5 @@
 // The keys a run has already handled, as 64-bit hashes in an open-addressing table:
-// about 16 bytes a key, so a million-record run stays small.
+// 11 to 16 bytes a key, so a million-record run stays small.
 #pragma once
 
 #include <cstdint>
