@@ -87,29 +87,37 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
   if (rows.empty()) return;
   const BatchView view(mapped);
   std::vector<std::string> keys;
+  std::vector<std::string> hashes;
   keys.reserve(rows.size());
-  for (const auto &r : rows) keys.push_back(r.key);
-  const auto known = known_.lookup(keys);
+  hashes.reserve(rows.size());
+  for (const auto &r : rows) {
+    const RecordView record = view.record(r.mapped_row);
+    keys.push_back(r.key);
+    // A delete is "unchanged" when the host already deleted that key there.
+    hashes.push_back(record.operation() == Operation::remove ? std::string(deleted_hash)
+                                                             : content_hash(record, view));
+  }
+  std::vector<store::Comparison> known = known_.compare(keys, hashes);
 
   struct Pending {
     const DeliveryRow *row;
+    const store::Comparison *before;
     std::string hash;
     std::string fields;
     std::string last_problem;
   };
   std::vector<Pending> pending;
-  for (const auto &r : rows) {
-    const RecordView record = view.record(r.mapped_row);
-    // A delete is "unchanged" when the host already deleted that key there.
-    std::string hash = record.operation() == Operation::remove ? std::string(deleted_hash)
-                                                               : content_hash(record, view);
-    const auto it = known.find(r.key);
-    if (it != known.end() && it->second.written_hash == hash) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (known[i].unchanged) {
       ++counts.unchanged;
-      if (on_done) on_done(r);
+      if (on_done) on_done(rows[i]);
       continue;
     }
-    pending.push_back({&r, std::move(hash), field_hashes(record, view), {}});
+    pending.push_back({&rows[i],
+                       &known[i],
+                       std::move(hashes[i]),
+                       field_hashes(view.record(rows[i].mapped_row), view),
+                       {}});
   }
 
   DeliveredChanges delivered;
@@ -135,8 +143,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
       Pending &p = pending[i];
       const jn_outcome &o = outcomes[i];
       if (o.status == JN_OK) {
-        const auto it = known.find(p.row->key);
-        const bool existed = it != known.end() && it->second.written_hash != deleted_hash;
+        const bool existed = p.before->known && p.before->written_hash != deleted_hash;
         store::AuditChange e;
         e.source_key = readable(p.row->source_key);
         e.target_key = readable(p.row->key);
@@ -146,8 +153,8 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
         } else if (existed) {
           ++counts.updated;
           e.operation = "update";
-          e.changed_fields = changed_fields(it->second.field_hashes, p.fields, view);
-          e.hash_before = it->second.written_hash;
+          e.changed_fields = changed_fields(p.before->field_hashes, p.fields, view);
+          e.hash_before = p.before->written_hash;
         } else {
           ++counts.created;
           e.operation = "create";

@@ -17,6 +17,10 @@ const char *const lookup_one_sql =
     "COALESCE(field_hashes, '') FROM record_state WHERE connector = ?1 AND entity = ?2 AND "
     "record_key = ?3";
 
+const char *const compare_one_sql =
+    "SELECT written_hash IS ?4, COALESCE(written_hash, ''), COALESCE(field_hashes, '') FROM "
+    "record_state WHERE connector = ?1 AND entity = ?2 AND record_key = ?3";
+
 const char *const write_sql =
     "INSERT INTO record_state (connector, entity, record_key, written_hash, field_hashes, "
     "last_seen_run, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
@@ -98,6 +102,43 @@ std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
     }
   }
   return known;
+}
+
+std::vector<Comparison> RecordStateRepository::compare(const std::vector<std::string> &keys,
+                                                       const std::vector<std::string> &hashes) {
+  std::vector<Comparison> out(keys.size());
+  if (sqlite_) {
+    const SqliteReadScope scope(session_);
+    SqliteStatement &st = prepared(compare_one_, compare_one_sql);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      st.bind(3, keys[i]);
+      st.bind(4, hashes[i]);
+      if (st.step()) {
+        Comparison &c = out[i];
+        c.known = true;
+        c.unchanged = st.integer(0) != 0;
+        if (!c.unchanged) {
+          c.written_hash = st.text(1);
+          c.field_hashes = st.text(2);
+        }
+      }
+      st.reset();
+    }
+    return out;
+  }
+  const auto known = lookup(keys);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto it = known.find(keys[i]);
+    if (it == known.end()) continue;
+    Comparison &c = out[i];
+    c.known = true;
+    c.unchanged = it->second.written_hash == hashes[i];
+    if (!c.unchanged) {
+      c.written_hash = it->second.written_hash;
+      c.field_hashes = it->second.field_hashes;
+    }
+  }
+  return out;
 }
 
 void RecordStateRepository::record_writes(const std::vector<RecordWrite> &writes,

@@ -21,6 +21,14 @@ struct KnownRecord {
   std::string field_hashes;
 };
 
+// A key compared with what was last written for it.
+struct Comparison {
+  bool known = false;        // something was written for this key before
+  bool unchanged = false;    // and it had the hash compared with
+  std::string written_hash;  // when known and changed: the hash last written
+  std::string field_hashes;  // when known and changed
+};
+
 struct RecordWrite {
   std::string key;
   std::string hash;
@@ -34,6 +42,11 @@ class RecordStateRepository {
 
   // What is known of these keys; keys never seen are absent from the result.
   std::unordered_map<std::string, KnownRecord> lookup(const std::vector<std::string> &keys);
+
+  // For each key, whether `hashes` (aligned with `keys`) is what was last written. Unchanged
+  // keys copy nothing: re-runs compare millions of them.
+  std::vector<Comparison> compare(const std::vector<std::string> &keys,
+                                  const std::vector<std::string> &hashes);
 
   // Records that `run_id` wrote, with the hash of what was written.
   void record_writes(const std::vector<RecordWrite> &writes, const std::string &run_id);
@@ -54,6 +67,7 @@ class RecordStateRepository {
   // On SQLite: statements prepared once, run once per record.
   bool sqlite_;
   std::unique_ptr<SqliteStatement> lookup_one_;
+  std::unique_ptr<SqliteStatement> compare_one_;
   std::unique_ptr<SqliteStatement> write_one_;
   std::unique_ptr<SqliteStatement> see_one_;
 };

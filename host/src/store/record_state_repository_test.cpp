@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "postgres.hpp"
 #include "store/state_store.hpp"
 #include "temp_dir.hpp"
 
@@ -38,6 +41,38 @@ TEST_F(RecordStates, LooksUpAnyNumberOfKeys) {
   EXPECT_EQ(states.lookup({"k7", "k8"}).size(), 2U);
   RecordStateRepository other(store_->session(), "crm", "companies");
   EXPECT_TRUE(other.lookup({"k0"}).empty());
+}
+
+// Unchanged, changed, deleted and unknown keys, compared in one call.
+void compares_keys_with_what_was_written(StateStore &store, const std::string &connector) {
+  RecordStateRepository states(store.session(), connector, "contacts");
+  states.record_writes({{"a", "h1", "fa"}, {"b", "h2", "fb"}, {"c", "deleted", ""}}, "run-1");
+  const auto c = states.compare({"a", "b", "c", "d"}, {"h1", "h9", "deleted", "h4"});
+  ASSERT_EQ(c.size(), 4U);
+  EXPECT_TRUE(c[0].known);
+  EXPECT_TRUE(c[0].unchanged);
+  EXPECT_EQ(c[0].written_hash, "");  // nothing copied for an unchanged key
+  EXPECT_TRUE(c[1].known);
+  EXPECT_FALSE(c[1].unchanged);
+  EXPECT_EQ(c[1].written_hash, "h2");
+  EXPECT_EQ(c[1].field_hashes, "fb");
+  EXPECT_TRUE(c[2].unchanged);
+  EXPECT_FALSE(c[3].known);
+  EXPECT_FALSE(c[3].unchanged);
+  RecordStateRepository other(store.session(), connector, "companies");
+  EXPECT_FALSE(other.compare({"a"}, {"h1"})[0].known);
+}
+
+TEST_F(RecordStates, ComparesKeysWithWhatWasWrittenOnSqlite) {
+  compares_keys_with_what_was_written(*store_, "crm");
+}
+
+TEST(RecordStatesOnPostgres, ComparesKeysWithWhatWasWritten) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  std::string why;
+  auto store = StateStore::open(*parse_store_location(url, "/", why));
+  // The test cluster is shared: a connector name of its own keeps this test apart.
+  compares_keys_with_what_was_written(*store, "crm-" + std::to_string(std::random_device{}()));
 }
 
 }  // namespace
