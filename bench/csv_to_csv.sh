@@ -19,7 +19,6 @@ cat > "$run/junction.json" <<JSON
   },
   "flows": [{
     "name": "contacts",
-    "batch_size": 5000,
     "from": {"connector": "source", "entity": "contacts", "key": ["id"]},
     "to": {"connector": "target", "entity": "contacts"},
     "mapping": {

@@ -26,7 +26,7 @@ cat > "$run/junction.json" <<JSON
     "pg": {"plugin": "sql", "config": {"url": "\${env:BENCH_PG_URL}", "entities": {"contacts": {}}}}
   },
   "flows": [{
-    "name": "contacts", "batch_size": 5000,
+    "name": "contacts",
     "from": {"connector": "source", "entity": "contacts", "key": ["id"]},
     "to": {"connector": "pg", "entity": "contacts"},
     "mapping": {

@@ -117,7 +117,7 @@ for i, row in enumerate(r):
             d = run_dir / ("sqlite-%d" % run)
             d.mkdir()
             subprocess.run(["sqlite3", str(d / "target.db"), TABLE.format(ts="TEXT")], check=True)
-            flow = {"name": "load", "batch_size": 5000,
+            flow = {"name": "load", 
                     "from": {"connector": "source", "entity": "contacts", "key": ["id"]},
                     "to": {"connector": "db", "entity": "contacts"}, "mapping": mapping()}
             write_config(d / "junction.json", "sqlite:state.db",
@@ -143,7 +143,7 @@ for i, row in enumerate(r):
             write_config(d / "pg.json", "sqlite:pgstate.db",
                          {"source": csv_source, "pg": {"plugin": "sql", "config": {
                              "url": "${env:BENCH_PG_URL}", "entities": {"contacts": {}}}}},
-                         {"name": "load", "batch_size": 5000,
+                         {"name": "load", 
                           "from": {"connector": "source", "entity": "contacts", "key": ["id"]},
                           "to": {"connector": "pg", "entity": "contacts"}, "mapping": mapping()})
             record("pg.junction", timed([str(JUNCTION), "--log-level", "warn", "sync",
@@ -165,7 +165,7 @@ for i, row in enumerate(r):
             write_config(d / "csv.json", "sqlite:csvstate.db",
                          {"source": csv_source, "out": {"plugin": "csv", "config": {
                              "dir": str(d / "out"), "entities": {"contacts": {"file_name": "contacts.csv"}}}}},
-                         {"name": "copy", "batch_size": 5000,
+                         {"name": "copy", 
                           "from": {"connector": "source", "entity": "contacts", "key": ["id"]},
                           "to": {"connector": "out", "entity": "contacts"},
                           "mapping": mapping(typed=False)})

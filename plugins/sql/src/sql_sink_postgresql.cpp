@@ -29,6 +29,16 @@ void append_copy_text(std::string &out, std::string_view text) {
   }
 }
 
+// Runs statements separated by semicolons in one round trip; throws with the server's
+// message when one fails (those after it do not run).
+void run_together(PGconn *conn, const std::string &sql) {
+  PGresult *result = PQexec(conn, sql.c_str());
+  const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+  const std::string message = ok ? std::string() : PQresultErrorMessage(result);
+  PQclear(result);
+  if (!ok) throw std::runtime_error(message);
+}
+
 }  // namespace
 
 void SqlSink::write_postgresql(const BatchView &batch, Outcomes &outcomes) {
@@ -73,8 +83,7 @@ bool SqlSink::copy_rows(const std::vector<Row> &rows) {
       stage = stages_.emplace(shape.column_list, name).first;
     }
     const std::string &name = stage->second;
-    *db_.session << "SAVEPOINT junction_batch";
-    *db_.session << "TRUNCATE " + name;
+    run_together(conn, "SAVEPOINT junction_batch; TRUNCATE " + name);
     PGresult *started =
         PQexec(conn, ("COPY " + name + " (" + shape.column_list + ") FROM STDIN").c_str());
     const bool copying = PQresultStatus(started) == PGRES_COPY_IN;
@@ -109,9 +118,8 @@ bool SqlSink::copy_rows(const std::vector<Row> &rows) {
       PQclear(r);
     }
     if (!copied) throw std::runtime_error(copy_error);
-    *db_.session << shape.insert_head + " SELECT " + shape.column_list + " FROM " + name +
-                        shape.insert_tail;
-    *db_.session << "RELEASE SAVEPOINT junction_batch";
+    run_together(conn, shape.insert_head + " SELECT " + shape.column_list + " FROM " + name +
+                           shape.insert_tail + "; RELEASE SAVEPOINT junction_batch");
     return true;
   } catch (const Error &) {
     throw;
