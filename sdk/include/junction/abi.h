@@ -11,6 +11,10 @@
  *    a reader never touches fields beyond the struct_size it was given.
  *  - Failures are returned as a jn_status; the words go through jn_host_api.set_error,
  *    called on the failing call's thread before it returns. The host copies them.
+ *  - Threads: the host calls each object (connector, source, sink) from one thread at a
+ *    time, but not always the same thread, and different objects may be called at the
+ *    same time (a run reads a source while it writes a sink). jn_host_api.log may be
+ *    called from any thread.
  */
 #ifndef JUNCTION_ABI_H
 #define JUNCTION_ABI_H
