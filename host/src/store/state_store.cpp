@@ -35,19 +35,25 @@ StateStore::StateStore(StoreLocation location, std::unique_ptr<soci::session> se
 
 StateStore::~StateStore() = default;
 
-std::unique_ptr<StateStore> StateStore::open(const StoreLocation &location) {
+// A connection to the store: the main one sets the file up (directory, WAL), a reader only
+// reads beside it.
+static std::unique_ptr<soci::session> connect(const StoreLocation &location, bool reader) {
   auto session = std::make_unique<soci::session>();
   try {
     if (location.backend == Backend::sqlite) {
-      std::error_code ec;
-      if (location.sqlite_file.has_parent_path()) {
+      if (!reader && location.sqlite_file.has_parent_path()) {
+        std::error_code ec;
         std::filesystem::create_directories(location.sqlite_file.parent_path(), ec);
       }
       session->open(*soci::factory_sqlite3(), location.connect);
       *session << "PRAGMA busy_timeout = 10000";
-      *session << "PRAGMA journal_mode = WAL";
-      *session << "PRAGMA synchronous = NORMAL";
-      *session << "PRAGMA foreign_keys = ON";
+      if (reader) {
+        *session << "PRAGMA query_only = ON";
+      } else {
+        *session << "PRAGMA journal_mode = WAL";
+        *session << "PRAGMA synchronous = NORMAL";
+        *session << "PRAGMA foreign_keys = ON";
+      }
     } else {
       session->open(*soci::factory_postgresql(), location.connect);
     }
@@ -55,6 +61,11 @@ std::unique_ptr<StateStore> StateStore::open(const StoreLocation &location) {
     throw StoreError("cannot open the state store " + location.display + ": " +
                      safe_message(e.what(), location));
   }
+  return session;
+}
+
+std::unique_ptr<StateStore> StateStore::open(const StoreLocation &location) {
+  auto session = connect(location, false);
   try {
     apply_migrations(*session, location.backend);
   } catch (const std::exception &e) {
@@ -65,20 +76,7 @@ std::unique_ptr<StateStore> StateStore::open(const StoreLocation &location) {
 }
 
 std::unique_ptr<soci::session> StateStore::open_reader() const {
-  auto session = std::make_unique<soci::session>();
-  try {
-    if (location_.backend == Backend::sqlite) {
-      session->open(*soci::factory_sqlite3(), location_.connect);
-      *session << "PRAGMA busy_timeout = 10000";
-      *session << "PRAGMA query_only = ON";
-    } else {
-      session->open(*soci::factory_postgresql(), location_.connect);
-    }
-  } catch (const std::exception &e) {
-    throw StoreError("cannot open the state store " + location_.display + ": " +
-                     safe_message(e.what(), location_));
-  }
-  return session;
+  return connect(location_, true);
 }
 
 int StateStore::schema_version() {
