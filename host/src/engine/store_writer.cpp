@@ -1,9 +1,13 @@
 #include "engine/store_writer.hpp"
 
+#include <pthread.h>
+
 namespace junction::engine {
 
 StoreWriter::StoreWriter(std::size_t max_waiting)
-    : max_waiting_(max_waiting), thread_([this] { work(); }) {}
+    : max_waiting_(max_waiting), thread_([this] { work(); }) {
+  pthread_setname_np(thread_.native_handle(), "store-writer");  // as shown by top -H, perf
+}
 
 StoreWriter::~StoreWriter() {
   {

@@ -3,7 +3,7 @@
 #include <openssl/evp.h>
 
 #include <array>
-#include <cstdio>
+#include <charconv>
 #include <string_view>
 
 #include <soci/soci.h>
@@ -68,9 +68,11 @@ std::string hash_entry(std::int64_t seq, const std::array<std::string_view, 15> 
   const std::string number = std::to_string(seq);
   EVP_DigestUpdate(digest.ctx, number.data(), number.size());
   char prefix[32];
+  prefix[0] = '\x1f';
   for (const auto field : fields) {
-    const int n = std::snprintf(prefix, sizeof prefix, "\x1f%zu:", field.size());
-    EVP_DigestUpdate(digest.ctx, prefix, static_cast<std::size_t>(n));
+    char *end = std::to_chars(prefix + 1, prefix + sizeof prefix - 1, field.size()).ptr;
+    *end++ = ':';
+    EVP_DigestUpdate(digest.ctx, prefix, static_cast<std::size_t>(end - prefix));
     EVP_DigestUpdate(digest.ctx, field.data(), field.size());
   }
   unsigned char out[EVP_MAX_MD_SIZE];

@@ -5,7 +5,6 @@
 
 #include <charconv>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 
 #include "junction/value.hpp"
@@ -31,12 +30,25 @@ inline CivilDate civil_from_days(std::int64_t days) {
   return {year, month, doy - (153 * mp + 2) / 5 + 1};
 }
 
+// Appends `value` in decimal, zero-padded to `width` digits (no printf: called per value).
+inline void append_padded(std::string &out, std::int64_t value, int width) {
+  if (value < 0) {
+    out.push_back('-');
+    value = -value;
+  }
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  for (auto n = end - digits; n < width; ++n) out.push_back('0');
+  out.append(digits, end);
+}
+
 inline void append_date_text(std::string &out, std::int64_t days) {
   const CivilDate d = civil_from_days(days);
-  char text[32];
-  std::snprintf(text, sizeof text, "%04lld-%02u-%02u", static_cast<long long>(d.year), d.month,
-                d.day);
-  out += text;
+  append_padded(out, d.year, 4);
+  out.push_back('-');
+  append_padded(out, d.month, 2);
+  out.push_back('-');
+  append_padded(out, d.day, 2);
 }
 
 inline void append_timestamp_text(std::string &out, std::int64_t micros) {
@@ -50,16 +62,17 @@ inline void append_timestamp_text(std::string &out, std::int64_t micros) {
   append_date_text(out, days);
   const std::int64_t s = rest / 1000000;
   const std::int64_t fraction = rest % 1000000;
-  char text[40];
+  out.push_back('T');
+  append_padded(out, s / 3600, 2);
+  out.push_back(':');
+  append_padded(out, s / 60 % 60, 2);
+  out.push_back(':');
+  append_padded(out, s % 60, 2);
   if (fraction != 0) {
-    std::snprintf(text, sizeof text, "T%02lld:%02lld:%02lld.%06lldZ",
-                  static_cast<long long>(s / 3600), static_cast<long long>(s / 60 % 60),
-                  static_cast<long long>(s % 60), static_cast<long long>(fraction));
-  } else {
-    std::snprintf(text, sizeof text, "T%02lld:%02lld:%02lldZ", static_cast<long long>(s / 3600),
-                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+    out.push_back('.');
+    append_padded(out, fraction, 6);
   }
-  out += text;
+  out.push_back('Z');
 }
 
 inline void append_value_text(std::string &out, const Value &value) {
