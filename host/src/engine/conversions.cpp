@@ -72,6 +72,47 @@ std::optional<std::string> to_integer(std::string_view s, Rounding rounding, Con
   return std::nullopt;
 }
 
+// Reads exactly `n` digits.
+bool fixed_digits(const char *p, int n, int &out) {
+  out = 0;
+  for (int i = 0; i < n; ++i) {
+    if (p[i] < '0' || p[i] > '9') return false;
+    out = out * 10 + (p[i] - '0');
+  }
+  return true;
+}
+
+// strptime for the common shapes, without its cost: "YYYY-MM-DD" and "HH:MM:SS" with
+// fields in range. Anything else returns nullptr and goes to strptime itself.
+const char *quick_date(const char *p, std::tm &tm) {
+  int y = 0;
+  int m = 0;
+  int d = 0;
+  if (!fixed_digits(p, 4, y) || p[4] != '-' || !fixed_digits(p + 5, 2, m) || p[7] != '-' ||
+      !fixed_digits(p + 8, 2, d) || (p[10] >= '0' && p[10] <= '9') || m < 1 || m > 12 || d < 1 ||
+      d > 31) {
+    return nullptr;
+  }
+  tm.tm_year = y - 1900;
+  tm.tm_mon = m - 1;
+  tm.tm_mday = d;
+  return p + 10;
+}
+
+const char *quick_time(const char *p, std::tm &tm) {
+  int h = 0;
+  int m = 0;
+  int s = 0;
+  if (!fixed_digits(p, 2, h) || p[2] != ':' || !fixed_digits(p + 3, 2, m) || p[5] != ':' ||
+      !fixed_digits(p + 6, 2, s) || (p[8] >= '0' && p[8] <= '9') || h > 23 || m > 59 || s > 59) {
+    return nullptr;
+  }
+  tm.tm_hour = h;
+  tm.tm_min = m;
+  tm.tm_sec = s;
+  return p + 8;
+}
+
 // Parses `s` with a strptime pattern; the whole input must be consumed and the date must
 // exist (strptime alone accepts 30 February).
 std::optional<std::string> parse_time(std::string_view s, const std::string &format, bool date_only,
@@ -82,9 +123,12 @@ std::optional<std::string> parse_time(std::string_view s, const std::string &for
   std::int64_t offset_seconds = 0;
   const char *end = nullptr;
   if (format.empty()) {
-    end = strptime(input.c_str(), "%Y-%m-%d", &tm);
+    end = quick_date(input.c_str(), tm);
+    if (end == nullptr) end = strptime(input.c_str(), "%Y-%m-%d", &tm);
     if (end != nullptr && !date_only && (*end == 'T' || *end == ' ')) {
-      end = strptime(end + 1, "%H:%M:%S", &tm);
+      const char *time = end + 1;
+      end = quick_time(time, tm);
+      if (end == nullptr) end = strptime(time, "%H:%M:%S", &tm);
       if (end != nullptr && *end == '.') {
         ++end;
         int digits = 0;

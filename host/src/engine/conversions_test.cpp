@@ -62,6 +62,11 @@ TEST(Conversions, DatesRefuseDaysThatDoNotExist) {
   EXPECT_EQ(problem_of("31/02/2024", TargetType::date, "%d/%m/%Y"), "is not a real date");
   EXPECT_EQ(problem_of("29/02/2023", TargetType::date, "%d/%m/%Y"), "is not a real date");
   EXPECT_EQ(problem_of("2024-02-10x", TargetType::date), "is not a date in the form YYYY-MM-DD");
+  EXPECT_EQ(problem_of("2024-02-30", TargetType::date), "is not a real date");
+  EXPECT_EQ(problem_of("2024-13-01", TargetType::date), "is not a date in the form YYYY-MM-DD");
+  EXPECT_EQ(problem_of("2024-02-101", TargetType::date), "is not a date in the form YYYY-MM-DD");
+  // The short forms strptime reads are still read.
+  EXPECT_EQ(convert_ok("1970-1-2", TargetType::date).i64, 1);
   EXPECT_EQ(problem_of("10.02.2024", TargetType::date, "%d/%m/%Y"),
             "is not a date in the form %d/%m/%Y");
 }
@@ -70,6 +75,11 @@ TEST(Conversions, TimestampsWithFractionsAndOffsets) {
   EXPECT_EQ(convert_ok("1970-01-01T00:00:01Z", TargetType::timestamp).i64, 1000000);
   EXPECT_EQ(convert_ok("1970-01-01 00:00:01.25", TargetType::timestamp).i64, 1250000);
   EXPECT_EQ(convert_ok("1970-01-01T01:00:00+01:00", TargetType::timestamp).i64, 0);
+  EXPECT_EQ(convert_ok("1970-01-01T1:00:00+01:00", TargetType::timestamp).i64, 0);
+  EXPECT_EQ(convert_ok("2024-02-29T23:59:59Z", TargetType::timestamp).i64,
+            (19782LL * 86400 + 86399) * 1000000);
+  EXPECT_EQ(problem_of("2024-02-29T24:00:00Z", TargetType::timestamp),
+            "is not a timestamp in the form YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+HH:MM]");
   EXPECT_EQ(convert_ok("02/01/1970 00:00", TargetType::timestamp, "%d/%m/%Y %H:%M").i64,
             86400LL * 1000000);
   EXPECT_EQ(problem_of("yesterday", TargetType::timestamp),

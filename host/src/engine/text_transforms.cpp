@@ -1,5 +1,7 @@
 #include "engine/text_transforms.hpp"
 
+#include <algorithm>
+
 #include <utf8proc.h>
 
 #include <cstdlib>
@@ -66,6 +68,13 @@ void collapse(std::string &s) {
 // Maps each code point; ASCII takes a fast path.
 template <typename Map>
 void map_case(std::string &s, Map map) {
+  if (std::all_of(s.begin(), s.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    for (char &c : s) {
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) c = static_cast<char>(map(c));
+    }
+    return;
+  }
   std::string out;
   out.reserve(s.size());
   const auto *p = reinterpret_cast<const utf8proc_uint8_t *>(s.data());
