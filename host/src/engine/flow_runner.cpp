@@ -31,6 +31,25 @@ std::string readable(std::string key) {
   return key;
 }
 
+void add_counts(store::RunCounts &to, const store::RunCounts &from) {
+  to.read += from.read;
+  to.created += from.created;
+  to.updated += from.updated;
+  to.unchanged += from.unchanged;
+  to.deleted += from.deleted;
+  to.failed += from.failed;
+  to.filtered += from.filtered;
+}
+
+// A mapped batch on its way from the run's thread to the delivering one, with a copy of
+// the source records that reached delivery: the source's own batch is gone by the time a
+// write fails and the record as read goes to the error queue.
+struct Handoff {
+  BatchBuilder source;  // record i is the one rows[i] was mapped from
+  BatchBuilder mapped;
+  std::vector<DeliveryRow> rows;
+};
+
 class Run {
  public:
   Run(FlowContext &context, std::string run_id)
@@ -59,16 +78,18 @@ class Run {
         c_.flow.definition.value("checkpoint_every", std::int64_t{0});
 
     auto source = open_source_with_retries(options);
-    auto sink = c_.target.open_sink(c_.flow.to.entity, c_.mapping.target_key(), run_id_);
-    // The store's writes run on writer_'s thread while this one reads the next batch.
-    Delivery delivery(DeliverySettings{c_.flow.name, run_id_, c_.actor, "write",
-                                       c_.flow.from.connector, c_.flow.to.connector, retry_},
-                      *sink, known_, [this](DeliveredChanges &&changes) {
-                        writer_.submit([this, changes = std::move(changes)] {
-                          states_.record_writes(changes.writes, run_id_);
-                          audit_.append_changes(changes.context, changes.changes);
-                        });
-                      });
+    sink_ = c_.target.open_sink(c_.flow.to.entity, c_.mapping.target_key(), run_id_);
+    // Three stages: this thread reads and maps, deliverer_'s compares with the store and
+    // writes to the sink, writer_'s records in the store.
+    delivery_ = std::make_unique<Delivery>(
+        DeliverySettings{c_.flow.name, run_id_, c_.actor, "write", c_.flow.from.connector,
+                         c_.flow.to.connector, retry_},
+        *sink_, known_, [this](DeliveredChanges &&changes) {
+          writer_.submit([this, changes = std::move(changes)] {
+            states_.record_writes(changes.writes, run_id_);
+            audit_.append_changes(changes.context, changes.changes);
+          });
+        });
     std::string cursor = options.cursor;
     transaction_ = std::make_unique<soci::transaction>(session_);
     runs_.start(run_id_, c_.flow.name, c_.actor);
@@ -78,7 +99,7 @@ class Run {
       const jn_source_batch &next = next_with_retries(source, options, cursor);
       if (next.batch != nullptr && next.batch->record_count > 0) {
         since_checkpoint += static_cast<std::int64_t>(next.batch->record_count);
-        handle_batch(*next.batch, delivery);
+        handle_batch(*next.batch);
       }
       cursor.assign(next.cursor.data, next.cursor.size);
       c_.progress.update(counts_.read);
@@ -88,16 +109,13 @@ class Run {
         break;
       }
       if (checkpoint_every > 0 && since_checkpoint >= checkpoint_every) {
-        checkpoint(*sink, *source, stream, cursor, "running");
+        checkpoint(*source, stream, cursor, "running");
         transaction_ = std::make_unique<soci::transaction>(session_);
         since_checkpoint = 0;
       }
     }
-    if (snapshot_deletes_ && !interrupted) delete_what_the_snapshot_lacks(delivery);
-    checkpoint(
-        *sink, *source, stream, cursor,
-        interrupted ? "interrupted" : (counts_.failed > 0 ? "finished_with_errors" : "finished"));
-    result.counts = counts_;
+    if (snapshot_deletes_ && !interrupted) delete_what_the_snapshot_lacks();
+    result.counts = checkpoint(*source, stream, cursor, interrupted ? "interrupted" : nullptr);
     result.interrupted = interrupted;
     transaction_ = nullptr;
   }
@@ -105,15 +123,23 @@ class Run {
  private:
   // Sink first, then the store: a crash between the two re-sends records the sink already
   // has (at least once), never skips any.
-  void checkpoint(plugin::SinkStream &sink, plugin::SourceStream &source, const std::string &stream,
-                  const std::string &cursor, const std::string &status) {
-    sink.commit();
+  // Every stage finishes what it was handed first. `state` null: the run has finished.
+  // Returns the run's counts so far.
+  store::RunCounts checkpoint(plugin::SourceStream &source, const std::string &stream,
+                              const std::string &cursor, const char *state) {
+    deliverer_.drain();
+    sink_->commit();
     writer_.drain();
+    store::RunCounts total = counts_;
+    add_counts(total, delivered_);
+    const std::string status =
+        state != nullptr ? state : (total.failed > 0 ? "finished_with_errors" : "finished");
     runs_.save_cursor(c_.flow.name, stream, cursor, run_id_);
-    runs_.finish(run_id_, status, counts_, "");
+    runs_.finish(run_id_, status, total, "");
     transaction_->commit();
     // Everything up to the cursor is now durable on both sides.
     source.acknowledge(cursor);
+    return total;
   }
 
   std::unique_ptr<plugin::SourceStream> open_source_with_retries(
@@ -158,6 +184,12 @@ class Run {
   void fail(const RecordView &record, const BatchView &batch, const std::string &stage,
             const std::string &status, const std::string &message, const std::string &key,
             int attempts = 1) {
+    fail_into(failed_, record, batch, stage, status, message, key, attempts);
+  }
+
+  void fail_into(std::vector<store::FailedRecord> &into, const RecordView &record,
+                 const BatchView &batch, const std::string &stage, const std::string &status,
+                 const std::string &message, const std::string &key, int attempts) {
     store::FailedRecord f;
     f.flow = c_.flow.name;
     f.run_id = run_id_;
@@ -172,18 +204,24 @@ class Run {
     nlohmann::json as_read = record_json(record, batch);
     if (record.failed() && !record.raw().empty()) as_read["_raw"] = std::string(record.raw());
     f.record = as_read.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    failed_.push_back(std::move(f));
+    into.push_back(std::move(f));
   }
 
-  void handle_batch(const jn_batch &raw, Delivery &delivery) {
+  void handle_batch(const jn_batch &raw) {
     const BatchView in(raw);
     c_.mapping.bind(in);
     std::vector<std::size_t> source_key;
     for (std::size_t k = 0; k < in.key_count(); ++k) source_key.push_back(in.key_field(k));
 
-    mapped_.clear();
+    auto handoff = std::make_shared<Handoff>();
+    BatchBuilder &target = handoff->mapped;
+    std::vector<std::string> source_fields;
+    for (std::size_t f = 0; f < in.field_count(); ++f) {
+      source_fields.emplace_back(in.field_name(f));
+    }
+    handoff->source.set_fields(source_fields);
     const auto target_fields = c_.mapping.target_fields(in);
-    mapped_.set_fields(target_fields);
+    target.set_fields(target_fields);
     std::vector<std::size_t> target_key;
     std::vector<std::uint32_t> target_key32;
     for (const auto &k : c_.mapping.target_key()) {
@@ -191,10 +229,8 @@ class Run {
       target_key.push_back(static_cast<std::size_t>(it - target_fields.begin()));
       target_key32.push_back(static_cast<std::uint32_t>(target_key.back()));
     }
-    mapped_.set_key_fields(target_key32);
+    target.set_key_fields(target_key32);
 
-    rows_.clear();
-    source_rows_.clear();
     for (std::size_t i = 0; i < in.size(); ++i) {
       const RecordView record = in.record(i);
       ++counts_.read;
@@ -209,15 +245,15 @@ class Run {
         continue;  // not seen: a record that stops passing the filter leaves the target
       }
       if (snapshot_deletes_) seen_.emplace_back(skey, std::string());
-      const auto row = mapped_.add_record(static_cast<Operation>(raw.records[i].op),
-                                          record.changed_at(), record.origin());
-      if (auto problem = c_.mapping.apply(record, mapped_, row)) {
-        mapped_.drop_last_record();
+      const auto row = target.add_record(static_cast<Operation>(raw.records[i].op),
+                                         record.changed_at(), record.origin());
+      if (auto problem = c_.mapping.apply(record, target, row)) {
+        target.drop_last_record();
         fail(record, in, "map", "rejected", *problem, skey);
         ++counts_.failed;
         continue;
       }
-      const BatchView out(*mapped_.batch());
+      const BatchView out(*target.batch());
       const RecordView mapped = out.record(row);
       bool empty_key = false;
       for (const auto k : target_key) {
@@ -225,14 +261,14 @@ class Run {
       }
       std::string key = key_text(mapped, target_key);
       if (empty_key) {
-        mapped_.drop_last_record();
+        target.drop_last_record();
         fail(record, in, "validate", "rejected",
              "the key (" + join(c_.mapping.target_key()) + ") is empty", skey);
         ++counts_.failed;
         continue;
       }
       if (!seen_keys_.insert(key)) {
-        mapped_.drop_last_record();
+        target.drop_last_record();
         fail(record, in, "validate", "rejected",
              "another record in this run already has the key '" + readable(key) + "' in " +
                  c_.flow.to.connector + "/" + c_.flow.to.entity,
@@ -241,16 +277,17 @@ class Run {
         continue;
       }
       if (snapshot_deletes_) seen_.back().second = key;
-      rows_.push_back(DeliveryRow{row, std::move(key), skey, 0});
-      source_rows_.push_back(i);
+      handoff->rows.push_back(DeliveryRow{row, std::move(key), skey, 0});
+      const auto copy = handoff->source.add_record(static_cast<Operation>(raw.records[i].op),
+                                                   record.changed_at(), record.origin());
+      for (std::size_t f = 0; f < in.field_count(); ++f) {
+        handoff->source.set(copy, f, record.value(f));
+      }
     }
-    const jn_batch &mapped_batch = *mapped_.batch();
-    delivery.deliver(mapped_batch, rows_, counts_, [&](const DeliveryFailure &f) {
-      const std::size_t index = static_cast<std::size_t>(f.row - rows_.data());
-      fail(in.record(source_rows_[index]), in, "write", f.status, f.message, f.row->source_key,
-           f.attempts);
-    });
     submit_failures();
+    if (!handoff->rows.empty()) {
+      deliverer_.submit([this, handoff] { deliver(*handoff); });
+    }
     if (!seen_.empty()) {
       writer_.submit([this, seen = std::move(seen_)] { sources_.record_seen(seen, run_id_); });
       seen_.clear();
@@ -258,9 +295,26 @@ class Run {
     seen_any_ |= in.size() > 0;
   }
 
+  // On deliverer_'s thread.
+  void deliver(Handoff &handoff) {
+    const BatchView in(*handoff.source.batch());
+    delivery_->deliver(*handoff.mapped.batch(), handoff.rows, delivered_,
+                       [&](const DeliveryFailure &f) {
+                         const auto index = static_cast<std::size_t>(f.row - handoff.rows.data());
+                         fail_into(delivery_failed_, in.record(index), in, "write", f.status,
+                                   f.message, f.row->source_key, f.attempts);
+                       });
+    if (!delivery_failed_.empty()) {
+      writer_.submit(
+          [this, failed = std::move(delivery_failed_)]() mutable { errors_.add(failed); });
+      delivery_failed_.clear();
+    }
+  }
+
   // After a whole snapshot: what the host saw before but not this time is gone from the
   // source, and is deleted from the target.
-  void delete_what_the_snapshot_lacks(Delivery &delivery) {
+  void delete_what_the_snapshot_lacks() {
+    deliverer_.drain();
     writer_.drain();  // every record seen is recorded
     const auto gone = sources_.unseen(run_id_);
     if (gone.empty()) return;
@@ -287,7 +341,7 @@ class Run {
       rows.push_back(DeliveryRow{row, target_key, source_key, 0});
     }
     std::vector<std::string> deleted;
-    delivery.deliver(
+    delivery_->deliver(
         *deletes.batch(), rows, counts_,
         [&](const DeliveryFailure &f) {
           store::FailedRecord failed;
@@ -332,18 +386,22 @@ class Run {
   store::RunRepository runs_;
   RetryPolicy retry_;
   std::mt19937_64 random_{std::random_device{}()};
-  store::RunCounts counts_;
-  BatchBuilder mapped_;
-  std::vector<DeliveryRow> rows_;
-  std::vector<std::size_t> source_rows_;
+  store::RunCounts counts_;     // kept by the run's thread
+  store::RunCounts delivered_;  // kept by deliverer_'s thread
   std::vector<store::FailedRecord> failed_;
+  std::vector<store::FailedRecord> delivery_failed_;  // deliverer_'s thread
   KeySet seen_keys_;  // target keys this run has handled, to catch duplicates
   bool snapshot_deletes_;
   store::RecordStateRepository sources_;  // what the host saw of the source's records
   std::vector<std::pair<std::string, std::string>> seen_;
   bool seen_any_ = false;
   std::unique_ptr<soci::transaction> transaction_;
-  StoreWriter writer_;  // last: stopped before anything it may be using is destroyed
+  std::unique_ptr<plugin::SinkStream> sink_;
+  std::unique_ptr<Delivery> delivery_;
+  // Last, stopped first (deliverer_ before writer_, which it feeds) before anything they
+  // use is destroyed.
+  StoreWriter writer_;
+  StoreWriter deliverer_;
 };
 
 }  // namespace

@@ -7,10 +7,12 @@
 namespace junction::engine {
 namespace {
 
-volatile std::sig_atomic_t stop_flag = 0;
+// Lock-free, so a signal handler may set it; read by every thread of a run.
+std::atomic<int> stop_flag{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 
 extern "C" void on_stop_signal(int) {
-  stop_flag = 1;
+  stop_flag.store(1);
 }
 
 }  // namespace
@@ -60,10 +62,10 @@ bool sleep_unless_stopped(std::chrono::milliseconds duration) {
 }
 
 void request_stop() {
-  stop_flag = 1;
+  stop_flag.store(1);
 }
 bool stop_requested() {
-  return stop_flag != 0;
+  return stop_flag.load() != 0;
 }
 
 void install_stop_signal_handlers() {
