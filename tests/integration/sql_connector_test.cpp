@@ -378,6 +378,43 @@ TEST_F(SqlConnector, ABatchWithAConstraintViolationStillCommitsTheOtherRowsOnPos
       << errors[0]["message"];
 }
 
+// Rows new to the table are COPYed straight in; once a batch meets rows that are already
+// there, the rest of the run upserts through the staging table.
+TEST_F(SqlConnector, UpsertsIntoAPostgresTableThatAlreadyHoldsSomeRows) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  ASSERT_EQ(sql(url,
+                "DROP TABLE IF EXISTS members; CREATE TABLE members (id bigint PRIMARY KEY, "
+                "name text NOT NULL); INSERT INTO members VALUES (150, 'old'), (320, 'old')")
+                .exit_code,
+            0);
+  std::string csv = "id,name\n";
+  for (int i = 1; i <= 400; ++i) csv += std::to_string(i) + ",m" + std::to_string(i) + "\n";
+  dir.write("in/m.csv", csv);
+  const json doc = {
+      {"connectors",
+       {{"in",
+         {{"plugin", "csv"},
+          {"config",
+           {{"dir", "in"}, {"entities", {{"m", {{"file", "m.csv"}, {"stable_for", "0s"}}}}}}}}},
+        {"pg",
+         {{"plugin", "sql"},
+          {"config", {{"url", url}, {"entities", {{"members", json::object()}}}}}}}}},
+      {"flows",
+       {{{"name", "load"},
+         {"batch_size", 100},
+         {"from", {{"connector", "in"}, {"entity", "m"}, {"key", {"id"}}}},
+         {"to", {{"connector", "pg"}, {"entity", "members"}}},
+         {"mapping",
+          {{"id", {{"from", "id"}, {"type", "integer"}}}, {"name", {{"from", "name"}}}}}}}}};
+  const auto config = dir.write("junction.json", doc.dump());
+  const auto r = sync(config);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_of(r.out, "load"), (std::vector<long long>{400, 400, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(query(url, "SELECT COUNT(*), COUNT(DISTINCT name) FROM members"), "400|400\n");
+  EXPECT_EQ(query(url, "SELECT name FROM members WHERE id IN (150, 320) ORDER BY id"),
+            "m150\nm320\n");
+}
+
 TEST_F(SqlConnector, UpsertsIntoSqliteWithPerRecordOutcomes) {
   const auto db = (dir / "erp.db").string();
   ASSERT_EQ(sql(db,

@@ -24,6 +24,8 @@
 #include "sqlite_statements.hpp"
 #include "table_columns.hpp"
 
+struct pg_conn;
+
 namespace junction::sql {
 
 class SqlSink : public Sink {
@@ -67,6 +69,7 @@ class SqlSink : public Sink {
   void write_sqlite(const BatchView &batch, Outcomes &outcomes);
   void write_postgresql(const BatchView &batch, Outcomes &outcomes);
   bool copy_rows(const std::vector<Row> &rows);
+  std::string copy_into(pg_conn *conn, const std::string &table, const std::vector<Row> &rows);
   void run_single(const Row &row, Outcomes &outcomes);
 
   void begin_if_needed();
@@ -79,6 +82,7 @@ class SqlSink : public Sink {
   std::vector<Column> columns_;
   std::unique_ptr<SqliteStatements> statements_;  // SQLite only
   std::map<std::string, std::string> stages_;     // column list -> staging table (PostgreSQL)
+  bool copy_direct_ = true;  // PostgreSQL: new rows may still go straight into the table
   bool in_transaction_ = false;
   bool broken_ = false;  // the transaction failed or the connection was lost inside it
 

@@ -66,11 +66,61 @@ void SqlSink::write_postgresql(const BatchView &batch, Outcomes &outcomes) {
   flush();
 }
 
+// COPYs the rows' parameters into `table`; the server's message when it refuses them.
+std::string SqlSink::copy_into(PGconn *conn, const std::string &table,
+                               const std::vector<Row> &rows) {
+  const Shape &shape = shapes_[rows.front().shape];
+  PGresult *started =
+      PQexec(conn, ("COPY " + table + " (" + shape.column_list + ") FROM STDIN").c_str());
+  const ExecStatusType status = PQresultStatus(started);
+  const std::string refusal = status == PGRES_COPY_IN ? "" : PQresultErrorMessage(started);
+  PQclear(started);
+  if (status != PGRES_COPY_IN) return "COPY did not start: " + refusal;
+  std::string data;
+  for (const auto &row : rows) {
+    for (std::size_t p = 0; p < shape.fields.size(); ++p) {
+      if (p > 0) data.push_back('\t');
+      const Param &param = params_[row.first_param + p];
+      if (param.null) {
+        data += "\\N";
+      } else {
+        append_copy_text(data, param_text(param));
+      }
+    }
+    data.push_back('\n');
+    if (data.size() > (1U << 20)) {
+      PQputCopyData(conn, data.data(), static_cast<int>(data.size()));
+      data.clear();
+    }
+  }
+  if (!data.empty()) PQputCopyData(conn, data.data(), static_cast<int>(data.size()));
+  PQputCopyEnd(conn, nullptr);
+  std::string error;
+  while (PGresult *r = PQgetResult(conn)) {
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) error = PQresultErrorMessage(r);
+    PQclear(r);
+  }
+  return error;
+}
+
 // False when the database refused the rows; nothing of them is then applied.
 bool SqlSink::copy_rows(const std::vector<Row> &rows) {
   const Shape &shape = shapes_[rows.front().shape];
   PGconn *conn = static_cast<soci::postgresql_session_backend *>(db_.session->get_backend())->conn_;
   try {
+    // Rows new to the table go straight in, as fast as COPY itself. The first batch that
+    // meets a row already there turns this off for the rest of the run: from then on rows
+    // go through the staging table and its upsert.
+    if (copy_direct_) {
+      run_together(conn, "SAVEPOINT junction_batch");
+      const std::string refusal = copy_into(conn, db_.quote(settings_.table), rows);
+      if (refusal.empty()) {
+        run_together(conn, "RELEASE SAVEPOINT junction_batch");
+        return true;
+      }
+      copy_direct_ = false;
+      undo_to("junction_batch");
+    }
     auto stage = stages_.find(shape.column_list);
     if (stage == stages_.end()) {
       // Named after its columns: a connection may outlive this sink and keep the table.
@@ -84,40 +134,9 @@ bool SqlSink::copy_rows(const std::vector<Row> &rows) {
     }
     const std::string &name = stage->second;
     run_together(conn, "SAVEPOINT junction_batch; TRUNCATE " + name);
-    PGresult *started =
-        PQexec(conn, ("COPY " + name + " (" + shape.column_list + ") FROM STDIN").c_str());
-    const bool copying = PQresultStatus(started) == PGRES_COPY_IN;
-    PQclear(started);
-    if (!copying) throw TransientError(std::string("COPY did not start: ") + PQerrorMessage(conn));
-    std::string data;
-    for (const auto &row : rows) {
-      for (std::size_t p = 0; p < shape.fields.size(); ++p) {
-        if (p > 0) data.push_back('\t');
-        const Param &param = params_[row.first_param + p];
-        if (param.null) {
-          data += "\\N";
-        } else {
-          append_copy_text(data, param_text(param));
-        }
-      }
-      data.push_back('\n');
-      if (data.size() > (1U << 20)) {
-        PQputCopyData(conn, data.data(), static_cast<int>(data.size()));
-        data.clear();
-      }
+    if (const std::string refusal = copy_into(conn, name, rows); !refusal.empty()) {
+      throw std::runtime_error(refusal);
     }
-    if (!data.empty()) PQputCopyData(conn, data.data(), static_cast<int>(data.size()));
-    PQputCopyEnd(conn, nullptr);
-    bool copied = true;
-    std::string copy_error;
-    while (PGresult *r = PQgetResult(conn)) {
-      if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        copied = false;
-        copy_error = PQresultErrorMessage(r);
-      }
-      PQclear(r);
-    }
-    if (!copied) throw std::runtime_error(copy_error);
     run_together(conn, shape.insert_head + " SELECT " + shape.column_list + " FROM " + name +
                            shape.insert_tail + "; RELEASE SAVEPOINT junction_batch");
     return true;
