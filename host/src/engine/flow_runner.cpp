@@ -12,7 +12,7 @@
 #include "engine/key_set.hpp"
 #include "engine/record_text.hpp"
 #include "engine/retry_policy.hpp"
-#include "engine/store_writer.hpp"
+#include "engine/stage_thread.hpp"
 #include "store/audit_log.hpp"
 #include "store/error_queue_repository.hpp"
 #include "store/record_state_repository.hpp"
@@ -400,8 +400,8 @@ class Run {
   std::unique_ptr<Delivery> delivery_;
   // Last, stopped first (deliverer_ before writer_, which it feeds) before anything they
   // use is destroyed.
-  StoreWriter writer_;
-  StoreWriter deliverer_;
+  StageThread writer_{"store-writer"};
+  StageThread deliverer_{"deliverer"};
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
-// Runs the state store's writes of a flow run on a thread of their own, in the order they
-// were handed over, while the run goes on reading, mapping and delivering the next batch.
-// The store session belongs to this thread from the first submit() to the next drain().
+// One stage of a flow run's pipeline: runs the jobs handed to it in order, on a thread of
+// its own, while the stage before it goes on. What a job uses belongs to this thread from
+// its submit() to the next drain().
 #pragma once
 
 #include <condition_variable>
@@ -12,14 +12,15 @@
 
 namespace junction::engine {
 
-class StoreWriter {
+class StageThread {
  public:
   // At most `max_waiting` jobs wait; submit() blocks beyond that, bounding memory.
-  explicit StoreWriter(std::size_t max_waiting = 1);
+  // `name` shows in top -H and perf (at most 15 characters).
+  explicit StageThread(const char *name, std::size_t max_waiting = 1);
   // Jobs not yet started are dropped; the running one finishes first.
-  ~StoreWriter();
-  StoreWriter(const StoreWriter &) = delete;
-  StoreWriter &operator=(const StoreWriter &) = delete;
+  ~StageThread();
+  StageThread(const StageThread &) = delete;
+  StageThread &operator=(const StageThread &) = delete;
 
   // Rethrows the failure of an earlier job, if any; after a failure no job runs.
   void submit(std::function<void()> job);

@@ -1,15 +1,15 @@
-#include "engine/store_writer.hpp"
+#include "engine/stage_thread.hpp"
 
 #include <pthread.h>
 
 namespace junction::engine {
 
-StoreWriter::StoreWriter(std::size_t max_waiting)
+StageThread::StageThread(const char *name, std::size_t max_waiting)
     : max_waiting_(max_waiting), thread_([this] { work(); }) {
-  pthread_setname_np(thread_.native_handle(), "store-writer");  // as shown by top -H, perf
+  pthread_setname_np(thread_.native_handle(), name);
 }
 
-StoreWriter::~StoreWriter() {
+StageThread::~StageThread() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -19,7 +19,7 @@ StoreWriter::~StoreWriter() {
   thread_.join();
 }
 
-void StoreWriter::submit(std::function<void()> job) {
+void StageThread::submit(std::function<void()> job) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return failure_ || jobs_.size() < max_waiting_; });
   if (failure_) std::rethrow_exception(failure_);
@@ -27,13 +27,13 @@ void StoreWriter::submit(std::function<void()> job) {
   changed_.notify_all();
 }
 
-void StoreWriter::drain() {
+void StageThread::drain() {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return failure_ || (jobs_.empty() && !busy_); });
   if (failure_) std::rethrow_exception(failure_);
 }
 
-void StoreWriter::work() {
+void StageThread::work() {
   std::unique_lock lock(mutex_);
   for (;;) {
     changed_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
