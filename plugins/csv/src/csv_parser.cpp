@@ -1,10 +1,15 @@
 #include "csv_parser.hpp"
 
+#include <algorithm>
+
 namespace junction::csv {
 
 Parser::Parser(FileReader &reader, Dialect dialect, std::uint64_t offset, std::uint64_t line,
                std::size_t row_limit)
     : reader_(reader), dialect_(dialect), line_(line), row_limit_(row_limit) {
+  for (const char c : {dialect_.delimiter, dialect_.quote, '\n', '\r'}) {
+    special_[static_cast<unsigned char>(c)] = true;
+  }
   reader_.seek(offset);
   if (offset == 0 && reader_.peek() == 0xEF) {
     // Skip a UTF-8 byte order mark, and only a whole one.
@@ -78,16 +83,30 @@ bool Parser::parse_row(Row &row) {
   };
 
   while (!done) {
-    const int c = reader_.get();
-    if (c >= 0) keep_raw(c);
     if (buffer_.size() > row_limit_) {
       row.error = "row longer than " + std::to_string(row_limit_) + " bytes";
       // Skip to the end of this physical line and go on from there.
-      while (c >= 0 && reader_.peek() >= 0 && reader_.peek() != '\n') reader_.get();
+      while (reader_.peek() >= 0 && reader_.peek() != '\n') reader_.get();
       if (reader_.peek() == '\n') reader_.get();
       ++line_;
       break;
     }
+    if (state == State::unquoted || state == State::quoted) {
+      // The bytes up to the next delimiter, quote or line break go in at once.
+      const std::string_view ahead = reader_.buffered();
+      std::size_t n = 0;
+      while (n < ahead.size() && !special_[static_cast<unsigned char>(ahead[n])]) ++n;
+      if (n > 0) {
+        buffer_.append(ahead.data(), n);
+        if (row.raw.size() < raw_limit) {
+          row.raw.append(ahead.data(), std::min(n, raw_limit - row.raw.size()));
+        }
+        reader_.skip(n);
+        continue;
+      }
+    }
+    const int c = reader_.get();
+    if (c >= 0) keep_raw(c);
     switch (state) {
       case State::field_start:
         if (c == dialect_.quote) {

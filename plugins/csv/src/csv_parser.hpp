@@ -3,6 +3,7 @@
 // Memory is bounded by the longest row, never by the file.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -57,6 +58,7 @@ class Parser {
   Dialect dialect_;
   std::uint64_t line_;
   std::size_t row_limit_;
+  std::array<bool, 256> special_{};      // bytes that end a run of plain field bytes
   std::string buffer_;                   // unescaped field bytes of the current row
   std::vector<std::size_t> field_ends_;  // end of each field in buffer_
 };

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace junction::csv {
@@ -26,6 +27,10 @@ class FileReader {
     if (pos_ == end_ && !fill()) return -1;
     return static_cast<unsigned char>(buffer_[pos_]);
   }
+  // The bytes already buffered after the position (may be empty), and a way past them:
+  // for scanning runs of plain bytes at once.
+  std::string_view buffered() const { return {buffer_.data() + pos_, end_ - pos_}; }
+  void skip(std::size_t n) { pos_ += n; }
   std::uint64_t position() const { return base_ + pos_; }
   void seek(std::uint64_t offset);
   const std::string &path() const { return path_; }
