@@ -53,6 +53,10 @@ static std::unique_ptr<soci::session> connect(const StoreLocation &location, boo
         *session << "PRAGMA journal_mode = WAL";
         *session << "PRAGMA synchronous = NORMAL";
         *session << "PRAGMA foreign_keys = ON";
+        // A run is one long write transaction: let its dirty pages go to the WAL early
+        // rather than pile up in memory (updates scattered over a large store otherwise
+        // grow the cache by tens of megabytes).
+        *session << "PRAGMA cache_spill = 500";
       }
     } else {
       session->open(*soci::factory_postgresql(), location.connect);
