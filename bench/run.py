@@ -50,6 +50,9 @@ def timed(cmd, env=None, cwd=None):
     """Runs cmd under /usr/bin/time; returns (seconds, peak MB)."""
     out = tempfile.NamedTemporaryFile(delete=False)
     out.close()
+    # Start each measurement with the page cache's dirty pages written back, so that one
+    # tool does not pay for the writes of the one before it.
+    subprocess.run(["sync"], check=True)
     full = ["/usr/bin/time", "-f", "%e %M", "-o", out.name] + cmd
     result = subprocess.run(full, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)

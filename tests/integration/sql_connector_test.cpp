@@ -413,6 +413,16 @@ TEST_F(SqlConnector, UpsertsIntoAPostgresTableThatAlreadyHoldsSomeRows) {
   EXPECT_EQ(query(url, "SELECT COUNT(*), COUNT(DISTINCT name) FROM members"), "400|400\n");
   EXPECT_EQ(query(url, "SELECT name FROM members WHERE id IN (150, 320) ORDER BY id"),
             "m150\nm320\n");
+
+  // The same load with its state lost: rows that already hold these values are left as
+  // they are (same row version), the one that differs is updated.
+  const std::string before = query(url, "SELECT xmin FROM members WHERE id = 7");
+  ASSERT_EQ(sql(url, "UPDATE members SET name = 'edited' WHERE id = 8").exit_code, 0);
+  std::filesystem::remove_all(dir / "var");
+  const auto again = sync(config);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(query(url, "SELECT xmin FROM members WHERE id = 7"), before);
+  EXPECT_EQ(query(url, "SELECT name FROM members WHERE id = 8"), "m8\n");
 }
 
 TEST_F(SqlConnector, UpsertsIntoSqliteWithPerRecordOutcomes) {

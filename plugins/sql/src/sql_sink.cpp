@@ -135,19 +135,29 @@ SqlSink::Shape SqlSink::make_shape(const BatchView &batch, const RecordView &rec
   }
   std::string params;
   std::string updates;
+  std::string differs;
   for (const auto f : present) {
     const std::string name(batch.field_name(f));
     const std::string quoted = db_.quote(name);
     s.column_list += (s.column_list.empty() ? "" : ", ") + quoted;
     params += (params.empty() ? "" : ", ") + param(f, column(name));
-    if (!is_key(f)) updates += (updates.empty() ? "" : ", ") + quoted + " = excluded." + quoted;
+    if (is_key(f)) continue;
+    updates += (updates.empty() ? "" : ", ") + quoted + " = excluded." + quoted;
+    // Compared as text on PostgreSQL, where some types (json, xml) have no equality.
+    differs += (differs.empty() ? "" : " OR ") +
+               (db_.dialect == Dialect::sqlite
+                    ? "junction_target." + quoted + " IS NOT excluded." + quoted
+                    : "junction_target." + quoted + "::text IS DISTINCT FROM excluded." + quoted +
+                          "::text");
   }
-  s.insert_head = "INSERT INTO " + table + " (" + s.column_list + ")";
+  s.insert_head = "INSERT INTO " + table + " AS junction_target (" + s.column_list + ")";
   if (settings_.write_mode == WriteMode::upsert) {
     std::string conflict;
     for (const auto &k : key_) conflict += (conflict.empty() ? "" : ", ") + db_.quote(k);
+    // A row that already holds these values is left alone: no new row version, no index
+    // or trigger work, when a load meets data it already has (after its state was lost).
     s.insert_tail = " ON CONFLICT (" + conflict + ") DO " +
-                    (updates.empty() ? "NOTHING" : "UPDATE SET " + updates);
+                    (updates.empty() ? "NOTHING" : "UPDATE SET " + updates + " WHERE " + differs);
   }
   s.sql = s.insert_head + " VALUES (" + params + ")" + s.insert_tail;
   s.bulk = !present.empty();
