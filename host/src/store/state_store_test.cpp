@@ -131,6 +131,9 @@ TEST(SqliteStore, CreatesTheFileAndAppliesEveryMigration) {
   int timeout = 0;
   store->session() << "PRAGMA busy_timeout", soci::into(timeout);
   EXPECT_EQ(timeout, 10000);
+  int page_size = 0;
+  store->session() << "PRAGMA page_size", soci::into(page_size);
+  EXPECT_EQ(page_size, 16384);
 }
 
 TEST(SqliteStore, ReopeningKeepsDataAndAppliesNothingTwice) {
