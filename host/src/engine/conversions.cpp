@@ -150,7 +150,7 @@ std::optional<std::string> parse_time(std::string_view s, const std::string &for
         int hh = 0;
         int mm = 0;
         if (std::sscanf(end + 1, "%2d:%2d", &hh, &mm) == 2 && hh < 24 && mm < 60) {
-          offset_seconds = sign * (hh * 3600 + mm * 60);
+          offset_seconds = sign * (std::int64_t{hh} * 3600 + std::int64_t{mm} * 60);
           end += 6;
         } else {
           end = nullptr;
@@ -174,9 +174,9 @@ std::optional<std::string> parse_time(std::string_view s, const std::string &for
     out.i64 = *days;
   } else {
     out.type = JN_TIMESTAMP;
-    out.i64 = (*days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - offset_seconds) *
-                  1000000 +
-              micros;
+    const std::int64_t seconds = *days * 86400 + std::int64_t{tm.tm_hour} * 3600 +
+                                 std::int64_t{tm.tm_min} * 60 + tm.tm_sec - offset_seconds;
+    out.i64 = seconds * 1000000 + micros;
   }
   return std::nullopt;
 }

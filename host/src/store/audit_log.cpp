@@ -79,8 +79,8 @@ std::string hash_entry(std::int64_t seq, const std::array<std::string_view, 15> 
   unsigned int size = 0;
   EVP_DigestFinal_ex(digest.ctx, out, &size);
   static const char *hex = "0123456789abcdef";
-  std::string text(size * 2, '0');
-  for (unsigned int i = 0; i < size; ++i) {
+  std::string text(std::size_t{size} * 2, '0');
+  for (std::size_t i = 0; i < size; ++i) {
     text[2 * i] = hex[out[i] >> 4];
     text[2 * i + 1] = hex[out[i] & 15];
   }

@@ -34,7 +34,7 @@ struct Row {
 class Parser {
  public:
   static constexpr std::size_t raw_limit = 4096;
-  static constexpr std::size_t default_row_limit = 16U * 1024U * 1024U;
+  static constexpr std::size_t default_row_limit = std::size_t{16} * 1024 * 1024;
 
   // Starts at `offset` (0: the file's beginning, where a BOM is skipped), counting lines
   // from `line`.

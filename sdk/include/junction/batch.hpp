@@ -149,7 +149,7 @@ class BatchBuilder {
   }
 
  private:
-  static constexpr std::size_t block_size = 64 * 1024;
+  static constexpr std::size_t block_size = std::size_t{64} * 1024;
 
   struct Block {
     std::unique_ptr<char[]> data;
