@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <random>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -423,6 +425,70 @@ TEST_F(SqlConnector, UpsertsIntoAPostgresTableThatAlreadyHoldsSomeRows) {
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(query(url, "SELECT xmin FROM members WHERE id = 7"), before);
   EXPECT_EQ(query(url, "SELECT name FROM members WHERE id = 8"), "m8\n");
+}
+
+// A run keeping its state in PostgreSQL: hashes compared through the second connection,
+// recorded by the store writer, audited and queued there.
+TEST_F(SqlConnector, KeepsItsStateInPostgres) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  const auto db = (dir / "crm.db").string();
+  ASSERT_EQ(sql(db, "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT)").exit_code, 0);
+  std::string csv = "id,name\n";
+  for (int i = 1; i <= 2500; ++i) csv += std::to_string(i) + ",p" + std::to_string(i) + "\n";
+  csv += ",nobody\n";
+  dir.write("in/p.csv", csv);
+  // The test cluster's database is shared: names of its own keep this run's state apart.
+  const std::string tag = std::to_string(std::random_device{}());
+  const json doc = {
+      {"store", url},
+      {"connectors",
+       {{"in-" + tag,
+         {{"plugin", "csv"},
+          {"config",
+           {{"dir", "in"}, {"entities", {{"p", {{"file", "p.csv"}, {"stable_for", "0s"}}}}}}}}},
+        {"crm-" + tag,
+         {{"plugin", "sql"},
+          {"config", {{"url", "sqlite:crm.db"}, {"entities", {{"people", json::object()}}}}}}}}},
+      {"flows",
+       {{{"name", "people-" + tag},
+         {"from", {{"connector", "in-" + tag}, {"entity", "p"}, {"key", {"id"}}}},
+         {"to", {{"connector", "crm-" + tag}, {"entity", "people"}}},
+         {"mapping",
+          {{"id", {{"from", "id"}, {"type", "integer"}}}, {"name", {{"from", "name"}}}}}}}}};
+  const auto config = dir.write("junction.json", doc.dump());
+  auto r = sync(config);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(summary_of(r.out, "people-" + tag),
+            (std::vector<long long>{2501, 2500, 0, 0, 0, 1, 0}));
+  r = sync(config);
+  EXPECT_EQ(summary_of(r.out, "people-" + tag),
+            (std::vector<long long>{2501, 0, 0, 2500, 0, 1, 0}));
+  const std::string old_row = "\n7,p7\n";
+  csv.replace(csv.find(old_row), old_row.size(), "\n7,seven\n");
+  dir.write("in/p.csv", csv);
+  r = sync(config);
+  EXPECT_EQ(summary_of(r.out, "people-" + tag),
+            (std::vector<long long>{2501, 0, 1, 2499, 0, 1, 0}));
+  EXPECT_EQ(query(db, "SELECT name FROM people WHERE id = 7"), "seven\n");
+  const auto verify = junction({"audit", "verify", "--config", config.string()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  // One JSON object per line, up to the listing's default limit.
+  std::istringstream audit(
+      junction({"audit", "list", "--json", "--flow", "people-" + tag, "--config", config.string()})
+          .out);
+  std::string line;
+  std::size_t entries = 0;
+  while (std::getline(audit, line)) {
+    if (entries++ == 0) {
+      EXPECT_EQ(json::parse(line)["operation"], "create");
+    }
+  }
+  EXPECT_EQ(entries, 1000U);
+  const auto errors =
+      json::parse(junction({"errors", "list", "--json", "--config", config.string()}).out);
+  std::size_t ours = 0;
+  for (const auto &e : errors) ours += e["flow"] == "people-" + tag ? 1 : 0;
+  EXPECT_EQ(ours, 1U);
 }
 
 TEST_F(SqlConnector, UpsertsIntoSqliteWithPerRecordOutcomes) {
