@@ -491,6 +491,32 @@ TEST_F(SqlConnector, KeepsItsStateInPostgres) {
   EXPECT_EQ(ours, 1U);
 }
 
+// One connector as both source and sink: its reads and writes share a connection, which
+// the run's stages must take turns on.
+TEST_F(SqlConnector, CopiesBetweenTablesOfOneDatabase) {
+  const auto db = (dir / "one.db").string();
+  std::string setup =
+      "CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT, updated_at TEXT NOT NULL); "
+      "CREATE TABLE b (id INTEGER PRIMARY KEY, name TEXT); WITH RECURSIVE n(i) AS (SELECT 1 "
+      "UNION ALL SELECT i + 1 FROM n WHERE i < 5000) INSERT INTO a SELECT i, 'n' || i, "
+      "'2026-01-01T00:00:00Z' FROM n";
+  ASSERT_EQ(sql(db, setup).exit_code, 0);
+  const auto config = dir.write("junction.json", R"({
+    "connectors": {
+      "one": {"plugin": "sql", "config": {"url": "sqlite:one.db", "entities": {
+        "a": {"cursor": ["updated_at"]}, "b": {}}}}
+    },
+    "flows": [{"name": "copy", "batch_size": 100,
+               "from": {"connector": "one", "entity": "a", "key": ["id"]},
+               "to": {"connector": "one", "entity": "b"},
+               "mapping": {"id": {"from": "id", "type": "integer"}, "name": {"from": "name"}}}]
+  })");
+  const auto r = sync(config);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_of(r.out, "copy"), (std::vector<long long>{5000, 5000, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(query(db, "SELECT COUNT(*), SUM(id) FROM b"), "5000|12502500\n");
+}
+
 TEST_F(SqlConnector, UpsertsIntoSqliteWithPerRecordOutcomes) {
   const auto db = (dir / "erp.db").string();
   ASSERT_EQ(sql(db,

@@ -1,4 +1,6 @@
 // The sql plugin: tables of SQLite and PostgreSQL databases as sources and sinks.
+#include <mutex>
+
 #include <junction/sdk.hpp>
 
 #include "change_capture.hpp"
@@ -11,6 +13,57 @@
 namespace junction::sql {
 namespace {
 
+// The sources and sinks of one connector share its connection, and the host may call a
+// source and a sink at the same time (a flow from one table to another of the same
+// database): every call holds the connection for its duration.
+class SharedConnectionSource : public Source {
+ public:
+  SharedConnectionSource(std::mutex &connection, std::unique_ptr<Source> inner)
+      : connection_(connection), inner_(std::move(inner)) {}
+  ~SharedConnectionSource() override {
+    const std::lock_guard hold(connection_);
+    inner_.reset();
+  }
+  SharedConnectionSource(const SharedConnectionSource &) = delete;
+  SharedConnectionSource &operator=(const SharedConnectionSource &) = delete;
+  void next(SourceBatch &out) override {
+    const std::lock_guard hold(connection_);
+    inner_->next(out);
+  }
+  void acknowledge(std::string_view cursor) override {
+    const std::lock_guard hold(connection_);
+    inner_->acknowledge(cursor);
+  }
+
+ private:
+  std::mutex &connection_;
+  std::unique_ptr<Source> inner_;
+};
+
+class SharedConnectionSink : public Sink {
+ public:
+  SharedConnectionSink(std::mutex &connection, std::unique_ptr<Sink> inner)
+      : connection_(connection), inner_(std::move(inner)) {}
+  ~SharedConnectionSink() override {
+    const std::lock_guard hold(connection_);
+    inner_.reset();
+  }
+  SharedConnectionSink(const SharedConnectionSink &) = delete;
+  SharedConnectionSink &operator=(const SharedConnectionSink &) = delete;
+  void write(const BatchView &batch, Outcomes &outcomes) override {
+    const std::lock_guard hold(connection_);
+    inner_->write(batch, outcomes);
+  }
+  void commit() override {
+    const std::lock_guard hold(connection_);
+    inner_->commit();
+  }
+
+ private:
+  std::mutex &connection_;
+  std::unique_ptr<Sink> inner_;
+};
+
 class SqlConnector : public Connector {
  public:
   explicit SqlConnector(const ConnectorInit &init)
@@ -19,19 +72,28 @@ class SqlConnector : public Connector {
         base_dir_(init.base_dir) {}
 
   std::unique_ptr<Source> open_source(const SourceRequest &request) override {
+    const std::lock_guard hold(connection_);
     const auto &settings = entity(request.entity);
-    if (settings.capture) return std::make_unique<ChangeLogSource>(database(), settings, request);
-    return std::make_unique<SqlSource>(database(), settings, request);
+    std::unique_ptr<Source> source;
+    if (settings.capture) {
+      source = std::make_unique<ChangeLogSource>(database(), settings, request);
+    } else {
+      source = std::make_unique<SqlSource>(database(), settings, request);
+    }
+    return std::make_unique<SharedConnectionSource>(connection_, std::move(source));
   }
   std::optional<bool> wait_for_changes(const std::string &entity,
                                        std::chrono::milliseconds timeout) override {
+    const std::lock_guard hold(connection_);
     const auto &settings = this->entity(entity);
     if (!settings.query.empty()) return std::nullopt;
     return watch_.wait(database(), settings.table, timeout);
   }
 
   std::unique_ptr<Sink> open_sink(const SinkRequest &request) override {
-    return std::make_unique<SqlSink>(database(), entity(request.entity), request);
+    const std::lock_guard hold(connection_);
+    return std::make_unique<SharedConnectionSink>(
+        connection_, std::make_unique<SqlSink>(database(), entity(request.entity), request));
   }
 
  private:
@@ -49,6 +111,7 @@ class SqlConnector : public Connector {
   }
   Settings settings_;
   std::string base_dir_;
+  std::mutex connection_;  // held by every call that uses db_
   Database db_;
   ChangeWatch watch_;
 };
