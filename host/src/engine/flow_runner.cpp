@@ -121,10 +121,9 @@ class Run {
   }
 
  private:
-  // Sink first, then the store: a crash between the two re-sends records the sink already
-  // has (at least once), never skips any.
-  // Every stage finishes what it was handed first. `state` null: the run has finished.
-  // Returns the run's counts so far.
+  // Every stage first finishes what it was handed; then the sink commits, then the store:
+  // a crash between the two re-sends records the sink already has (at least once), never
+  // skips any. `state` null: the run has finished. Returns the run's counts so far.
   store::RunCounts checkpoint(plugin::SourceStream &source, const std::string &stream,
                               const std::string &cursor, const char *state) {
     deliverer_.drain();
