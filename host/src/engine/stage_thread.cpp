@@ -42,6 +42,7 @@ void StageThread::work() {
     jobs_.pop_front();
     busy_ = true;
     lock.unlock();
+    changed_.notify_all();  // a submitter waiting for room may go on now
     std::exception_ptr failed;
     try {
       job();
