@@ -50,6 +50,27 @@ class SqlConnector : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     return junction(args);
   }
+  // A config with one flow "load": the CSV file `file` in in/, keyed by id, into `table`
+  // of the database at `url`.
+  fs::path load_config(const std::string &file, const std::string &url, const std::string &table,
+                       int batch_size, const json &mapping) {
+    const json doc = {
+        {"connectors",
+         {{"in",
+           {{"plugin", "csv"},
+            {"config",
+             {{"dir", "in"}, {"entities", {{"f", {{"file", file}, {"stable_for", "0s"}}}}}}}}},
+          {"db",
+           {{"plugin", "sql"},
+            {"config", {{"url", url}, {"entities", {{table, json::object()}}}}}}}}},
+        {"flows",
+         {{{"name", "load"},
+           {"batch_size", batch_size},
+           {"from", {{"connector", "in"}, {"entity", "f"}, {"key", {"id"}}}},
+           {"to", {{"connector", "db"}, {"entity", table}}},
+           {"mapping", mapping}}}}};
+    return dir.write("junction.json", doc.dump());
+  }
   // Rows with one shared timestamp, read in small batches into the faulty plugin's log.
   void same_timestamp_rows_are_each_read_once(const std::string &url) {
     ASSERT_EQ(sql(url,
@@ -347,25 +368,10 @@ TEST_F(SqlConnector, ABatchWithAConstraintViolationStillCommitsTheOtherRowsOnPos
            ",tab\there \\ \"q\"\n";
   }
   dir.write("in/a.csv", csv);
-  const json doc = {
-      {"connectors",
-       {{"in",
-         {{"plugin", "csv"},
-          {"config",
-           {{"dir", "in"}, {"entities", {{"a", {{"file", "a.csv"}, {"stable_for", "0s"}}}}}}}}},
-        {"pg",
-         {{"plugin", "sql"},
-          {"config", {{"url", url}, {"entities", {{"accounts", json::object()}}}}}}}}},
-      {"flows",
-       {{{"name", "load"},
-         {"batch_size", 1000},
-         {"from", {{"connector", "in"}, {"entity", "a"}, {"key", {"id"}}}},
-         {"to", {{"connector", "pg"}, {"entity", "accounts"}}},
-         {"mapping",
-          {{"id", {{"from", "id"}, {"type", "integer"}}},
-           {"email", {{"from", "email"}}},
-           {"note", {{"from", "note"}}}}}}}}};
-  const auto config = dir.write("junction.json", doc.dump());
+  const auto config = load_config("a.csv", url, "accounts", 1000,
+                                  {{"id", {{"from", "id"}, {"type", "integer"}}},
+                                   {"email", {{"from", "email"}}},
+                                   {"note", {{"from", "note"}}}});
   const auto r = sync(config);
   EXPECT_EQ(summary_of(r.out, "load"), (std::vector<long long>{500, 499, 0, 0, 0, 1, 0})) << r.err;
   EXPECT_EQ(query(url, "SELECT COUNT(*) FROM accounts"), "499\n");
@@ -392,23 +398,9 @@ TEST_F(SqlConnector, UpsertsIntoAPostgresTableThatAlreadyHoldsSomeRows) {
   std::string csv = "id,name\n";
   for (int i = 1; i <= 400; ++i) csv += std::to_string(i) + ",m" + std::to_string(i) + "\n";
   dir.write("in/m.csv", csv);
-  const json doc = {
-      {"connectors",
-       {{"in",
-         {{"plugin", "csv"},
-          {"config",
-           {{"dir", "in"}, {"entities", {{"m", {{"file", "m.csv"}, {"stable_for", "0s"}}}}}}}}},
-        {"pg",
-         {{"plugin", "sql"},
-          {"config", {{"url", url}, {"entities", {{"members", json::object()}}}}}}}}},
-      {"flows",
-       {{{"name", "load"},
-         {"batch_size", 100},
-         {"from", {{"connector", "in"}, {"entity", "m"}, {"key", {"id"}}}},
-         {"to", {{"connector", "pg"}, {"entity", "members"}}},
-         {"mapping",
-          {{"id", {{"from", "id"}, {"type", "integer"}}}, {"name", {{"from", "name"}}}}}}}}};
-  const auto config = dir.write("junction.json", doc.dump());
+  const auto config =
+      load_config("m.csv", url, "members", 100,
+                  {{"id", {{"from", "id"}, {"type", "integer"}}}, {"name", {{"from", "name"}}}});
   const auto r = sync(config);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(summary_of(r.out, "load"), (std::vector<long long>{400, 400, 0, 0, 0, 0, 0}));

@@ -9,6 +9,7 @@
 #include "cli/plugin_options.hpp"
 #include "cli/store_session.hpp"
 #include "config/host_config.hpp"
+#include "engine/record_text.hpp"
 #include "store/error_queue_repository.hpp"
 #include "store/state_store.hpp"
 
@@ -16,6 +17,7 @@ namespace junction::cli {
 namespace {
 
 namespace po = boost::program_options;
+using engine::readable_key;
 
 std::string one_line(std::string text, std::size_t limit) {
   for (char &c : text) {
@@ -23,13 +25,6 @@ std::string one_line(std::string text, std::size_t limit) {
   }
   if (text.size() > limit) text = text.substr(0, limit - 3) + "...";
   return text;
-}
-
-std::string readable_key(std::string key) {
-  for (char &c : key) {
-    if (c == '\x1f') c = '|';
-  }
-  return key;
 }
 
 nlohmann::json to_json(const store::FailedRecord &f, const StoreSession &session) {

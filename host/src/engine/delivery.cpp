@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/record_hash.hpp"
+#include "engine/record_text.hpp"
 
 namespace junction::engine {
 namespace {
@@ -32,13 +33,6 @@ class Selection {
   std::vector<jn_value> values_;
   jn_batch batch_{};
 };
-
-std::string readable(std::string key) {
-  for (char &c : key) {
-    if (c == '\x1f') c = '|';
-  }
-  return key;
-}
 
 }  // namespace
 
@@ -145,8 +139,8 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
       if (o.status == JN_OK) {
         const bool existed = p.before->known && p.before->written_hash != deleted_hash;
         store::AuditChange e;
-        e.source_key = readable(p.row->source_key);
-        e.target_key = readable(p.row->key);
+        e.source_key = readable_key(p.row->source_key);
+        e.target_key = readable_key(p.row->key);
         if (o.action == JN_WROTE_DELETED) {
           ++counts.deleted;
           e.operation = "delete";

@@ -24,13 +24,6 @@ std::string stream_name(const config::Endpoint &end) {
   return end.connector + "/" + end.entity;
 }
 
-std::string readable(std::string key) {
-  for (char &c : key) {
-    if (c == '\x1f') c = '|';
-  }
-  return key;
-}
-
 void add_counts(store::RunCounts &to, const store::RunCounts &from) {
   to.read += from.read;
   to.created += from.created;
@@ -269,7 +262,7 @@ class Run {
       if (!seen_keys_.insert(key)) {
         target.drop_last_record();
         fail(record, in, "validate", "rejected",
-             "another record in this run already has the key '" + readable(key) + "' in " +
+             "another record in this run already has the key '" + readable_key(key) + "' in " +
                  c_.flow.to.connector + "/" + c_.flow.to.entity,
              skey);
         ++counts_.failed;
@@ -352,7 +345,7 @@ class Run {
           failed.origin = "snapshot";
           failed.stage = "write";
           failed.status = f.status;
-          failed.message = "deleting " + readable(f.row->key) + ": " + f.message;
+          failed.message = "deleting " + readable_key(f.row->key) + ": " + f.message;
           failed.record = "{}";
           failed.attempts = f.attempts;
           failed_.push_back(std::move(failed));

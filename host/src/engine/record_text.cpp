@@ -47,4 +47,11 @@ std::string key_text(const RecordView &record, const std::vector<std::size_t> &k
   return key;
 }
 
+std::string readable_key(std::string key) {
+  for (char &c : key) {
+    if (c == '\x1f') c = '|';
+  }
+  return key;
+}
+
 }  // namespace junction::engine

@@ -22,4 +22,7 @@ nlohmann::json record_json(const RecordView &record, const BatchView &batch,
 // A key's text: its values joined by U+001F so that ("a","b|c") and ("a|b","c") differ.
 std::string key_text(const RecordView &record, const std::vector<std::size_t> &key_fields);
 
+// A key's text for people: its values joined by "|".
+std::string readable_key(std::string key);
+
 }  // namespace junction::engine

@@ -87,6 +87,13 @@ std::string hash_entry(std::int64_t seq, const std::array<std::string_view, 15> 
   return text;
 }
 
+// Named parameters serve both: SOCI binds them on PostgreSQL; SQLite numbers them by
+// first appearance for the kept statement, bound by position.
+const char *const insert_entry_sql =
+    "INSERT INTO audit_entry (seq, context_id, source_key, target_key, operation, "
+    "changed_fields, hash_before, hash_after, detail, prev_hash, entry_hash) VALUES (:s, :c, "
+    ":a1, :a2, :a3, :a4, :a5, :a6, :a7, :a8, :a9)";
+
 }  // namespace
 
 // Rows of audit_entry: bound and run one by one through a kept statement on SQLite,
@@ -102,11 +109,7 @@ class AuditLog::EntryRows {
            std::string_view entry_hash) {
     if (log_.backend_ == Backend::sqlite) {
       if (!log_.insert_one_) {
-        log_.insert_one_ = std::make_unique<SqliteStatement>(
-            log_.session_,
-            "INSERT INTO audit_entry (seq, context_id, source_key, target_key, operation, "
-            "changed_fields, hash_before, hash_after, detail, prev_hash, entry_hash) VALUES "
-            "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        log_.insert_one_ = std::make_unique<SqliteStatement>(log_.session_, insert_entry_sql);
       }
       SqliteStatement &st = *log_.insert_one_;
       st.reset();
@@ -137,13 +140,10 @@ class AuditLog::EntryRows {
 
   void finish() {
     if (seqs_.empty()) return;
-    log_.session_ << "INSERT INTO audit_entry (seq, context_id, source_key, target_key, "
-                     "operation, changed_fields, hash_before, hash_after, detail, prev_hash, "
-                     "entry_hash) VALUES (:s, :c, :a1, :a2, :a3, :a4, :a5, :a6, :a7, :a8, :a9)",
-        soci::use(seqs_), soci::use(contexts_), soci::use(columns_[0]), soci::use(columns_[1]),
-        soci::use(columns_[2]), soci::use(columns_[3], fields_null_), soci::use(columns_[4]),
-        soci::use(columns_[5]), soci::use(columns_[6]), soci::use(columns_[7]),
-        soci::use(columns_[8]);
+    log_.session_ << insert_entry_sql, soci::use(seqs_), soci::use(contexts_),
+        soci::use(columns_[0]), soci::use(columns_[1]), soci::use(columns_[2]),
+        soci::use(columns_[3], fields_null_), soci::use(columns_[4]), soci::use(columns_[5]),
+        soci::use(columns_[6]), soci::use(columns_[7]), soci::use(columns_[8]);
   }
 
  private:

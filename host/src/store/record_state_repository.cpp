@@ -8,22 +8,19 @@
 namespace junction::store {
 namespace {
 
-// Keys per lookup query on PostgreSQL, where each query is a round trip. (SQLite looks
-// keys up one by one through a prepared statement: no round trips to save there.)
+// Keys per lookup query: on PostgreSQL each query is a round trip. (compare() on SQLite
+// asks key by key through a kept statement instead: no round trips to save there.)
 constexpr std::size_t lookup_chunk = 500;
-
-const char *const lookup_one_sql =
-    "SELECT record_key, COALESCE(written_hash, ''), COALESCE(last_seen_run, ''), "
-    "COALESCE(field_hashes, '') FROM record_state WHERE connector = ?1 AND entity = ?2 AND "
-    "record_key = ?3";
 
 const char *const compare_one_sql =
     "SELECT written_hash IS ?4, COALESCE(written_hash, ''), COALESCE(field_hashes, '') FROM "
     "record_state WHERE connector = ?1 AND entity = ?2 AND record_key = ?3";
 
+// Named parameters serve both backends: SOCI binds them on PostgreSQL, and SQLite numbers
+// them by first appearance for the statements kept here (bound by position).
 const char *const write_sql =
     "INSERT INTO record_state (connector, entity, record_key, written_hash, field_hashes, "
-    "last_seen_run, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "last_seen_run, updated_at) VALUES (:c, :e, :k, :h, :fh, :r, :t) "
     "ON CONFLICT (connector, entity, record_key) DO UPDATE SET "
     "written_hash = excluded.written_hash, field_hashes = excluded.field_hashes, "
     "last_seen_run = excluded.last_seen_run, deleted = 0, updated_at = excluded.updated_at";
@@ -58,19 +55,6 @@ SqliteStatement &RecordStateRepository::prepared(std::unique_ptr<SqliteStatement
 std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
     const std::vector<std::string> &keys) {
   std::unordered_map<std::string, KnownRecord> known;
-  if (sqlite_) {
-    const SqliteReadScope scope(session_);
-    SqliteStatement &st = prepared(lookup_one_, lookup_one_sql);
-    for (const auto &key : keys) {
-      st.bind(3, key);
-      if (st.step()) {
-        known[key] =
-            KnownRecord{std::string(st.text(1)), std::string(st.text(2)), std::string(st.text(3))};
-      }
-      st.reset();
-    }
-    return known;
-  }
   for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
     std::string sql =
@@ -173,14 +157,8 @@ void RecordStateRepository::record_writes(const std::vector<RecordWrite> &writes
   }
   std::vector<std::string> runs(writes.size(), run_id);
   std::vector<std::string> times(writes.size(), utc_now_text());
-  session_ << "INSERT INTO record_state (connector, entity, record_key, written_hash, "
-              "field_hashes, last_seen_run, updated_at) VALUES (:c, :e, :k, :h, :fh, :r, :t) "
-              "ON CONFLICT (connector, entity, record_key) DO UPDATE SET "
-              "written_hash = excluded.written_hash, field_hashes = excluded.field_hashes, "
-              "last_seen_run = excluded.last_seen_run, deleted = 0, "
-              "updated_at = excluded.updated_at",
-      soci::use(connectors), soci::use(entities), soci::use(keys), soci::use(hashes),
-      soci::use(field_hashes), soci::use(runs), soci::use(times);
+  session_ << write_sql, soci::use(connectors), soci::use(entities), soci::use(keys),
+      soci::use(hashes), soci::use(field_hashes), soci::use(runs), soci::use(times);
 }
 
 void RecordStateRepository::record_seen(
@@ -210,14 +188,8 @@ void RecordStateRepository::record_seen(
   }
   std::vector<std::string> runs(keys.size(), run_id);
   std::vector<std::string> times(keys.size(), utc_now_text());
-  session_
-      << "INSERT INTO record_state (connector, entity, record_key, target_key, "
-         "last_seen_run, updated_at) VALUES (:c, :e, :k, NULLIF(:t, ''), :r, :u) "
-         "ON CONFLICT (connector, entity, record_key) DO UPDATE SET "
-         "target_key = COALESCE(excluded.target_key, record_state.target_key), "
-         "last_seen_run = excluded.last_seen_run, deleted = 0, updated_at = excluded.updated_at",
-      soci::use(connectors), soci::use(entities), soci::use(keys), soci::use(targets),
-      soci::use(runs), soci::use(times);
+  session_ << see_sql, soci::use(connectors), soci::use(entities), soci::use(keys),
+      soci::use(targets), soci::use(runs), soci::use(times);
 }
 
 std::vector<std::pair<std::string, std::string>> RecordStateRepository::unseen(

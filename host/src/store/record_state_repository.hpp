@@ -66,7 +66,6 @@ class RecordStateRepository {
   std::string entity_;
   // On SQLite: statements prepared once, run once per record.
   bool sqlite_;
-  std::unique_ptr<SqliteStatement> lookup_one_;
   std::unique_ptr<SqliteStatement> compare_one_;
   std::unique_ptr<SqliteStatement> write_one_;
   std::unique_ptr<SqliteStatement> see_one_;
