@@ -172,7 +172,7 @@ for i, row in enumerate(r):
             # 3. CSV -> CSV
             write_config(d / "csv.json", "sqlite:csvstate.db",
                          {"source": csv_source, "out": {"plugin": "csv", "config": {
-                             "dir": str(d / "out"), "entities": {"contacts": {"file_name": "contacts.csv"}}}}},
+                             "dir": str(d / "out"), "entities": {"contacts": {"file_name": "contacts.csv", "mode": "append"}}}}},
                          {"name": "copy", 
                           "from": {"connector": "source", "entity": "contacts", "key": ["id"]},
                           "to": {"connector": "out", "entity": "contacts"},

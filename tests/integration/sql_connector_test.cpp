@@ -386,6 +386,37 @@ TEST_F(SqlConnector, ABatchWithAConstraintViolationStillCommitsTheOtherRowsOnPos
       << errors[0]["message"];
 }
 
+// PostgreSQL text cannot hold NUL: such a record is rejected whole, never stored cut short,
+// on the COPY path (many new rows) and on the single-row path alike.
+TEST_F(SqlConnector, AValueWithANulByteIsRejectedOnPostgres) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  ASSERT_EQ(sql(url,
+                "DROP TABLE IF EXISTS nul_values; CREATE TABLE nul_values (id bigint PRIMARY KEY, "
+                "name text)")
+                .exit_code,
+            0);
+  std::string csv = "id,name\n";
+  for (int i = 1; i <= 20; ++i) {
+    csv += std::to_string(i) + "," + (i == 7 ? std::string("Nul\0Byte", 8) : "n" + std::to_string(i)) +
+           "\n";
+  }
+  dir.write("in/n.csv", csv);
+  const auto config = load_config("n.csv", url, "nul_values", 1000,
+                                  {{"id", {{"from", "id"}, {"type", "integer"}}},
+                                   {"name", {{"from", "name"}}}});
+  const auto r = sync(config);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(summary_of(r.out, "load"), (std::vector<long long>{20, 19, 0, 0, 0, 1, 0})) << r.out;
+  EXPECT_EQ(query(url, "SELECT COUNT(*) FROM nul_values"), "19\n");
+  EXPECT_EQ(query(url, "SELECT COUNT(*) FROM nul_values WHERE id = 7"), "0\n");
+  const auto errors =
+      json::parse(junction({"errors", "list", "--json", "--config", config.string()}).out);
+  ASSERT_EQ(errors.size(), 1U);
+  EXPECT_EQ(errors[0]["source_key"], "7");
+  EXPECT_NE(errors[0]["message"].get<std::string>().find("NUL byte"), std::string::npos)
+      << errors[0]["message"];
+}
+
 // Rows new to the table are COPYed straight in; once a batch meets rows that are already
 // there, the rest of the run upserts through the staging table.
 TEST_F(SqlConnector, UpsertsIntoAPostgresTableThatAlreadyHoldsSomeRows) {
@@ -585,7 +616,7 @@ TEST_F(SqlConnector, KeepsExactDecimalsTimestampsAndNullsThroughPostgres) {
                 {"config", {{"url", url}, {"entities", {{"invoices", json::object()}}}}}}},
               {"out",
                {{"plugin", "csv"},
-                {"config", {{"dir", "out"}, {"entities", {{"i", {{"file_name", "i.csv"}}}}}}}}}}},
+                {"config", {{"dir", "out"}, {"entities", {{"i", {{"file_name", "i.csv"}, {"mode", "append"}}}}}}}}}}},
             {"flows",
              {{{"name", "load"},
                {"from", {{"connector", "in"}, {"entity", "i"}, {"key", {"id"}}}},

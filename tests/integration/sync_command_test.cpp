@@ -52,7 +52,7 @@ TEST_F(SyncCommand, AnIdentityFlowReproducesEveryFieldOfTheRfc4180Corpus) {
   const auto config = dir.write("junction.json", R"({
     "connectors": {
       "in": {"plugin": "csv", "config": {"dir": "in", "entities": {"corpus": {"file": "corpus.csv", "stable_for": "0s"}}}},
-      "out": {"plugin": "csv", "config": {"dir": "out", "entities": {"corpus": {"file_name": "copy.csv"}}}}
+      "out": {"plugin": "csv", "config": {"dir": "out", "entities": {"corpus": {"file_name": "copy.csv", "mode": "append"}}}}
     },
     "flows": [{"name": "copy", "from": {"connector": "in", "entity": "corpus", "key": ["id"]},
                "to": {"connector": "out", "entity": "corpus"}}]
@@ -77,7 +77,7 @@ TEST_F(SyncCommand, ReadsWindows1252WithAnotherDelimiter) {
   const auto config = dir.write("junction.json", R"({
     "connectors": {
       "in": {"plugin": "csv", "config": {"dir": "in", "entities": {"w": {"file": "w.csv", "delimiter": ";", "encoding": "windows-1252", "stable_for": "0s"}}}},
-      "out": {"plugin": "csv", "config": {"dir": "out", "entities": {"w": {"file_name": "w.csv"}}}}
+      "out": {"plugin": "csv", "config": {"dir": "out", "entities": {"w": {"file_name": "w.csv", "mode": "append"}}}}
     },
     "flows": [{"name": "w", "from": {"connector": "in", "entity": "w", "key": ["id"]},
                "to": {"connector": "out", "entity": "w"}}]

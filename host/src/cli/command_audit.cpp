@@ -6,6 +6,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/store_session.hpp"
 #include "store/audit_log.hpp"
 
@@ -69,9 +70,10 @@ int run_audit_list(const CommandArgs &command) {
   if (!session) return code;
   const auto entries = store::AuditLog(session->store->session(), session->store->backend())
                            .list(filter_of(values, 1000));
+  JsonOutput json;
   for (const auto &e : entries) {
     if (values.count("json") != 0U) {
-      command.out << to_json(e).dump() << "\n";
+      command.out << json.dump(to_json(e)) << "\n";
       continue;
     }
     command.out << std::left << std::setw(7) << e.seq << e.at << "  " << std::setw(12) << e.actor
@@ -84,6 +86,7 @@ int run_audit_list(const CommandArgs &command) {
     if (!e.detail.empty()) command.out << e.detail;
     command.out << "\n";
   }
+  json.report(command.err, "audit entries");
   return exit_ok;
 }
 
@@ -98,7 +101,9 @@ int run_audit_export(const CommandArgs &command) {
   if (!session) return code;
   const auto entries = store::AuditLog(session->store->session(), session->store->backend())
                            .list(filter_of(values, 100000000));
-  for (const auto &e : entries) command.out << to_json(e).dump() << "\n";
+  JsonOutput json;
+  for (const auto &e : entries) command.out << json.dump(to_json(e)) << "\n";
+  json.report(command.err, "audit entries");
   return exit_ok;
 }
 

@@ -6,6 +6,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/plugin_options.hpp"
 #include "cli/store_session.hpp"
 #include "config/host_config.hpp"
@@ -72,7 +73,9 @@ int run_errors_list(const CommandArgs &command) {
   if (values.count("json") != 0U) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto &f : rows) out.push_back(to_json(f, *session));
-    command.out << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    JsonOutput json;
+    command.out << json.dump(out, 2) << "\n";
+    json.report(command.err, "errors");
     return exit_ok;
   }
   command.out << std::left << std::setw(7) << "ID" << std::setw(22) << "FLOW" << std::setw(10)
@@ -113,7 +116,9 @@ int run_errors_show(const CommandArgs &command) {
   }
   const auto j = to_json(*found, *session);
   if (values.count("json") != 0U) {
-    command.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    JsonOutput json;
+    command.out << json.dump(j, 2) << "\n";
+    json.report(command.err, "errors");
     return exit_ok;
   }
   const auto &f = *found;

@@ -9,6 +9,7 @@
 #include "cli/actor.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/plugin_options.hpp"
 #include "cli/store_session.hpp"
 #include "engine/redrive.hpp"
@@ -273,6 +274,7 @@ int run_errors_export(const CommandArgs &command) {
     session->mask(f.flow, record);
     return record;
   };
+  JsonOutput json;
   if (format == "json") {
     for (const auto &f : rows) {
       nlohmann::json line = {{"id", f.id},
@@ -288,8 +290,9 @@ int run_errors_export(const CommandArgs &command) {
                              {"first_failed_at", f.first_failed_at},
                              {"last_failed_at", f.last_failed_at},
                              {"record", record_of(f)}};
-      command.out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      command.out << json.dump(line) << "\n";
     }
+    json.report(command.err, "errors");
     return exit_ok;
   }
   command.out << "id,flow,run_id,source_key,origin,stage,status,message,attempts,state,"
@@ -299,10 +302,9 @@ int run_errors_export(const CommandArgs &command) {
                 << csv_cell(f.source_key) << "," << csv_cell(f.origin) << "," << f.stage << ","
                 << f.status << "," << csv_cell(f.message) << "," << f.attempts << "," << f.state
                 << "," << f.first_failed_at << "," << f.last_failed_at << ","
-                << csv_cell(
-                       record_of(f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-                << "\n";
+                << csv_cell(json.dump(record_of(f))) << "\n";
   }
+  json.report(command.err, "errors");
   return exit_ok;
 }
 

@@ -9,6 +9,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "log/logging.hpp"
+#include "log/secret_redaction.hpp"
 #include "store/sqlite_statement.hpp"
 #include "version.hpp"
 
@@ -110,12 +111,17 @@ int main(int argc, char **argv) {
     for (std::size_t w = 1; w < words; ++w) name += " " + args[i + w];
     auto it = commands().find(name);
     if (it == commands().end()) continue;
+    // Whatever a command prints passes through the secret filter.
+    junction::log::RedactingStreambuf out_buffer(std::cout.rdbuf());
+    junction::log::RedactingStreambuf err_buffer(std::cerr.rdbuf());
+    std::ostream out(&out_buffer);
+    std::ostream err(&err_buffer);
     const CommandArgs command{
-        name, {args.begin() + static_cast<long>(i + words), args.end()}, std::cout, std::cerr};
+        name, {args.begin() + static_cast<long>(i + words), args.end()}, out, err};
     try {
       return it->second(command);
     } catch (const std::exception &e) {
-      std::cerr << "junction " << name << ": " << e.what() << "\n";
+      err << "junction " << name << ": " << e.what() << "\n";
       return junction::cli::exit_failed;
     }
   }

@@ -1,5 +1,7 @@
 #include "config/references.hpp"
 
+#include "log/secret_redaction.hpp"
+
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -61,7 +63,9 @@ class Resolver {
         return true;
       }
       referenced = true;
-      out += lookup(text.substr(i + 2, close - i - 2), pointer);
+      const std::string value = lookup(text.substr(i + 2, close - i - 2), pointer);
+      log::register_secret(value);  // never printed, logged or stored from here on
+      out += value;
       i = close + 1;
     }
     text = std::move(out);

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "log/secret_redaction.hpp"
 #include "store/timestamps.hpp"
 
 namespace junction::log {
@@ -31,6 +32,27 @@ class JsonLineFormatter : public spdlog::formatter {
   }
 };
 
+// Hands every message on with its secrets replaced, before any formatter sees it (a JSON
+// formatter would escape a secret into another form).
+class RedactingSink : public spdlog::sinks::sink {
+ public:
+  explicit RedactingSink(std::shared_ptr<spdlog::sinks::sink> target) : target_(std::move(target)) {}
+  void log(const spdlog::details::log_msg &msg) override {
+    const std::string text = redact(std::string_view(msg.payload.data(), msg.payload.size()));
+    spdlog::details::log_msg copy = msg;
+    copy.payload = spdlog::string_view_t(text.data(), text.size());
+    target_->log(copy);
+  }
+  void flush() override { target_->flush(); }
+  void set_pattern(const std::string &pattern) override { target_->set_pattern(pattern); }
+  void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override {
+    target_->set_formatter(std::move(formatter));
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::sink> target_;
+};
+
 }  // namespace
 
 bool setup_logging(Format format, const std::string &level) {
@@ -42,7 +64,8 @@ bool setup_logging(Format format, const std::string &level) {
   } else {
     sink->set_pattern("%Y-%m-%d %H:%M:%S %^%-5l%$ %v");
   }
-  auto logger = std::make_shared<spdlog::logger>("junction", sink);
+  auto logger =
+      std::make_shared<spdlog::logger>("junction", std::make_shared<RedactingSink>(sink));
   logger->set_level(parsed);
   spdlog::set_default_logger(logger);
   return true;

@@ -8,6 +8,7 @@
 
 #include <soci/soci.h>
 
+#include "log/secret_redaction.hpp"
 #include "store/sqlite_statement.hpp"
 #include "store/timestamps.hpp"
 
@@ -235,6 +236,7 @@ void AuditLog::append(std::vector<AuditEntry> &entries) {
                    fields);
     for (std::size_t i = first; i < end; ++i) {
       AuditEntry &e = entries[i];
+      log::redact_in_place(e.detail);  // an admin's reason may quote a secret
       e.seq = ++head.seq;
       e.prev_hash = head.hash;
       e.entry_hash = entry_hash(e);

@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "log/secret_redaction.hpp"
 #include "store/timestamps.hpp"
 
 namespace junction::store {
@@ -39,7 +40,12 @@ FailedRecord from_row(const soci::row &r) {
 void ErrorQueueRepository::add(const std::vector<FailedRecord> &records) {
   if (records.empty()) return;
   const std::string now = utc_now_text();
-  for (const auto &f : records) {
+  for (const auto &failed : records) {
+    // What a plugin or a message says may quote a secret: it is never stored.
+    FailedRecord f = failed;
+    log::redact_in_place(f.message);
+    log::redact_in_place(f.record);
+    log::redact_in_place(f.origin);
     // The same record failing the same way again is one entry with more attempts.
     soci::statement again =
         (session_.prepare << "UPDATE error_queue SET attempts = attempts + 1, "
@@ -87,24 +93,27 @@ std::optional<FailedRecord> ErrorQueueRepository::find(std::int64_t id) {
 void ErrorQueueRepository::record_attempt(std::int64_t id, const std::string &stage,
                                           const std::string &status, const std::string &message) {
   const std::string now = utc_now_text();
+  const std::string shown = log::redact(message);
   const long long key = id;
   session_ << "UPDATE error_queue SET attempts = attempts + 1, last_failed_at = :t, stage = :st, "
               "status = :s, message = :m WHERE error_id = :id",
-      soci::use(now), soci::use(stage), soci::use(status), soci::use(message), soci::use(key);
+      soci::use(now), soci::use(stage), soci::use(status), soci::use(shown), soci::use(key);
 }
 
 void ErrorQueueRepository::resolve(std::int64_t id, const std::string &state,
                                    const std::string &resolution, const std::string &actor) {
   const std::string now = utc_now_text();
+  const std::string why = log::redact(resolution);
   const long long key = id;
   session_ << "UPDATE error_queue SET state = :s, resolution = :r, resolved_by = :a, "
               "resolved_at = :t WHERE error_id = :id",
-      soci::use(state), soci::use(resolution), soci::use(actor), soci::use(now), soci::use(key);
+      soci::use(state), soci::use(why), soci::use(actor), soci::use(now), soci::use(key);
 }
 
 void ErrorQueueRepository::replace_record(std::int64_t id, const std::string &record_json) {
   const long long key = id;
-  session_ << "UPDATE error_queue SET record = :r WHERE error_id = :id", soci::use(record_json),
+  const std::string record = log::redact(record_json);
+  session_ << "UPDATE error_queue SET record = :r WHERE error_id = :id", soci::use(record),
       soci::use(key);
 }
 

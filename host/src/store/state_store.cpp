@@ -1,7 +1,14 @@
 #include "store/state_store.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <regex>
+#include <vector>
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -35,16 +42,38 @@ StateStore::StateStore(StoreLocation location, std::unique_ptr<soci::session> se
 
 StateStore::~StateStore() = default;
 
+// The store holds whole records with personal data (the error queue): a new store, and
+// the folders Junction makes for it, are for the owner alone whatever the umask. SQLite
+// gives its WAL, shared-memory and journal files the database file's mode.
+static void create_private_store_file(const std::filesystem::path &file) {
+  std::vector<std::filesystem::path> missing;
+  for (auto dir = file.parent_path(); !dir.empty() && !std::filesystem::exists(dir);
+       dir = dir.parent_path()) {
+    missing.push_back(dir);
+    if (dir == dir.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
+      throw StoreError("cannot create the folder " + it->string() + " for the state store: " +
+                       std::strerror(errno));
+    }
+  }
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+  } else if (errno != EEXIST) {
+    throw StoreError("cannot create the state store " + file.string() + ": " +
+                     std::strerror(errno));
+  }
+}
+
 // A connection to the store: the main one sets the file up (directory, WAL), a reader only
 // reads beside it.
 static std::unique_ptr<soci::session> connect(const StoreLocation &location, bool reader) {
   auto session = std::make_unique<soci::session>();
   try {
     if (location.backend == Backend::sqlite) {
-      if (!reader && location.sqlite_file.has_parent_path()) {
-        std::error_code ec;
-        std::filesystem::create_directories(location.sqlite_file.parent_path(), ec);
-      }
+      if (!reader) create_private_store_file(location.sqlite_file);
       session->open(*soci::factory_sqlite3(), location.connect);
       *session << "PRAGMA busy_timeout = 10000";
       if (reader) {

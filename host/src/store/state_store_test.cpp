@@ -4,6 +4,8 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <sys/stat.h>
+
 #include <random>
 #include <thread>
 
@@ -134,6 +136,29 @@ TEST(SqliteStore, CreatesTheFileAndAppliesEveryMigration) {
   int page_size = 0;
   store->session() << "PRAGMA page_size", soci::into(page_size);
   EXPECT_EQ(page_size, 16384);
+}
+
+TEST(SqliteStore, ANewStoreIsForItsOwnerAloneWhateverTheUmask) {
+  testing::TempDir dir;
+  const mode_t old_umask = ::umask(022);
+  {
+    auto store = StateStore::open(sqlite_at(dir / "made/by/junction/state.db"));
+    store->session() << "CREATE TABLE t (x INTEGER)";  // the WAL file exists from here
+  }
+  ::umask(old_umask);
+  auto mode = [&](const std::string &name) {
+    return std::filesystem::status(dir / name).permissions() & std::filesystem::perms::all;
+  };
+  using std::filesystem::perms;
+  EXPECT_EQ(mode("made"), perms::owner_all);
+  EXPECT_EQ(mode("made/by/junction"), perms::owner_all);
+  EXPECT_EQ(mode("made/by/junction/state.db"), perms::owner_read | perms::owner_write);
+  for (const char *side : {"-wal", "-shm"}) {
+    const auto file = std::string("made/by/junction/state.db") + side;
+    if (std::filesystem::exists(dir / file)) {
+      EXPECT_EQ(mode(file), perms::owner_read | perms::owner_write) << file;
+    }
+  }
 }
 
 TEST(SqliteStore, ReopeningKeepsDataAndAppliesNothingTwice) {

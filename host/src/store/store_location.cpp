@@ -4,6 +4,9 @@
 
 #include <memory>
 #include <regex>
+#include <string_view>
+
+#include "log/secret_redaction.hpp"
 
 namespace junction::store {
 namespace {
@@ -24,6 +27,7 @@ std::optional<std::string> keyword_value_form(const std::string &url, std::strin
   std::string out;
   for (const PQconninfoOption *o = options.get(); o->keyword != nullptr; ++o) {
     if (o->val == nullptr) continue;
+    if (std::string_view(o->keyword) == "password") log::register_secret(o->val);
     std::string value;
     for (const char *c = o->val; *c != '\0'; ++c) {
       if (*c == '\\' || *c == '\'') value += '\\';
@@ -37,7 +41,8 @@ std::optional<std::string> keyword_value_form(const std::string &url, std::strin
 }  // namespace
 
 std::string mask_password(const std::string &url) {
-  static const std::regex userinfo(R"(^(postgres(?:ql)?://[^:/@]*:)[^@]*@)");
+  // Up to the last '@': a password holding an unencoded '@' is masked whole.
+  static const std::regex userinfo(R"(^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*:).*@)");
   static const std::regex parameter(R"((password=)[^&\s]*)", std::regex::icase);
   return std::regex_replace(std::regex_replace(url, userinfo, "$1***@"), parameter, "$1***");
 }
@@ -66,6 +71,16 @@ std::optional<StoreLocation> parse_store_location(const std::string &url,
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     location.backend = Backend::postgresql;
+    // RFC 3986 allows no '@' inside the user information: a second one means a password
+    // that was not percent-encoded, which libpq would split at the wrong place.
+    const auto at = url.find('@');
+    if (at != std::string::npos && url.find('@', at + 1) != std::string::npos) {
+      why = "the PostgreSQL URL " + mask_password(url) +
+            " holds more than one '@': percent-encode '@' in a user name or password as %40 "
+            "(and ':' as %3A, '/' as %2F), or give the password as ${env:NAME} in a "
+            "password=... parameter";
+      return std::nullopt;
+    }
     auto connect = keyword_value_form(url, why);
     if (!connect) return std::nullopt;
     location.connect = *connect;

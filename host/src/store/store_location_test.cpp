@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "log/secret_redaction.hpp"
+
 namespace junction::store {
 namespace {
 
@@ -29,11 +31,27 @@ TEST(StoreLocation, NeverDisplaysAPostgresPassword) {
   EXPECT_EQ(mask_password("postgresql://sync@db/j"), "postgresql://sync@db/j");
 }
 
+TEST(StoreLocation, APasswordWithAnUnencodedAtIsRefusedAndNeverShown) {
+  std::string why;
+  EXPECT_FALSE(parse_store_location("postgresql://sync:Hunter@2Zq9@db/junction", "/", why));
+  EXPECT_EQ(why.find("2Zq9"), std::string::npos) << why;
+  EXPECT_NE(why.find("percent-encode '@'"), std::string::npos) << why;
+  EXPECT_EQ(mask_password("postgresql://sync:Hunter@2Zq9@db/junction"),
+            "postgresql://sync:***@db/junction");
+}
+
+TEST(StoreLocation, AURLPasswordIsRedactedFromEveryMessage) {
+  std::string why;
+  ASSERT_TRUE(parse_store_location("postgresql://sync:Zq9%40Xw77@db/junction", "/", why)) << why;
+  EXPECT_EQ(log::redact("FATAL: password Zq9@Xw77 refused"), "FATAL: password *** refused");
+  log::forget_secrets();
+}
+
 TEST(StoreLocation, RefusesUnknownSchemesWithoutShowingPasswords) {
   std::string why;
   EXPECT_FALSE(parse_store_location("mysql://root:pw@db/x", "/", why));
   EXPECT_EQ(why,
-            "unknown store 'mysql://root:pw@db/x': expected sqlite:PATH or "
+            "unknown store 'mysql://root:***@db/x': expected sqlite:PATH or "
             "postgresql://user@host/database");
   EXPECT_FALSE(parse_store_location("sqlite:", "/", why));
   EXPECT_EQ(why, "sqlite: needs a file path, as in sqlite:var/state.db");

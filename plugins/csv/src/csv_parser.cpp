@@ -44,7 +44,6 @@ bool Parser::parse_row(Row &row) {
   field_ends_.clear();
   row.first_line_end = 0;
 
-  enum class State { field_start, unquoted, quoted, quote_in_quoted };
   State state = State::field_start;
   bool field_quoted = false;
   bool done = false;
@@ -84,11 +83,16 @@ bool Parser::parse_row(Row &row) {
 
   while (!done) {
     if (buffer_.size() > row_limit_) {
-      row.error = "row longer than " + std::to_string(row_limit_) + " bytes";
-      // Skip to the end of this physical line and go on from there.
-      while (reader_.peek() >= 0 && reader_.peek() != '\n') reader_.get();
-      if (reader_.peek() == '\n') reader_.get();
-      ++line_;
+      row.error = "row longer than " + std::to_string(row_limit_) +
+                  " bytes (the entity's max_row_bytes)";
+      // Skip to the end of this record, not of the physical line: text inside a quoted
+      // field must never be read as rows of its own.
+      if (!skip_rest_of_record(row, state)) {
+        row.error = "unterminated quoted field (it starts on line " + std::to_string(row.line) +
+                    " and is never closed) in a row longer than " + std::to_string(row_limit_) +
+                    " bytes";
+        row.spans_lines = row.first_line_end != 0;
+      }
       break;
     }
     if (state == State::unquoted || state == State::quoted) {
@@ -181,6 +185,30 @@ bool Parser::parse_row(Row &row) {
     row.raw.pop_back();
   }
   return true;
+}
+
+bool Parser::skip_rest_of_record(Row &row, State state) {
+  using enum State;
+  for (;;) {
+    const int c = reader_.get();
+    if (c < 0) return state != quoted;
+    if (c == '\n' || c == '\r') {
+      if (c == '\r' && reader_.peek() == '\n') reader_.get();
+      ++line_;
+      if (row.first_line_end == 0) row.first_line_end = reader_.position();
+      if (state != quoted) return true;
+      continue;
+    }
+    if (state == quoted) {
+      if (c == dialect_.quote) state = quote_in_quoted;
+    } else if (state == quote_in_quoted) {
+      state = c == dialect_.quote ? quoted : c == dialect_.delimiter ? field_start : unquoted;
+    } else if (c == dialect_.delimiter) {
+      state = field_start;
+    } else if (state == field_start) {
+      state = c == dialect_.quote ? quoted : unquoted;
+    }
+  }
 }
 
 void Parser::resume_after_first_line(const Row &row) {

@@ -52,7 +52,12 @@ class Parser {
   std::uint64_t line() const { return line_; }
 
  private:
+  enum class State { field_start, unquoted, quoted, quote_in_quoted };
+
   bool parse_row(Row &row);
+  // Reads past the rest of a row too long to keep, honouring quotes, from parse_row's
+  // state; false when a quoted field is never closed.
+  bool skip_rest_of_record(Row &row, State state);
 
   FileReader &reader_;
   Dialect dialect_;

@@ -29,6 +29,7 @@ struct EntitySettings {
   bool header = true;
   std::vector<std::string> columns;
   Encoding encoding = Encoding::utf8;
+  std::size_t max_row_bytes = Parser::default_row_limit;  // longer rows are rejected
   // Writing
   std::string output_dir;
   std::string file_name = "{entity}-{date}-{run}.csv";

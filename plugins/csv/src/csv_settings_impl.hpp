@@ -59,6 +59,7 @@ Settings read_settings(const nlohmann::json &config, Resolve resolve) {
     if (s.dialect.delimiter == s.dialect.quote) {
       throw ConfigError("entity '" + s.name + "': the delimiter and the quote must differ");
     }
+    s.max_row_bytes = e.value("max_row_bytes", s.max_row_bytes);
     s.header = e.value("header", true);
     s.columns = e.value("columns", std::vector<std::string>{});
     if (!s.header && s.columns.empty()) {
@@ -74,6 +75,13 @@ Settings read_settings(const nlohmann::json &config, Resolve resolve) {
       throw ConfigError("entity '" + s.name + "': file_name must not contain '/'");
     }
     s.append = e.value("mode", std::string("file_per_run")) == "append";
+    // A fixed name would make one run replace the file of the run before it, whose records
+    // are already recorded as delivered; the run id is what makes a name unique per run.
+    if (!s.append && s.file_name.find("{run}") == std::string::npos) {
+      throw ConfigError("entity '" + s.name + "': file_name '" + s.file_name +
+                        "' must contain {run} in file_per_run mode, so that no run replaces "
+                        "the file of an earlier one (or use \"mode\": \"append\")");
+    }
     s.rotate_bytes = e.value("rotate_bytes", std::uint64_t{0});
     s.crlf = e.value("line_ending", std::string("lf")) == "crlf";
     settings.entities.emplace(s.name, std::move(s));

@@ -48,6 +48,35 @@ void write_all(int fd, const std::string &data, const std::string &path) {
   }
 }
 
+// Moves a finished file into place, never over an existing file: that file may hold
+// records another run already counted as delivered.
+void publish_without_replacing(const std::string &from, const std::string &to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return;
+  if (errno == EINVAL || errno == ENOSYS) {  // the file system cannot: link, then unlink
+    if (::link(from.c_str(), to.c_str()) == 0) {
+      ::unlink(from.c_str());
+      return;
+    }
+  }
+  if (errno == EEXIST) {
+    throw FatalError("will not replace " + to +
+                     ", which already exists (an earlier run's file is never overwritten)");
+  }
+  throw TransientError("cannot rename " + from + " to " + to + ": " + std::strerror(errno));
+}
+
+// The first line of an open file, up to `limit` bytes, without its line ending.
+std::string first_line(int fd, std::size_t limit) {
+  std::string line(limit, '\0');
+  const ssize_t n = ::pread(fd, line.data(), limit, 0);
+  if (n <= 0) return {};
+  line.resize(static_cast<std::size_t>(n));
+  const auto end = line.find('\n');
+  if (end != std::string::npos) line.resize(end);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
 void sync_directory(const std::string &dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
@@ -91,39 +120,63 @@ void CsvSink::open_output(const BatchView &first) {
       columns_.emplace_back(first.field_name(i));
   }
   final_path_ = (fs::path(settings_.output_dir) / final_name()).string();
+  std::string header;
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    if (i > 0) header.push_back(settings_.dialect.delimiter);
+    append_field(header, columns_[i], settings_.dialect);
+  }
   bool write_header = true;
   if (settings_.append) {
-    struct stat st {};
-    if (::stat(final_path_.c_str(), &st) == 0) {
-      if (settings_.rotate_bytes > 0 &&
-          static_cast<std::uint64_t>(st.st_size) >= settings_.rotate_bytes) {
-        std::string stamp = utc_stamp();
-        stamp[8] = 'T';
-        const std::string rotated = final_path_ + "." + stamp;
-        if (::rename(final_path_.c_str(), rotated.c_str()) != 0) {
-          throw TransientError("cannot rotate " + final_path_ + ": " + std::strerror(errno));
-        }
-      } else {
-        write_header = st.st_size == 0;
-      }
-    }
-    fd_ = ::open(final_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    write_header = open_for_append(header);
   } else {
     temp_path_ = (fs::path(settings_.output_dir) / ("." + final_name() + ".tmp")).string();
-    fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  }
-  if (fd_ < 0) {
-    const std::string path = settings_.append ? final_path_ : temp_path_;
-    temp_path_.clear();
-    throw TransientError("cannot create " + path + ": " + std::strerror(errno));
-  }
-  if (write_header) {
-    for (std::size_t i = 0; i < columns_.size(); ++i) {
-      if (i > 0) buffer_.push_back(settings_.dialect.delimiter);
-      append_field(buffer_, columns_[i], settings_.dialect);
+    fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      const std::string path = temp_path_;
+      temp_path_.clear();
+      throw TransientError("cannot create " + path + ": " + std::strerror(errno));
     }
-    buffer_ += settings_.crlf ? "\r\n" : "\n";
   }
+  if (write_header) buffer_ += header + (settings_.crlf ? "\r\n" : "\n");
+}
+
+// Appending follows no symbolic link and writes only into a regular file whose header
+// names the same columns; returns whether the file is new and needs its header.
+bool CsvSink::open_for_append(const std::string &header) {
+  struct stat st {};
+  if (::lstat(final_path_.c_str(), &st) == 0 && S_ISREG(st.st_mode) && settings_.rotate_bytes > 0 &&
+      static_cast<std::uint64_t>(st.st_size) >= settings_.rotate_bytes) {
+    std::string stamp = utc_stamp();
+    stamp[8] = 'T';
+    const std::string rotated = final_path_ + "." + stamp;
+    if (::rename(final_path_.c_str(), rotated.c_str()) != 0) {
+      throw TransientError("cannot rotate " + final_path_ + ": " + std::strerror(errno));
+    }
+  }
+  fd_ = ::open(final_path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+               0644);
+  if (fd_ < 0) {
+    if (errno == ELOOP) {
+      throw FatalError("will not append to " + final_path_ +
+                       ": it is a symbolic link (only a regular file is appended to)");
+    }
+    throw TransientError("cannot open " + final_path_ + ": " + std::strerror(errno));
+  }
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd_);
+    fd_ = -1;
+    throw FatalError("will not append to " + final_path_ + ": it is not a regular file");
+  }
+  if (st.st_size == 0) return true;
+  const std::string found = first_line(fd_, header.size() + 4096);
+  if (found != header) {
+    ::close(fd_);
+    fd_ = -1;
+    throw FatalError("will not append to " + final_path_ + ": its header is '" +
+                     found.substr(0, 200) + "' but this flow writes the columns '" +
+                     header.substr(0, 200) + "'");
+  }
+  return false;
 }
 
 void CsvSink::write(const BatchView &batch, Outcomes &outcomes) {
@@ -171,10 +224,7 @@ void CsvSink::commit() {
   if (settings_.append) return;
   ::close(fd_);
   fd_ = -1;
-  if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-    throw TransientError("cannot rename " + temp_path_ + " to " + final_path_ + ": " +
-                         std::strerror(errno));
-  }
+  publish_without_replacing(temp_path_, final_path_);
   temp_path_.clear();
   sync_directory(settings_.output_dir);
   host_.log(LogLevel::info, "wrote " + final_path_);

@@ -157,9 +157,12 @@ void CsvSource::start_file(const FileInfo &file, std::uint64_t offset, std::uint
     throw TransientError(e.what());
   }
   // The header is always read from the start; then the parser goes to the resume point.
-  parser_ = std::make_unique<Parser>(*reader_, settings_.dialect, 0, 1);
+  parser_ = std::make_unique<Parser>(*reader_, settings_.dialect, 0, 1, settings_.max_row_bytes);
   read_header();
-  if (offset > 0) parser_ = std::make_unique<Parser>(*reader_, settings_.dialect, offset, line);
+  if (offset > 0) {
+    parser_ = std::make_unique<Parser>(*reader_, settings_.dialect, offset, line,
+                                       settings_.max_row_bytes);
+  }
   cursor_.current = file.name;
   cursor_.size = file.size;
   cursor_.mtime_ns = file.mtime_ns;
@@ -182,7 +185,14 @@ void CsvSource::read_header() {
         std::set<std::string> seen;
         for (std::size_t i = 0; i < header.fields.size(); ++i) {
           std::string name(header.fields[i]);
-          if (settings_.encoding != Encoding::utf8) {
+          if (settings_.encoding == Encoding::utf8) {
+            if (const auto bad = find_invalid_utf8(name); bad != std::string::npos) {
+              throw ConfigError(file_.name + ":" + std::to_string(header.line) +
+                                ": invalid UTF-8 in the header's column " + std::to_string(i + 1) +
+                                " at byte " + std::to_string(bad + 1) +
+                                " (set \"encoding\" if the file is not UTF-8)");
+            }
+          } else {
             std::string converted;
             append_as_utf8(name, settings_.encoding, converted);
             name = converted;

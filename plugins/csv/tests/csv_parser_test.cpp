@@ -13,11 +13,12 @@ struct ParsedRow {
   std::string error;
 };
 
-std::vector<ParsedRow> parse(const std::string &text, Dialect dialect = {}) {
+std::vector<ParsedRow> parse(const std::string &text, Dialect dialect = {},
+                             std::size_t row_limit = Parser::default_row_limit) {
   junction::testing::TempDir dir;
   const auto file = dir.write("in.csv", text);
   FileReader reader(file.string(), 7);  // a tiny chunk exercises every buffer boundary
-  Parser parser(reader, dialect);
+  Parser parser(reader, dialect, 0, 1, row_limit);
   std::vector<ParsedRow> rows;
   Row row;
   while (parser.next(row)) {
@@ -109,10 +110,31 @@ TEST(CsvParser, BoundsTheLengthOfARow) {
   Parser parser(reader, Dialect{}, 0, 1, 10);
   Row row;
   ASSERT_TRUE(parser.next(row));
-  EXPECT_EQ(row.error, "row longer than 10 bytes");
+  EXPECT_EQ(row.error, "row longer than 10 bytes (the entity's max_row_bytes)");
   ASSERT_TRUE(parser.next(row));
   EXPECT_EQ(row.fields.at(0), "ok");
   EXPECT_EQ(row.line, 2U);
+}
+
+TEST(CsvParser, ATooLongQuotedFieldNeverBecomesRows) {
+  const auto rows = parse(
+      "1,\"" + std::string(100, 'x') + "\nevil,row\nmore \"\"text\"\"\",z\n2,fine\n", {},
+      50);
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_NE(rows[0].error.find("row longer than 50 bytes"), std::string::npos);
+  EXPECT_EQ(rows[0].line, 1U);
+  EXPECT_EQ(rows[1].fields, (Fields{"2", "fine"}));
+  EXPECT_EQ(rows[1].line, 4U);
+  EXPECT_TRUE(rows[1].error.empty());
+}
+
+TEST(CsvParser, ATooLongRowWithAQuoteNeverClosedResumesOnItsSecondLine) {
+  // A stray quote must not swallow the rows behind it, whatever the row's length.
+  const auto rows = parse("1,\"" + std::string(60, 'x') + "\n2,b\n3,c\n", {}, 50);
+  ASSERT_EQ(rows.size(), 3U);
+  EXPECT_NE(rows[0].error.find("unterminated quoted field"), std::string::npos);
+  EXPECT_EQ(rows[1].fields, (Fields{"2", "b"}));
+  EXPECT_EQ(rows[2].fields, (Fields{"3", "c"}));
 }
 
 TEST(CsvParser, ResumesAtAnOffset) {

@@ -188,7 +188,11 @@ bool SqlSink::render(const BatchView &batch, std::size_t record, Outcomes &outco
       append_value_text(text_, v);
     }
     params_.push_back(Param{offset, text_.size() - offset, false});
-    if (auto misfit = check_fits(*shape.columns[p], v, param_text(params_.back()))) {
+    auto misfit = check_fits(*shape.columns[p], v, param_text(params_.back()));
+    if (!misfit && db_.dialect == Dialect::postgresql) {
+      misfit = check_no_nul(*shape.columns[p], param_text(params_.back()));
+    }
+    if (misfit) {
       params_.resize(row.first_param);
       text_.resize(text_start);
       outcomes.rejected(record, *misfit);

@@ -295,4 +295,11 @@ std::optional<std::string> check_fits(const Column &column, const Value &value,
   return std::nullopt;
 }
 
+std::optional<std::string> check_no_nul(const Column &column, std::string_view text) {
+  const auto nul = text.find('\0');
+  if (nul == std::string_view::npos) return std::nullopt;
+  return "the value for column '" + column.name + "' holds a NUL byte at byte " +
+         std::to_string(nul + 1) + ", which PostgreSQL cannot store in text";
+}
+
 }  // namespace junction::sql

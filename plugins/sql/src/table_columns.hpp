@@ -53,4 +53,8 @@ void set_from_text(BatchBuilder &records, std::size_t record, std::size_t field,
 std::optional<std::string> check_fits(const Column &column, const Value &value,
                                       std::string_view text);
 
+// PostgreSQL's text types cannot hold a NUL byte (the server would refuse it, and COPY
+// would cut the value short): why `text` cannot be written, or nothing.
+std::optional<std::string> check_no_nul(const Column &column, std::string_view text);
+
 }  // namespace junction::sql
