@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/schema_validator.hpp"
+#include "engine/field_names.hpp"
 #include "plugin/loader.hpp"
 
 namespace junction::app {
@@ -54,6 +55,33 @@ void check_endpoint(const config::HostConfig &config, const config::FlowConfig &
   }
 }
 
+// The fields a flow's mapping and filter name must exist in its source, when the connector
+// can tell them now (a CSV header, a table's columns); otherwise the run checks its first
+// batch.
+void check_source_fields(plugin::ConnectorInstance &source, const config::FlowConfig &flow,
+                         const engine::Mapping &mapping, const std::string &file,
+                         config::Diagnostics &problems) {
+  std::optional<std::vector<std::string>> fields;
+  try {
+    fields = source.describe_fields(flow.from.entity);
+  } catch (const plugin::CallError &e) {
+    if (e.status() == JN_INVALID_CONFIG) {
+      problems.push_back({file, flow.pointer + "/from", e.what()});
+    } else {
+      spdlog::warn("flow {}: cannot read the fields of {}/{} now ({}); the run will check them",
+                   flow.name, flow.from.connector, flow.from.entity, e.what());
+    }
+    return;
+  }
+  if (!fields) return;
+  for (const auto &missing : mapping.missing_fields(*fields)) {
+    problems.push_back({file, missing.pointer,
+                        flow.from.connector + "/" + flow.from.entity + " has " + missing.message +
+                            "; its fields are: " + engine::field_list_text(*fields) +
+                            " (set \"optional\": true if the source may lack it)"});
+  }
+}
+
 }  // namespace
 
 CheckedConfig check_against_plugins(const config::HostConfig &config,
@@ -98,7 +126,12 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
   for (const auto &flow : config.flows) {
     check_endpoint(config, flow, flow.from, "from", true, catalog, problems);
     check_endpoint(config, flow, flow.to, "to", false, catalog, problems);
-    checked.mappings.emplace(flow.name, engine::Mapping::compile(flow, file, problems));
+    auto mapping = engine::Mapping::compile(flow, file, problems);
+    if (auto source = checked.connectors.find(flow.from.connector);
+        source != checked.connectors.end()) {
+      check_source_fields(*source->second, flow, mapping, file, problems);
+    }
+    checked.mappings.emplace(flow.name, std::move(mapping));
   }
   return checked;
 }

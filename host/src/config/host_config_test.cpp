@@ -139,7 +139,7 @@ INSTANTIATE_TEST_SUITE_P(
                                 minimal_flow_ends + "}"),
                       {F + "/flows/0/mapping/email/source: unknown key 'source' (expected one "
                            "of: const, country, default, format, from, max_length, on_too_long, "
-                           "required, rounding, sensitive, transform, type, values, "
+                           "optional, required, rounding, sensitive, transform, type, values, "
                            "values_default, values_strict)"}},
         MalformedCase{
             "mapping_unknown_transform",

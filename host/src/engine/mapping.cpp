@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "engine/field_names.hpp"
 #include "engine/record_text.hpp"
 
 namespace junction::engine {
@@ -56,6 +57,7 @@ void set_json(BatchBuilder &out, std::size_t row, std::size_t index, const json 
 Mapping Mapping::compile(const config::FlowConfig &flow, const std::string &file,
                          config::Diagnostics &problems) {
   Mapping m;
+  m.flow_name_ = flow.name;
   const json &def = flow.definition;
   if (auto mapping = def.find("mapping"); mapping != def.end() && mapping->is_object()) {
     for (auto it = mapping->begin(); it != mapping->end(); ++it) {
@@ -90,6 +92,8 @@ Mapping Mapping::compile(const config::FlowConfig &flow, const std::string &file
       rule.max_length = spec.value("max_length", std::size_t{0});
       rule.truncate = spec.value("on_too_long", std::string("reject")) == "truncate";
       rule.sensitive = spec.value("sensitive", false);
+      rule.optional = spec.value("optional", false);
+      rule.pointer = where;
       if (rule.sensitive && !rule.from.empty()) m.sensitive_sources_.insert(rule.from);
       m.rules_.push_back(std::move(rule));
     }
@@ -102,9 +106,13 @@ Mapping Mapping::compile(const config::FlowConfig &flow, const std::string &file
       return pa < pb;
     });
   }
-  for (const auto &c : def.value("filter", json::array())) {
+  const auto filter = def.value("filter", json::array());
+  for (std::size_t i = 0; i < filter.size(); ++i) {
+    const json &c = filter[i];
     Condition cond;
     cond.field = c.value("field", std::string());
+    cond.optional = c.value("optional", false);
+    cond.pointer = flow.pointer + "/filter/" + std::to_string(i);
     cond.ignore_case = c.value("ignore_case", false);
     cond.format = c.value("format", std::string());
     if (c.contains("equals")) {
@@ -178,10 +186,46 @@ std::vector<std::string> Mapping::target_fields(const BatchView &batch) const {
   return fields;
 }
 
-void Mapping::bind(const BatchView &batch) {
+std::vector<MissingField> Mapping::missing_fields(const std::vector<std::string> &available) const {
+  std::vector<MissingField> missing;
+  auto check = [&](const std::string &field, bool optional, const std::string &pointer) {
+    if (field.empty() || optional ||
+        std::find(available.begin(), available.end(), field) != available.end()) {
+      return;
+    }
+    missing.push_back({pointer, field, "no field " + field_with_suggestion(field, available)});
+  };
+  for (const auto &r : rules_) check(r.from, r.optional, r.pointer + "/from");
+  for (const auto &c : conditions_) check(c.field, c.optional, c.pointer + "/field");
+  return missing;
+}
+
+void Mapping::bind(const BatchView &batch, bool require_fields) {
   for (auto &r : rules_)
     r.source_index = r.from.empty() ? BatchView::npos : batch.field_index(r.from);
   for (auto &c : conditions_) c.source_index = batch.field_index(c.field);
+  // An empty field list says nothing of the source's fields.
+  if (!require_fields || batch.field_count() == 0) return;
+  const bool all_bound =
+      std::none_of(rules_.begin(), rules_.end(),
+                   [](const FieldRule &r) {
+                     return !r.from.empty() && !r.optional && r.source_index == BatchView::npos;
+                   }) &&
+      std::none_of(conditions_.begin(), conditions_.end(), [](const Condition &c) {
+        return !c.optional && c.source_index == BatchView::npos;
+      });
+  if (all_bound) return;
+  std::vector<std::string> fields;
+  for (std::size_t i = 0; i < batch.field_count(); ++i) fields.emplace_back(batch.field_name(i));
+  std::string text = "flow '" + flow_name_ + "' refused: the source has ";
+  bool first = true;
+  for (const auto &m : missing_fields(fields)) {
+    text += (first ? "" : "; and ") + m.message + " (named at " + m.pointer + ")";
+    first = false;
+  }
+  throw MissingFieldsError(text + ". Its fields are: " + field_list_text(fields) +
+                           ". Correct the name, or set \"optional\": true where the source "
+                           "may lack the field; nothing was written");
 }
 
 bool Mapping::accepts(const RecordView &record) const {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct FieldRule {
   std::size_t max_length = 0;  // characters; 0 for no limit
   bool truncate = false;
   bool sensitive = false;
+  bool optional = false;  // the source may lack `from`
+  std::string pointer;    // where the config defines this rule
   std::size_t source_index = BatchView::npos;  // bound per batch
 };
 
@@ -46,7 +49,23 @@ struct Condition {
   std::int64_t within_ms = 0;
   std::string format;
   bool ignore_case = false;
+  bool optional = false;  // the source may lack `field`
+  std::string pointer;
   std::size_t source_index = BatchView::npos;
+};
+
+// A source field the mapping or filter names and the source does not have.
+struct MissingField {
+  std::string pointer;  // "/flows/0/mapping/lastname/from"
+  std::string field;
+  std::string message;  // "no field 'Family name' (did you mean 'Family Name'?)"
+};
+
+// A run refuses a flow whose source lacks a field its mapping or filter needs: writing
+// empty values, or filtering everything, would lose data silently.
+class MissingFieldsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 class Mapping {
@@ -62,8 +81,14 @@ class Mapping {
   // Source fields whose values must never be shown (they feed sensitive targets).
   const std::set<std::string> &sensitive_sources() const { return sensitive_sources_; }
 
-  // Resolves field names against a batch's field list.
-  void bind(const BatchView &batch);
+  // The fields named by the mapping and filter (not declared optional) that are not among
+  // `available`, each with a suggestion when one is close.
+  std::vector<MissingField> missing_fields(const std::vector<std::string> &available) const;
+
+  // Resolves field names against a batch's field list. Throws MissingFieldsError when the
+  // batch lacks a field the mapping or filter needs, unless `require_fields` is false (queued
+  // records re-driven from the error queue keep only what could be read of them).
+  void bind(const BatchView &batch, bool require_fields = true);
   bool accepts(const RecordView &record) const;
   // Writes the mapped record into row `row` of `out`; returns the problem in words.
   std::optional<std::string> apply(const RecordView &record, BatchBuilder &out, std::size_t row);
@@ -76,6 +101,7 @@ class Mapping {
   std::vector<Condition> conditions_;
   std::vector<std::string> target_key_;
   std::set<std::string> sensitive_sources_;
+  std::string flow_name_;
   std::string scratch_;
   Converted converted_;
 };

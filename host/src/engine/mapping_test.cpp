@@ -150,6 +150,42 @@ TEST_F(MappingTest, WithoutAMappingEveryFieldPassesThrough) {
   EXPECT_EQ(map(m), json({{"id", "1"}, {"x", nullptr}}));
 }
 
+TEST_F(MappingTest, ASourceWithoutAMappedOrFilteredFieldIsRefusedWithSuggestions) {
+  auto m = Mapping::compile(
+      flow_with({{"mapping",
+                  {{"id", {{"from", "id"}}}, {"lastname", {{"from", "Family name"}}}}},
+                 {"filter", {{{"field", "Opt in"}, {"equals", "yes"}}}}}),
+      "f.json", problems_);
+  ASSERT_TRUE(problems_.empty());
+  source({"id", "Family Name", "Opt In"}, {{"1", "Lovelace", "yes"}});
+  try {
+    map(m);
+    FAIL() << "a batch without the mapped field was accepted";
+  } catch (const MissingFieldsError &e) {
+    EXPECT_EQ(std::string(e.what()),
+              "flow 'f' refused: the source has no field 'Family name' (did you mean 'Family "
+              "Name'?) (named at /flows/0/mapping/lastname/from); and no field 'Opt in' (did "
+              "you mean 'Opt In'?) (named at /flows/0/filter/0/field). Its fields are: id, "
+              "Family Name, Opt In. Correct the name, or set \"optional\": true where the "
+              "source may lack the field; nothing was written");
+  }
+  const auto missing = m.missing_fields({"id", "Family Name", "Opt In"});
+  ASSERT_EQ(missing.size(), 2U);
+  EXPECT_EQ(missing[0].pointer, "/flows/0/mapping/lastname/from");
+}
+
+TEST_F(MappingTest, AnOptionalFieldMayBeMissingFromTheSource) {
+  auto m = Mapping::compile(
+      flow_with({{"mapping",
+                  {{"id", {{"from", "id"}}},
+                   {"nickname", {{"from", "Nickname"}, {"optional", true}}}}},
+                 {"filter", {{{"field", "Opt In"}, {"empty", true}, {"optional", true}}}}}),
+      "f.json", problems_);
+  source({"id"}, {{"1"}});
+  EXPECT_EQ(map(m), json({{"id", "1"}, {"nickname", nullptr}}));
+  EXPECT_TRUE(m.missing_fields({"id"}).empty());
+}
+
 TEST_F(MappingTest, ReportsMappingsThatCannotWork) {
   Mapping::compile(flow_with({{"mapping",
                                {{"email", {{"from", "Email"}}},

@@ -75,7 +75,7 @@ RedriveResult redrive(const config::FlowConfig &flow, Mapping &mapping,
     }
   }
   const BatchView in(*source.batch());
-  mapping.bind(in);
+  mapping.bind(in, false);
 
   BatchBuilder mapped;
   const auto target_fields = mapping.target_fields(in);

@@ -51,7 +51,7 @@ class PluginTable : public ::testing::Test {
   Manifest manifest;
   jn_sink_api sink{sizeof(jn_sink_api), &noop_open, &noop_write, &noop_commit, &noop_close};
   jn_plugin table{sizeof(jn_plugin), JN_ABI_MAJOR,  JN_ABI_MINOR, "demo", "1.2.3",
-                  &noop_create,      &noop_destroy, nullptr,      &sink,  nullptr};
+                  &noop_create,      &noop_destroy, nullptr,      &sink,  nullptr, nullptr};
 };
 
 TEST_F(PluginTable, AcceptsAConsistentTable) {
@@ -60,7 +60,7 @@ TEST_F(PluginTable, AcceptsAConsistentTable) {
 
 TEST_F(PluginTable, RefusesANullTable) {
   EXPECT_EQ(check_plugin_table(nullptr, manifest).value_or(""),
-            "wrong ABI: the plugin's entry point returned no table for host ABI 1.0");
+            "wrong ABI: the plugin's entry point returned no table for host ABI 1.1");
 }
 
 TEST_F(PluginTable, RefusesATooSmallTable) {
@@ -72,7 +72,7 @@ TEST_F(PluginTable, RefusesATooSmallTable) {
 TEST_F(PluginTable, RefusesATableWhoseAbiDiffersFromTheStamp) {
   table.abi_major = JN_ABI_MAJOR + 1;
   EXPECT_EQ(check_plugin_table(&table, manifest).value_or(""),
-            "wrong ABI: built for ABI 2.0, this host speaks ABI 1.0 (major versions must be "
+            "wrong ABI: built for ABI 2.1, this host speaks ABI 1.1 (major versions must be "
             "equal)");
 }
 

@@ -107,10 +107,23 @@ const std::string &ConnectorInstance::name() const {
   return context_->connector;
 }
 
+namespace {
+
+// A function of a later minor version is there only when the table says that minor and is
+// long enough to hold it; a 1.0 table ends before wait_for_changes.
+constexpr std::size_t wait_for_changes_end = offsetof(jn_plugin, wait_for_changes) + sizeof(void *);
+constexpr std::size_t describe_fields_end = offsetof(jn_plugin, describe_fields) + sizeof(void *);
+
+bool has_since_1_1(const jn_plugin &table, std::size_t end) {
+  return table.abi_minor >= 1 && table.struct_size >= end;
+}
+
+}  // namespace
+
 std::optional<bool> ConnectorInstance::wait_for_changes(const std::string &entity,
                                                         std::chrono::milliseconds timeout) {
-  constexpr std::size_t with_wait = offsetof(jn_plugin, wait_for_changes) + sizeof(void *);
-  if (plugin_.table->struct_size < with_wait || plugin_.table->wait_for_changes == nullptr) {
+  if (!has_since_1_1(*plugin_.table, wait_for_changes_end) ||
+      plugin_.table->wait_for_changes == nullptr) {
     return std::nullopt;
   }
   std::int32_t changed = -1;
@@ -119,6 +132,26 @@ std::optional<bool> ConnectorInstance::wait_for_changes(const std::string &entit
         "connector '" + name() + "' failed to watch " + entity);
   if (changed < 0) return std::nullopt;
   return changed == 1;
+}
+
+std::optional<std::vector<std::string>> ConnectorInstance::describe_fields(
+    const std::string &entity) {
+  if (!has_since_1_1(*plugin_.table, describe_fields_end) ||
+      plugin_.table->describe_fields == nullptr) {
+    return std::nullopt;
+  }
+  jn_field_list list{sizeof(jn_field_list), 0, 0, nullptr};
+  check(plugin_.table->describe_fields(handle_, str(entity), &list),
+        "connector '" + name() + "' cannot describe " + entity);
+  if (list.known != 1) return std::nullopt;
+  if (list.field_count > 0 && list.field_names == nullptr) {
+    throw CallError(JN_FATAL, "connector '" + name() + "' described " + entity + " malformed");
+  }
+  std::vector<std::string> fields;
+  for (std::uint32_t i = 0; i < list.field_count; ++i) {
+    fields.push_back(sanitize_plugin_text({list.field_names[i].data, list.field_names[i].size}));
+  }
+  return fields;
 }
 
 std::unique_ptr<SourceStream> ConnectorInstance::open_source(const SourceOptions &options) {

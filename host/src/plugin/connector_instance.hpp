@@ -102,6 +102,9 @@ class ConnectorInstance {
   std::optional<bool> wait_for_changes(const std::string &entity,
                                        std::chrono::milliseconds timeout);
 
+  // The fields `entity`'s records carry, when the plugin can tell. Throws CallError.
+  std::optional<std::vector<std::string>> describe_fields(const std::string &entity);
+
  private:
   LoadedPlugin plugin_;
   std::unique_ptr<HostContext> context_;

@@ -21,6 +21,9 @@ class CsvConnector : public Connector {
     return std::make_unique<ReadAheadSource>(
         std::make_unique<CsvSource>(entity(request.entity), request, host()));
   }
+  std::optional<std::vector<std::string>> describe_fields(const std::string &name) override {
+    return CsvSource::describe(entity(name), host());
+  }
   std::unique_ptr<Sink> open_sink(const SinkRequest &request) override {
     return std::make_unique<CsvSink>(entity(request.entity), request, host());
   }

@@ -74,6 +74,32 @@ CsvSource::CsvSource(const EntitySettings &settings, const SourceRequest &reques
 
 // Files are listed once per run, in name order. A file is ready when it has not changed
 // for stable_for (or, with ready_suffix, when its marker exists).
+std::optional<std::vector<std::string>> CsvSource::describe(const EntitySettings &settings,
+                                                            const Host &host) {
+  if (!settings.header) return settings.columns;
+  FileInfo first;
+  if (!settings.file.empty()) {
+    first.path = settings.file;
+    first.name = fs::path(settings.file).filename().string();
+    if (!stat_file(first.path, first)) return std::nullopt;
+  } else {
+    std::error_code ec;
+    for (fs::directory_iterator it(settings.dir, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name.empty() || name[0] == '.') continue;
+      if (::fnmatch(settings.pattern.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
+      FileInfo f{name, it->path().string(), 0, 0};
+      if (stat_file(f.path, f) && (first.name.empty() || f.name < first.name)) first = f;
+    }
+    if (first.name.empty()) return std::nullopt;
+  }
+  SourceRequest request;
+  request.entity = settings.name;
+  CsvSource source(settings, request, host);
+  source.start_file(first, 0, 1);
+  return source.columns_;
+}
+
 bool CsvSource::open_next_file() {
   if (!listed_) {
     listed_ = true;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,11 @@ class CsvSource : public Source {
   CsvSource(const EntitySettings &settings, const SourceRequest &request, const Host &host);
   void next(SourceBatch &out) override;
   void acknowledge(std::string_view cursor) override;
+
+  // The columns the entity's records would carry: its configured columns, or the header of
+  // its file (the first arriving file); nothing while there is no file to look at.
+  static std::optional<std::vector<std::string>> describe(const EntitySettings &settings,
+                                                         const Host &host);
 
  private:
   bool open_next_file();

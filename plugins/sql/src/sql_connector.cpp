@@ -1,4 +1,5 @@
 // The sql plugin: tables of SQLite and PostgreSQL databases as sources and sinks.
+#include <filesystem>
 #include <mutex>
 
 #include <junction/sdk.hpp>
@@ -9,6 +10,7 @@
 #include "sql_settings.hpp"
 #include "sql_sink.hpp"
 #include "sql_source.hpp"
+#include "table_columns.hpp"
 
 namespace junction::sql {
 namespace {
@@ -90,6 +92,17 @@ class SqlConnector : public Connector {
     return watch_.wait(database(), settings.table, timeout);
   }
 
+  std::optional<std::vector<std::string>> describe_fields(const std::string &name) override {
+    const std::lock_guard hold(connection_);
+    const auto &settings = entity(name);
+    if (sqlite_file_missing()) return std::nullopt;  // describing never creates a database
+    const auto columns = settings.query.empty() ? read_columns(database(), settings.table)
+                                                : query_columns(database(), settings.query);
+    std::vector<std::string> names;
+    for (const auto &c : columns) names.push_back(c.name);
+    return names;
+  }
+
   std::unique_ptr<Sink> open_sink(const SinkRequest &request) override {
     const std::lock_guard hold(connection_);
     return std::make_unique<SharedConnectionSink>(
@@ -101,6 +114,12 @@ class SqlConnector : public Connector {
   Database &database() {
     if (!db_.session) db_ = connect(settings_.url, base_dir_);
     return db_;
+  }
+  bool sqlite_file_missing() const {
+    if (db_.session || settings_.url.rfind("sqlite:", 0) != 0) return false;
+    std::string path = settings_.url.substr(7);
+    if (!path.empty() && path.front() != '/' && !base_dir_.empty()) path = base_dir_ + "/" + path;
+    return !std::filesystem::exists(path);
   }
   const EntitySettings &entity(const std::string &name) const {
     auto it = settings_.entities.find(name);

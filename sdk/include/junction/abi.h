@@ -1,5 +1,5 @@
 /*
- * Junction plugin ABI, version 1.0.
+ * Junction plugin ABI, version 1.1.
  *
  * The only contract between the Junction host and a connector plugin. Pure C so that a
  * connector can be written in any language that can export a C function. Rules:
@@ -7,8 +7,11 @@
  *  - Memory is owned by whoever created it. Data a plugin hands to the host (batches,
  *    cursors, outcomes, messages) stays valid until the next call on the same object;
  *    data the host hands to a plugin is valid for the duration of the call only.
- *  - Every struct starts with struct_size so that later minor versions can append fields;
- *    a reader never touches fields beyond the struct_size it was given.
+ *  - Tables and requests (every struct with a struct_size first) may grow in a later minor
+ *    version by appending fields; a reader never touches fields beyond the struct_size it
+ *    was given. jn_str, jn_value, jn_record and jn_outcome are elements of arrays and have
+ *    no struct_size: they change only with a new major version.
+ *  - A minor version only appends; what a version added is marked "since 1.N".
  *  - Failures are returned as a jn_status; the words go through jn_host_api.set_error,
  *    called on the failing call's thread before it returns. The host copies them.
  *  - Threads: the host calls each object (connector, source, sink) from one thread at a
@@ -27,7 +30,7 @@ extern "C" {
 #endif
 
 #define JN_ABI_MAJOR 1
-#define JN_ABI_MINOR 0
+#define JN_ABI_MINOR 1
 
 /* The one exported symbol of a plugin: returns its table, or NULL when it cannot run in a
  * host of this ABI (it may then call nothing else). */
@@ -198,6 +201,17 @@ typedef struct jn_sink_api {
   void (*close)(void *sink); /* without commit, discards what can still be discarded */
 } jn_sink_api;
 
+/* ---- describing an entity (since 1.1) ------------------------------------------------ */
+
+/* The fields an entity's records carry, so that the host can refuse a mapping or filter
+ * that names a field the source does not have before anything is written. */
+typedef struct jn_field_list {
+  uint32_t struct_size;
+  int32_t known;        /* 1: field_names are every field; 0: the connector cannot tell now */
+  uint32_t field_count; /* with known == 1 */
+  const jn_str *field_names; /* valid until the next call on the same connector */
+} jn_field_list;
+
 /* ---- the plugin table -------------------------------------------------------------- */
 
 /* What the host tells a connector about itself when creating it. */
@@ -222,12 +236,18 @@ typedef struct jn_plugin {
   void (*destroy)(void *connector);
   const jn_source_api *source; /* NULL when the plugin is not a source */
   const jn_sink_api *sink;     /* NULL when the plugin is not a sink */
+  /* ---- since ABI 1.1: a host reads these only from a table of minor >= 1 whose
+   * struct_size covers them; each may be NULL. */
   /* Blocks up to timeout_ms until the entity may have changed (a database notification, a
    * new file); sets *changed to 1 then, 0 on timeout, -1 at once when it cannot tell for this
    * entity (the host then polls on its schedule). NULL: it never can. Called between runs,
    * never during one. */
   jn_status (*wait_for_changes)(void *connector, jn_str entity, uint32_t timeout_ms,
                                 int32_t *changed);
+  /* Fills `out` (struct_size set by the host) with the fields of `entity`'s records as the
+   * source would read them now: a CSV file's header, a table's columns. May read files or
+   * connect; sets known = 0 when it cannot tell (no file yet). */
+  jn_status (*describe_fields)(void *connector, jn_str entity, jn_field_list *out);
 } jn_plugin;
 
 typedef const jn_plugin *(*jn_entry_fn)(uint32_t host_abi_major, uint32_t host_abi_minor);

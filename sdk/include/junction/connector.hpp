@@ -159,6 +159,12 @@ class Connector {
     return std::nullopt;
   }
 
+  // The fields `entity`'s records carry as the source would read them now (a file's header,
+  // a table's columns); nothing when this connector cannot tell (the default). May do I/O.
+  virtual std::optional<std::vector<std::string>> describe_fields(const std::string &entity) {
+    (void)entity;
+    return std::nullopt;
+  }
   virtual std::unique_ptr<Sink> open_sink(const SinkRequest &request) {
     (void)request;
     throw FatalError("this connector cannot write");

@@ -25,6 +25,8 @@ struct ConnectorHolder {
   explicit ConnectorHolder(Host h) : host(h) {}
   std::unique_ptr<Connector> connector;
   Host host;
+  std::vector<std::string> field_names;  // the last describe_fields answer
+  std::vector<jn_str> field_strs;
 };
 
 struct SourceHolder {
@@ -155,6 +157,18 @@ struct Adapter {
     });
   }
 
+  static jn_status describe_fields(void *connector, jn_str entity, jn_field_list *out) noexcept {
+    auto *c = static_cast<ConnectorHolder *>(connector);
+    return guarded(c->host, [&] {
+      auto fields = c->connector->describe_fields(std::string(view(entity)));
+      c->field_names = fields ? std::move(*fields) : std::vector<std::string>{};
+      c->field_strs.clear();
+      for (const auto &f : c->field_names) c->field_strs.push_back(make_str(f));
+      out->known = fields ? 1 : 0;
+      out->field_count = static_cast<std::uint32_t>(c->field_strs.size());
+      out->field_names = c->field_strs.data();
+    });
+  }
   static const jn_plugin *table(const char *name, const char *version, bool is_source,
                                 bool is_sink) {
     static const jn_source_api source_api{sizeof(jn_source_api), &source_open, &source_next,
@@ -170,7 +184,8 @@ struct Adapter {
                                   &destroy,
                                   is_source ? &source_api : nullptr,
                                   is_sink ? &sink_api : nullptr,
-                                  &wait_for_changes};
+                                  &wait_for_changes,
+                                  &describe_fields};
     return &plugin;
   }
 };

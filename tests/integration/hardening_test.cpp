@@ -1,0 +1,174 @@
+// Silent data loss and leaked secrets, through the real binary: a mapping or filter naming a
+// field the source lacks is refused before anything is written; secret values never appear
+// in anything Junction prints or stores; bad CSV headers are refused with their place.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.hpp"
+
+namespace junction::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+class Hardening : public ::testing::Test {
+ protected:
+  ProcessResult run(const std::vector<std::string> &args, ProcessOptions options = {}) {
+    std::vector<std::string> all = args;
+    all.insert(all.end(), {"--config", (dir / "junction.json").string()});
+    if (args[0] == "sync" || args[0] == "check") {
+      all.insert(all.end(), {"--plugin-path", built_plugin_dir().string(), "--plugin-path",
+                             test_plugin_dir().string()});
+    }
+    return junction(all, options);
+  }
+  void write_config(const json &connectors, const json &flow) {
+    fs::create_directories(dir / "out");
+    dir.write("junction.json",
+              json{{"store", "sqlite:state.db"}, {"connectors", connectors}, {"flows", {flow}}}
+                  .dump());
+  }
+  // members.csv (Member ID, First Name, Family Name, Opt In) into a memory sink.
+  void csv_to_memory(const json &mapping, const json &filter = json::array()) {
+    dir.write("in/members.csv",
+              "Member ID,First Name,Family Name,Opt In\n1,Ada,Lovelace,yes\n2,Alan,Turing,no\n");
+    json flow = {{"name", "members"},
+                 {"from", {{"connector", "in"}, {"entity", "members"}, {"key", {"Member ID"}}}},
+                 {"to", {{"connector", "crm"}, {"entity", "people"}, {"key", {"id"}}}},
+                 {"mapping", mapping}};
+    if (!filter.empty()) flow["filter"] = filter;
+    write_config(
+        {{"in",
+          {{"plugin", "csv"},
+           {"config",
+            {{"dir", "in"},
+             {"entities", {{"members", {{"file", "members.csv"}, {"stable_for", "0s"}}}}}}}}},
+         {"crm", {{"plugin", "memory"}, {"config", {{"dump_to", "out/people.json"}}}}}},
+        flow);
+  }
+  TempDir dir;
+};
+
+TEST_F(Hardening, CheckRefusesAMappedFieldTheCsvHeaderLacks) {
+  csv_to_memory({{"id", {{"from", "Member ID"}}}, {"lastname", {{"from", "Family name"}}}});
+  const auto check = run({"check"});
+  EXPECT_EQ(check.exit_code, 2) << check.out << check.err;
+  EXPECT_NE(check.err.find("/flows/0/mapping/lastname/from: in/members has no field 'Family "
+                           "name' (did you mean 'Family Name'?); its fields are: Member ID, "
+                           "First Name, Family Name, Opt In"),
+            std::string::npos)
+      << check.err;
+  const auto sync = run({"sync", "--progress", "never"});
+  EXPECT_EQ(sync.exit_code, 2) << sync.out << sync.err;
+  EXPECT_FALSE(fs::exists(dir / "out/people.json"));
+}
+
+TEST_F(Hardening, CheckRefusesAFilterOnAFieldTheCsvHeaderLacks) {
+  csv_to_memory({{"id", {{"from", "Member ID"}}}},
+                json::array({{{"field", "OptIn"}, {"equals", "yes"}}}));
+  const auto check = run({"check"});
+  EXPECT_EQ(check.exit_code, 2) << check.out << check.err;
+  EXPECT_NE(check.err.find("/flows/0/filter/0/field: in/members has no field 'OptIn' (did you "
+                           "mean 'Opt In'?)"),
+            std::string::npos)
+      << check.err;
+}
+
+TEST_F(Hardening, AnOptionalFieldTheSourceLacksIsWrittenEmpty) {
+  csv_to_memory({{"id", {{"from", "Member ID"}}},
+                 {"nickname", {{"from", "Nickname"}, {"optional", true}}}});
+  EXPECT_EQ(run({"check"}).exit_code, 0);
+  const auto sync = run({"sync", "--progress", "never"});
+  EXPECT_EQ(sync.exit_code, 0) << sync.out << sync.err;
+  const auto people = json::parse(read_file(dir / "out/people.json"));
+  ASSERT_EQ(people["people"].size(), 2U) << people;
+}
+
+// The memory connector cannot describe its fields beforehand: the run refuses the flow on
+// its first batch, before anything is written.
+TEST_F(Hardening, ARunRefusesAFlowWhoseSourceLacksAFilteredField) {
+  write_config({{"src",
+                 {{"plugin", "memory"},
+                  {"config", {{"entities", {{"people", {{{"id", 1}, {"name", "Ada"}}}}}}}}}},
+                {"crm", {{"plugin", "memory"}, {"config", {{"dump_to", "out/people.json"}}}}}},
+               {{"name", "people"},
+                {"from", {{"connector", "src"}, {"entity", "people"}, {"key", {"id"}}}},
+                {"to", {{"connector", "crm"}, {"entity", "people"}}},
+                {"filter", {{{"field", "Name"}, {"not_equals", "x"}}}}});
+  EXPECT_EQ(run({"check"}).exit_code, 0);
+  const auto sync = run({"sync", "--progress", "never"});
+  EXPECT_EQ(sync.exit_code, 1) << sync.out << sync.err;
+  EXPECT_NE(sync.err.find("flow 'people' refused: the source has no field 'Name' (did you mean "
+                          "'name'?) (named at /flows/0/filter/0/field). Its fields are: id, "
+                          "name."),
+            std::string::npos)
+      << sync.err;
+  EXPECT_FALSE(fs::exists(dir / "out/people.json"));
+}
+
+TEST_F(Hardening, ACsvHeaderThatIsNotUtf8IsRefusedWithItsPlace) {
+  dir.write("in/members.csv", "Member ID,Na\xffme\n1,Ada\n");
+  write_config(
+      {{"in",
+        {{"plugin", "csv"},
+         {"config",
+          {{"dir", "in"},
+           {"entities", {{"members", {{"file", "members.csv"}, {"stable_for", "0s"}}}}}}}}},
+       {"crm", {{"plugin", "memory"}, {"config", {{"dump_to", "out/people.json"}}}}}},
+      {{"name", "members"},
+       {"from", {{"connector", "in"}, {"entity", "members"}, {"key", {"Member ID"}}}},
+       {"to", {{"connector", "crm"}, {"entity", "people"}}}});
+  const auto sync = run({"sync", "--progress", "never"});
+  EXPECT_NE(sync.exit_code, 0);
+  EXPECT_NE(sync.err.find("members.csv:1: invalid UTF-8 in the header's column 2 at byte 3"),
+            std::string::npos)
+      << sync.err;
+  EXPECT_FALSE(fs::exists(dir / "out/people.json"));
+}
+
+TEST_F(Hardening, ASecretValueNeverAppearsInOutputLogsOrTheStore) {
+  const std::string secret = "Hunter2Zq9Xw";
+  ProcessOptions options;
+  options.set_env.emplace("JUNCTION_TEST_SECRET_DIR", secret);
+  // A secret used as a folder name: the file is missing, the database cannot be opened.
+  write_config(
+      {{"in",
+        {{"plugin", "csv"},
+         {"config",
+          {{"dir", "${env:JUNCTION_TEST_SECRET_DIR}"},
+           {"entities", {{"members", {{"file", "members.csv"}, {"stable_for", "0s"}}}}}}}}},
+       {"db",
+        {{"plugin", "sql"},
+         {"config",
+          {{"url", "sqlite:${env:JUNCTION_TEST_SECRET_DIR}/crm.db"},
+           {"entities", {{"people", json::object()}}}}}}}},
+      {{"name", "members"},
+       {"from", {{"connector", "in"}, {"entity", "members"}, {"key", {"id"}}}},
+       {"to", {{"connector", "db"}, {"entity", "people"}}}});
+  std::string everything;
+  for (const auto &args : std::vector<std::vector<std::string>>{{"check"},
+                                                                {"sync", "--progress", "never"}}) {
+    const auto r = run(args, options);
+    everything += r.out + r.err;
+  }
+  const auto json_logs = junction({"--log-format", "json", "--log-level", "debug", "sync",
+                                   "--progress", "never", "--config",
+                                   (dir / "junction.json").string(), "--plugin-path",
+                                   built_plugin_dir().string()},
+                                  options);
+  everything += json_logs.out + json_logs.err;
+  // The secret was used: the messages name the place where it stood.
+  EXPECT_NE(everything.find("cannot connect to sqlite:***/crm.db"), std::string::npos)
+      << everything;
+  for (const auto &args : std::vector<std::vector<std::string>>{
+           {"errors", "list", "--json"}, {"audit", "export"}, {"status"}}) {
+    const auto r = run(args, options);
+    everything += r.out + r.err;
+  }
+  EXPECT_EQ(everything.find(secret), std::string::npos) << everything;
+  EXPECT_EQ(read_file(dir / "state.db").find(secret), std::string::npos);
+}
+
+}  // namespace
+}  // namespace junction::testing
