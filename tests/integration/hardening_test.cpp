@@ -82,7 +82,9 @@ TEST_F(Hardening, AnOptionalFieldTheSourceLacksIsWrittenEmpty) {
   const auto sync = run({"sync", "--progress", "never"});
   EXPECT_EQ(sync.exit_code, 0) << sync.out << sync.err;
   const auto people = json::parse(read_file(dir / "out/people.json"));
-  ASSERT_EQ(people["people"].size(), 2U) << people;
+  ASSERT_EQ(people.size(), 2U) << people;
+  EXPECT_EQ(people[0]["nickname"], nullptr) << people;
+  EXPECT_EQ(people[0]["id"], "1") << people;
 }
 
 // The memory connector cannot describe its fields beforehand: the run refuses the flow on
