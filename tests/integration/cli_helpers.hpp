@@ -54,4 +54,18 @@ inline std::vector<long long> summary_of(const std::string &out, const std::stri
   return {};
 }
 
+// The WRITTEN column of one flow's line: records written where the target could not tell
+// created from updated. -1 when the flow has no line.
+inline long long written_of(const std::string &out, const std::string &flow) {
+  for (const auto &line : lines_of(out)) {
+    if (line.rfind(flow + " ", 0) != 0) continue;
+    std::istringstream in(line.substr(flow.size()));
+    long long n = 0;
+    for (int i = 0; i < 8 && in >> n; ++i) {
+    }
+    return n;
+  }
+  return -1;
+}
+
 }  // namespace junction::testing

@@ -25,9 +25,9 @@ class Hardening : public ::testing::Test {
   }
   void write_config(const json &connectors, const json &flow) {
     fs::create_directories(dir / "out");
-    dir.write("junction.json",
-              json{{"store", "sqlite:state.db"}, {"connectors", connectors}, {"flows", {flow}}}
-                  .dump());
+    dir.write(
+        "junction.json",
+        json{{"store", "sqlite:state.db"}, {"connectors", connectors}, {"flows", {flow}}}.dump());
   }
   // members.csv (Member ID, First Name, Family Name, Opt In) into a memory sink.
   void csv_to_memory(const json &mapping, const json &filter = json::array()) {
@@ -76,8 +76,8 @@ TEST_F(Hardening, CheckRefusesAFilterOnAFieldTheCsvHeaderLacks) {
 }
 
 TEST_F(Hardening, AnOptionalFieldTheSourceLacksIsWrittenEmpty) {
-  csv_to_memory({{"id", {{"from", "Member ID"}}},
-                 {"nickname", {{"from", "Nickname"}, {"optional", true}}}});
+  csv_to_memory(
+      {{"id", {{"from", "Member ID"}}}, {"nickname", {{"from", "Nickname"}, {"optional", true}}}});
   EXPECT_EQ(run({"check"}).exit_code, 0);
   const auto sync = run({"sync", "--progress", "never"});
   EXPECT_EQ(sync.exit_code, 0) << sync.out << sync.err;
@@ -149,16 +149,15 @@ TEST_F(Hardening, ASecretValueNeverAppearsInOutputLogsOrTheStore) {
        {"from", {{"connector", "in"}, {"entity", "members"}, {"key", {"id"}}}},
        {"to", {{"connector", "db"}, {"entity", "people"}}}});
   std::string everything;
-  for (const auto &args : std::vector<std::vector<std::string>>{{"check"},
-                                                                {"sync", "--progress", "never"}}) {
+  for (const auto &args :
+       std::vector<std::vector<std::string>>{{"check"}, {"sync", "--progress", "never"}}) {
     const auto r = run(args, options);
     everything += r.out + r.err;
   }
-  const auto json_logs = junction({"--log-format", "json", "--log-level", "debug", "sync",
-                                   "--progress", "never", "--config",
-                                   (dir / "junction.json").string(), "--plugin-path",
-                                   built_plugin_dir().string()},
-                                  options);
+  const auto json_logs = junction(
+      {"--log-format", "json", "--log-level", "debug", "sync", "--progress", "never", "--config",
+       (dir / "junction.json").string(), "--plugin-path", built_plugin_dir().string()},
+      options);
   everything += json_logs.out + json_logs.err;
   // The secret was used: the messages name the place where it stood.
   EXPECT_NE(everything.find("cannot connect to sqlite:***/crm.db"), std::string::npos)

@@ -126,6 +126,12 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
   for (const auto &flow : config.flows) {
     check_endpoint(config, flow, flow.from, "from", true, catalog, problems);
     check_endpoint(config, flow, flow.to, "to", false, catalog, problems);
+    if (flow.definition.contains("match")) {
+      // Accepted silently, it would promise duplicates are avoided when nothing matches yet.
+      problems.push_back({file, flow.pointer + "/match",
+                          "matching is not available on a one-way flow yet; remove \"match\" "
+                          "(docs/configuration.md, Flows)"});
+    }
     auto mapping = engine::Mapping::compile(flow, file, problems);
     if (auto source = checked.connectors.find(flow.from.connector);
         source != checked.connectors.end()) {

@@ -50,7 +50,7 @@ int run_status(const CommandArgs &command) {
                 << store::latest_schema_version() << ")\n"
                 << "flows:          " << loaded.config.flows.size() << " configured\n"
                 << "runs:           " << count_rows(s, "SELECT COUNT(*) FROM runs") << "\n"
-                << "records known:  " << count_rows(s, "SELECT COUNT(*) FROM record_state") << "\n"
+                << "records known:  " << count_rows(s, "SELECT COUNT(*) FROM member_state") << "\n"
                 << "open errors:    "
                 << count_rows(s, "SELECT COUNT(*) FROM error_queue WHERE state = 'open'") << "\n"
                 << "audit entries:  " << count_rows(s, "SELECT COUNT(*) FROM audit_log") << "\n";

@@ -25,7 +25,7 @@ void print_summary(std::ostream &out, const std::vector<engine::FlowResult> &res
   out << std::left << std::setw(28) << "FLOW" << std::right << std::setw(10) << "READ"
       << std::setw(10) << "CREATED" << std::setw(10) << "UPDATED" << std::setw(11) << "UNCHANGED"
       << std::setw(10) << "DELETED" << std::setw(10) << "FAILED" << std::setw(10) << "FILTERED"
-      << std::setw(10) << "SECONDS"
+      << std::setw(10) << "WRITTEN" << std::setw(10) << "SECONDS"
       << "\n";
   for (const auto &r : results) {
     const auto &c = r.counts;
@@ -34,7 +34,7 @@ void print_summary(std::ostream &out, const std::vector<engine::FlowResult> &res
     out << std::left << std::setw(28) << r.flow << std::right << std::setw(10) << c.read
         << std::setw(10) << c.created << std::setw(10) << c.updated << std::setw(11) << c.unchanged
         << std::setw(10) << c.deleted << std::setw(10) << c.failed << std::setw(10) << c.filtered
-        << std::setw(10) << seconds << "\n";
+        << std::setw(10) << c.written << std::setw(10) << seconds << "\n";
   }
 }
 

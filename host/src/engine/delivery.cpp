@@ -4,6 +4,7 @@
 
 #include "engine/record_hash.hpp"
 #include "engine/record_text.hpp"
+#include "engine/written_fields.hpp"
 
 namespace junction::engine {
 namespace {
@@ -36,16 +37,17 @@ class Selection {
 
 }  // namespace
 
-ChangeRecorder record_at_once(store::RecordStateRepository &states, store::AuditLog &audit,
+ChangeRecorder record_at_once(store::MemberRepository &states, store::AuditLog &audit,
                               const std::string &run_id) {
   return [&states, &audit, run_id](DeliveredChanges &&delivered) {
+    states.register_field_sets(delivered.field_sets);
     states.record_writes(delivered.writes, run_id);
     audit.append_changes(delivered.context, delivered.changes);
   };
 }
 
 Delivery::Delivery(DeliverySettings settings, plugin::SinkStream &sink,
-                   store::RecordStateRepository &known, ChangeRecorder record)
+                   store::MemberRepository &known, ChangeRecorder record)
     : settings_(std::move(settings)),
       sink_(sink),
       known_(known),
@@ -74,6 +76,22 @@ std::vector<jn_outcome> Delivery::write_with_retries(const jn_batch &batch) {
   }
 }
 
+const std::vector<std::string> *Delivery::field_list(std::string_view set_hash) {
+  const std::string key(set_hash);
+  if (auto it = field_lists_.find(key); it != field_lists_.end()) return &it->second;
+  const auto names = known_.field_set_names(key);
+  if (!names) return nullptr;
+  std::vector<std::string> list;
+  std::size_t start = 0;
+  while (start <= names->size()) {
+    const auto end = names->find('\x1f', start);
+    if (end == std::string::npos) break;
+    list.push_back(names->substr(start, end - start));
+    start = end + 1;
+  }
+  return &field_lists_.emplace(key, std::move(list)).first->second;
+}
+
 void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &rows,
                        store::RunCounts &counts,
                        const std::function<void(const DeliveryFailure &)> &on_failure,
@@ -93,11 +111,21 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
   }
   std::vector<store::Comparison> known = known_.compare(keys, hashes);
 
+  // The batch's field list: every record of it writes these fields.
+  std::vector<std::string> names;
+  std::string names_key;
+  for (std::size_t f = 0; f < view.field_count(); ++f) {
+    names.emplace_back(view.field_name(f));
+    names_key += names.back();
+    names_key.push_back('\x1f');
+  }
+
   struct Pending {
     const DeliveryRow *row;
     const store::Comparison *before;
     std::string hash;
     std::string fields;
+    std::vector<std::size_t> changed;  // fields whose value differs from the last written
     std::string last_problem;
   };
   std::vector<Pending> pending;
@@ -107,11 +135,26 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
       if (on_done) on_done(rows[i]);
       continue;
     }
-    pending.push_back({&rows[i],
-                       &known[i],
-                       std::move(hashes[i]),
-                       field_hashes(view.record(rows[i].mapped_row), view),
-                       {}});
+    const RecordView record = view.record(rows[i].mapped_row);
+    std::string fields = record.operation() == Operation::remove ? std::string()
+                                                                  : field_hashes(record, view);
+    FieldDifferences differences;
+    if (known[i].known && known[i].written_hash != deleted_hash && !fields.empty()) {
+      // Another flow may have written this member last: the fields this flow writes are
+      // unchanged when each holds what was last written to it.
+      differences = compare_written_fields(
+          known[i].field_hashes, fields, names,
+          [this](std::string_view set_hash) { return field_list(set_hash); });
+      if (differences.all_equal) {
+        ++counts.unchanged;
+        if (on_done) on_done(rows[i]);
+        continue;
+      }
+    } else {
+      for (std::size_t f = 0; f < names.size(); ++f) differences.changed.push_back(f);
+    }
+    pending.push_back({&rows[i], &known[i], std::move(hashes[i]), std::move(fields),
+                       std::move(differences.changed), {}});
   }
 
   DeliveredChanges delivered;
@@ -125,6 +168,10 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
   for (std::size_t f = 0; f < view.field_count(); ++f) {
     if (f > 0) delivered.context.all_fields += ",";
     delivered.context.all_fields += view.field_name(f);
+  }
+  if (!pending.empty() && view.field_count() > 0) {
+    const std::string set_hash = field_hashes(view.record(0), view).substr(0, 8);
+    if (registered_.insert(set_hash).second) delivered.field_sets.emplace_back(set_hash, names_key);
   }
   const auto started = std::chrono::steady_clock::now();
   for (int attempt = 1; !pending.empty(); ++attempt) {
@@ -141,22 +188,45 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
         store::AuditChange e;
         e.source_key = readable_key(p.row->source_key);
         e.target_key = readable_key(p.row->key);
-        if (o.action == JN_WROTE_DELETED) {
-          ++counts.deleted;
-          e.operation = "delete";
-        } else if (existed) {
-          ++counts.updated;
-          e.operation = "update";
-          e.changed_fields = changed_fields(p.before->field_hashes, p.fields, view);
-          e.hash_before = p.before->written_hash;
-        } else {
-          ++counts.created;
-          e.operation = "create";
-          e.all_fields = true;
+        e.hash_before = existed ? p.before->written_hash : std::string();
+        const bool removal = view.record(p.row->mapped_row).operation() == Operation::remove;
+        // The sink's word decides what happened in the target, not the host's belief.
+        switch (o.action) {
+          case JN_WROTE_DELETED:
+            ++counts.deleted;
+            e.operation = "delete";
+            break;
+          case JN_WROTE_CREATED:
+            ++counts.created;
+            e.operation = "create";
+            e.all_fields = true;
+            e.hash_before.clear();
+            break;
+          case JN_WROTE_UPDATED:
+            ++counts.updated;
+            e.operation = "update";
+            break;
+          case JN_WROTE_NOTHING:
+            ++counts.unchanged;
+            break;
+          default:  // JN_WROTE_UNKNOWN, or a value of a later ABI
+            ++counts.written;
+            e.operation = removal ? "delete" : "write";
+            break;
+        }
+        const std::string_view operation = e.operation;
+        if (operation == "update" || operation == "write") {
+          for (const auto f : p.changed) {
+            if (!e.changed_fields.empty()) e.changed_fields += ",";
+            e.changed_fields += names[f];
+          }
         }
         e.hash_after = p.hash;
-        delivered.changes.push_back(std::move(e));
-        delivered.writes.push_back({p.row->key, std::move(p.hash), std::move(p.fields)});
+        if (!operation.empty()) delivered.changes.push_back(std::move(e));
+        const std::string before = existed ? p.before->field_hashes : std::string();
+        delivered.writes.push_back(
+            {p.row->key, std::move(p.hash),
+             removal ? std::string() : merge_written_fields(before, p.fields)});
         if (on_done) on_done(*p.row);
         continue;
       }

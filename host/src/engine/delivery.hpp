@@ -8,6 +8,9 @@
 #include <chrono>
 #include <functional>
 #include <random>
+#include <set>
+#include <string_view>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -16,7 +19,7 @@
 #include "engine/retry_policy.hpp"
 #include "plugin/connector_instance.hpp"
 #include "store/audit_log.hpp"
-#include "store/record_state_repository.hpp"
+#include "store/member_repository.hpp"
 #include "store/run_repository.hpp"
 
 namespace junction::engine {
@@ -45,8 +48,10 @@ struct DeliverySettings {
   RetryPolicy retry;
 };
 
-// What one delivered batch changed: the hashes written and an audit entry per change.
+// What one delivered batch changed: the hashes written, the field lists they name, and an
+// audit entry per change.
 struct DeliveredChanges {
+  std::vector<std::pair<std::string, std::string>> field_sets;  // hash, names
   std::vector<store::RecordWrite> writes;
   store::AuditContext context;
   std::vector<store::AuditChange> changes;
@@ -56,13 +61,13 @@ struct DeliveredChanges {
 using ChangeRecorder = std::function<void(DeliveredChanges &&)>;
 
 // A recorder writing to the store at once, on the calling thread.
-ChangeRecorder record_at_once(store::RecordStateRepository &states, store::AuditLog &audit,
+ChangeRecorder record_at_once(store::MemberRepository &states, store::AuditLog &audit,
                               const std::string &run_id);
 
 class Delivery {
  public:
   // `known` answers what was last written for a key.
-  Delivery(DeliverySettings settings, plugin::SinkStream &sink, store::RecordStateRepository &known,
+  Delivery(DeliverySettings settings, plugin::SinkStream &sink, store::MemberRepository &known,
            ChangeRecorder record);
 
   // Delivers `rows` of `mapped`. Counts go to `counts`; each record that could not be
@@ -76,10 +81,14 @@ class Delivery {
 
  private:
   std::vector<jn_outcome> write_with_retries(const jn_batch &batch);
+  const std::vector<std::string> *field_list(std::string_view set_hash);
+
+  std::unordered_map<std::string, std::vector<std::string>> field_lists_;  // by hash
+  std::set<std::string> registered_;  // field lists this delivery has recorded
 
   DeliverySettings settings_;
   plugin::SinkStream &sink_;
-  store::RecordStateRepository &known_;
+  store::MemberRepository &known_;
   ChangeRecorder record_;
   std::mt19937_64 random_;
 };

@@ -15,7 +15,8 @@
 #include "engine/stage_thread.hpp"
 #include "store/audit_log.hpp"
 #include "store/error_queue_repository.hpp"
-#include "store/record_state_repository.hpp"
+#include "store/member_repository.hpp"
+#include "store/snapshot_repository.hpp"
 
 namespace junction::engine {
 namespace {
@@ -32,6 +33,7 @@ void add_counts(store::RunCounts &to, const store::RunCounts &from) {
   to.deleted += from.deleted;
   to.failed += from.failed;
   to.filtered += from.filtered;
+  to.written += from.written;
 }
 
 // A mapped batch on its way from the run's thread to the delivering one, with a copy of
@@ -57,7 +59,7 @@ class Run {
         runs_(session_),
         retry_(RetryPolicy::from_config(c_.flow.definition.value("retry", nlohmann::json()))),
         snapshot_deletes_(c_.flow.definition.value("deletes_from_snapshot", false)),
-        sources_(session_, c_.flow.from.connector, c_.flow.from.entity) {}
+        snapshot_(session_, c_.flow.name) {}
 
   void execute(FlowResult &result) {
     const std::string stream = stream_name(c_.flow.from);
@@ -79,6 +81,7 @@ class Run {
                          c_.flow.to.connector, retry_},
         *sink_, known_, [this](DeliveredChanges &&changes) {
           writer_.submit([this, changes = std::move(changes)] {
+            states_.register_field_sets(changes.field_sets);
             states_.record_writes(changes.writes, run_id_);
             audit_.append_changes(changes.context, changes.changes);
           });
@@ -281,7 +284,7 @@ class Run {
       deliverer_.submit([this, handoff] { deliver(*handoff); });
     }
     if (!seen_.empty()) {
-      writer_.submit([this, seen = std::move(seen_)] { sources_.record_seen(seen, run_id_); });
+      writer_.submit([this, seen = std::move(seen_)] { snapshot_.record_seen(seen, run_id_); });
       seen_.clear();
     }
     seen_any_ |= in.size() > 0;
@@ -308,7 +311,7 @@ class Run {
   void delete_what_the_snapshot_lacks() {
     deliverer_.drain();
     writer_.drain();  // every record seen is recorded
-    const auto gone = sources_.unseen(run_id_);
+    const auto gone = snapshot_.unseen(run_id_);
     if (gone.empty()) return;
     if (!seen_any_) {
       spdlog::warn("flow {}: the source snapshot was empty; {} deletes were not applied",
@@ -351,7 +354,7 @@ class Run {
           failed_.push_back(std::move(failed));
         },
         [&](const DeliveryRow &row) { deleted.push_back(row.source_key); });
-    writer_.submit([this, deleted = std::move(deleted)] { sources_.mark_deleted(deleted); });
+    writer_.submit([this, deleted = std::move(deleted)] { snapshot_.mark_deleted(deleted); });
     submit_failures();
   }
 
@@ -371,9 +374,9 @@ class Run {
   std::string run_id_;
   soci::session &session_;  // written by writer_'s thread between submit() and drain()
   std::unique_ptr<soci::session> reader_;
-  store::RecordStateRepository known_;  // hashes last written, read through reader_
+  store::MemberRepository known_;  // hashes last written, read through reader_
   store::ErrorQueueRepository errors_;
-  store::RecordStateRepository states_;
+  store::MemberRepository states_;
   store::AuditLog audit_;
   store::RunRepository runs_;
   RetryPolicy retry_;
@@ -384,7 +387,7 @@ class Run {
   std::vector<store::FailedRecord> delivery_failed_;  // deliverer_'s thread
   KeySet seen_keys_;  // target keys this run has handled, to catch duplicates
   bool snapshot_deletes_;
-  store::RecordStateRepository sources_;  // what the host saw of the source's records
+  store::SnapshotRepository snapshot_;  // what this flow saw in its source's snapshots
   std::vector<std::pair<std::string, std::string>> seen_;
   bool seen_any_ = false;
   std::unique_ptr<soci::transaction> transaction_;

@@ -42,7 +42,7 @@ RedriveResult redrive(const config::FlowConfig &flow, Mapping &mapping,
   if (records.empty()) return result;
   auto &session = store.session();
   store::ErrorQueueRepository errors(session);
-  store::RecordStateRepository states(session, flow.to.connector, flow.to.entity);
+  store::MemberRepository states(session, flow.to.connector, flow.to.entity);
   store::AuditLog audit(session, store.backend());
   const std::string run_id = new_run_id();
 

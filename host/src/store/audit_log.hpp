@@ -53,7 +53,7 @@ struct AuditContext {
 struct AuditChange {
   std::string source_key;
   std::string target_key;
-  const char *operation = "";  // create, update, delete
+  const char *operation = "";  // create, update, delete, write (created or updated)
   bool all_fields = false;     // changed_fields is the context's all_fields
   std::string changed_fields;
   std::string hash_before;

@@ -193,6 +193,49 @@ const std::vector<MigrationSource> &sources() {
                 e.hash_after, e.detail, e.prev_hash, e.entry_hash
               FROM audit_entry e JOIN audit_context c ON c.context_id = e.context_id)",
        }},
+      {5,
+       "members keyed by each system's own key with what was written per field, snapshots per "
+       "flow, run counts of records written without a known action",
+       {
+           // One record in one system, whichever flow touched it: the hash of what the host
+           // last wrote there (whole, for the common unchanged case) and per field
+           // (segments keyed by field-name lists, most recent first), so that flows writing
+           // different fields of one record each see their own fields as unchanged.
+           R"(CREATE TABLE member_state (
+                connector TEXT NOT NULL,
+                entity TEXT NOT NULL,
+                member_key TEXT NOT NULL,
+                link_id {bigint} REFERENCES links (link_id),
+                written_hash TEXT,
+                written_fields TEXT,
+                last_run TEXT,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (connector, entity, member_key)))",
+           "CREATE INDEX member_state_by_link ON member_state (link_id)",
+           // The field-name lists that written_fields segments name by hash.
+           R"(CREATE TABLE field_sets (
+                set_hash TEXT PRIMARY KEY,
+                names TEXT NOT NULL))",
+           // What one flow saw of its source in its last snapshots, and the target key each
+           // source record went to in that flow: snapshot deletes are per flow.
+           R"(CREATE TABLE flow_snapshot (
+                flow TEXT NOT NULL,
+                source_key TEXT NOT NULL,
+                target_key TEXT,
+                last_seen_run TEXT NOT NULL,
+                deleted INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (flow, source_key)))",
+           // Written state carries over (its old per-field hashes are one segment whose
+           // names are unknown, so a changed record lists every field once); what record
+           // state said of sources was shared by every flow and cannot be given to one.
+           R"(INSERT INTO member_state (connector, entity, member_key, written_hash, written_fields,
+                last_run, updated_at)
+              SELECT connector, entity, record_key, written_hash, field_hashes, last_seen_run,
+                updated_at
+              FROM record_state WHERE written_hash IS NOT NULL)",
+           "DROP TABLE record_state",
+           "ALTER TABLE runs ADD COLUMN records_written {bigint} NOT NULL DEFAULT 0",
+       }},
   };
   return all;
 }

@@ -20,12 +20,13 @@ void RunRepository::finish(const std::string &run_id, const std::string &status,
   const std::string now = utc_now_text();
   const std::string shown = log::redact(message);
   const long long read = c.read, created = c.created, updated = c.updated, unchanged = c.unchanged,
-                  deleted = c.deleted, failed = c.failed;
+                  deleted = c.deleted, failed = c.failed, written = c.written;
   session_ << "UPDATE runs SET finished_at = :t, status = :s, records_read = :rd, "
               "records_created = :c, records_updated = :u, records_unchanged = :un, "
-              "records_deleted = :d, records_failed = :f, message = :m WHERE run_id = :r",
+              "records_deleted = :d, records_failed = :f, records_written = :w, message = :m "
+              "WHERE run_id = :r",
       soci::use(now), soci::use(status), soci::use(read), soci::use(created), soci::use(updated),
-      soci::use(unchanged), soci::use(deleted), soci::use(failed), soci::use(shown),
+      soci::use(unchanged), soci::use(deleted), soci::use(failed), soci::use(written), soci::use(shown),
       soci::use(run_id);
 }
 

@@ -19,6 +19,7 @@ struct RunCounts {
   std::int64_t deleted = 0;
   std::int64_t failed = 0;
   std::int64_t filtered = 0;
+  std::int64_t written = 0;  // written where the target could not tell created from updated
 };
 
 class RunRepository {

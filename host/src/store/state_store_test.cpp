@@ -13,6 +13,7 @@
 
 #include "postgres.hpp"
 #include "store/audit_log.hpp"
+#include "store/member_repository.hpp"
 #include "store/migrations.hpp"
 #include "temp_dir.hpp"
 
@@ -20,8 +21,8 @@ namespace junction::store {
 namespace {
 
 const std::vector<std::string> expected_tables = {
-    "audit_context", "audit_entry",  "cursors", "error_queue",
-    "links",         "record_state", "runs",    "schema_migrations"};
+    "audit_context", "audit_entry", "cursors", "error_queue",      "field_sets",
+    "flow_snapshot", "links",       "member_state", "runs", "schema_migrations"};
 
 std::vector<std::string> sqlite_tables(soci::session &s) {
   std::vector<std::string> names(64);
@@ -113,6 +114,43 @@ void audit_log_survives_migration_4(soci::session &s, Backend backend) {
   ASSERT_EQ(all.size(), 5U);
   EXPECT_EQ(all[3].changed_fields, "a,b,c");
   EXPECT_EQ(all[4].changed_fields, "b");
+}
+
+// Schema 5 keys written state by member: what a schema-4 store knew of what it wrote
+// carries over, so the first run after the upgrade rewrites nothing that is unchanged.
+TEST(SqliteStore, WrittenStateOfASchema4StoreCarriesOverToMembers) {
+  testing::TempDir dir;
+  soci::session s(*soci::factory_sqlite3(), (dir / "state.db").string());
+  const auto migrations = migrations_for(Backend::sqlite);
+  s << "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+       "applied_at TEXT NOT NULL)";
+  for (int v = 1; v <= 4; ++v) {
+    for (const auto &statement : migrations[static_cast<std::size_t>(v - 1)].statements) {
+      s << statement;
+    }
+    s << "INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ", 'm', 'now')";
+  }
+  // A target record written by a run, and a source record a snapshot saw.
+  s << "INSERT INTO record_state (connector, entity, record_key, written_hash, field_hashes, "
+       "last_seen_run, updated_at) VALUES ('crm', 'contacts', 'a@x.org', 'h1', 'ffffffff0000000a', "
+       "'r1', '2026-01-01T00:00:00Z')";
+  s << "INSERT INTO record_state (connector, entity, record_key, target_key, last_seen_run, "
+       "updated_at) VALUES ('members', 'm', '7', 'a@x.org', 'r1', '2026-01-01T00:00:00Z')";
+  s << "INSERT INTO runs (run_id, flow, started_at, status, actor) VALUES ('r1', 'f', 'now', "
+       "'finished', 'sync')";
+  apply_migrations(s, Backend::sqlite);
+  EXPECT_EQ(current_schema_version(s), latest_schema_version());
+  EXPECT_EQ(sqlite_tables(s), expected_tables);
+  MemberRepository members(s, "crm", "contacts");
+  const auto c = members.compare({"a@x.org"}, {"h1"});
+  EXPECT_TRUE(c[0].known);
+  EXPECT_TRUE(c[0].unchanged);
+  EXPECT_EQ(members.lookup({"a@x.org"}).at("a@x.org").field_hashes, "ffffffff0000000a");
+  long long rows = -1;
+  s << "SELECT COUNT(*) FROM member_state", soci::into(rows);
+  EXPECT_EQ(rows, 1);
+  s << "SELECT records_written FROM runs WHERE run_id = 'r1'", soci::into(rows);
+  EXPECT_EQ(rows, 0);
 }
 
 TEST(SqliteStore, AnAuditLogFromSchema3StaysIntactThroughMigration) {

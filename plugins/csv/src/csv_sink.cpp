@@ -205,7 +205,7 @@ void CsvSink::write(const BatchView &batch, Outcomes &outcomes) {
       }
     }
     buffer_ += settings_.crlf ? "\r\n" : "\n";
-    outcomes.written(i, WriteAction::created);
+    outcomes.written(i, WriteAction::written);  // a row in a file: created or updated downstream
   }
   if (buffer_.size() >= flush_threshold) flush_buffer();
 }

@@ -202,12 +202,21 @@ bool SqlSink::render(const BatchView &batch, std::size_t record, Outcomes &outco
   return true;
 }
 
-void SqlSink::report_written(const Row &row, long long affected, Outcomes &outcomes) const {
+void SqlSink::report_written(const Row &row, long long affected, Outcomes &outcomes,
+                             bool inserted) const {
   if (shapes_[row.shape].operation == Operation::remove) {
     outcomes.written(row.record, WriteAction::deleted);
   } else if (settings_.write_mode == WriteMode::update && affected == 0) {
     outcomes.rejected(
         row.record, "no row in " + settings_.table + " has this key, and this entity only updates");
+  } else if (settings_.write_mode == WriteMode::update) {
+    outcomes.written(row.record, WriteAction::updated);
+  } else if (settings_.write_mode == WriteMode::upsert && affected == 0) {
+    // The upsert leaves a row that already holds these values untouched.
+    outcomes.written(row.record, WriteAction::nothing);
+  } else if (settings_.write_mode == WriteMode::upsert && !inserted) {
+    // One statement inserted or updated the row; it does not say which.
+    outcomes.written(row.record, WriteAction::written);
   } else {
     outcomes.written(row.record, WriteAction::created);
   }

@@ -64,11 +64,14 @@ class SqlSink : public Sink {
   Shape make_shape(const BatchView &batch, const RecordView &record) const;
   bool render(const BatchView &batch, std::size_t record, Outcomes &outcomes, Row &row);
   std::string_view param_text(const Param &p) const { return {text_.data() + p.offset, p.size}; }
-  void report_written(const Row &row, long long affected, Outcomes &outcomes) const;
+  // `inserted`: the row is known to be new (COPYed into the table).
+  void report_written(const Row &row, long long affected, Outcomes &outcomes,
+                      bool inserted = false) const;
 
   void write_sqlite(const BatchView &batch, Outcomes &outcomes);
   void write_postgresql(const BatchView &batch, Outcomes &outcomes);
-  bool copy_rows(const std::vector<Row> &rows);
+  // `inserted`: the rows went straight in by COPY, so each is new to the table.
+  bool copy_rows(const std::vector<Row> &rows, bool &inserted);
   std::string copy_into(pg_conn *conn, const std::string &table, const std::vector<Row> &rows);
   void run_single(const Row &row, Outcomes &outcomes);
 

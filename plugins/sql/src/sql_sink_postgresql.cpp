@@ -45,8 +45,9 @@ void SqlSink::write_postgresql(const BatchView &batch, Outcomes &outcomes) {
   std::vector<Row> group;
   auto flush = [&] {
     if (group.empty()) return;
-    if (group.size() > 1 && copy_rows(group)) {
-      for (const auto &row : group) report_written(row, 1, outcomes);
+    bool inserted = false;
+    if (group.size() > 1 && copy_rows(group, inserted)) {
+      for (const auto &row : group) report_written(row, 1, outcomes, inserted);
     } else {
       for (const auto &row : group) run_single(row, outcomes);
     }
@@ -104,7 +105,7 @@ std::string SqlSink::copy_into(PGconn *conn, const std::string &table,
 }
 
 // False when the database refused the rows; nothing of them is then applied.
-bool SqlSink::copy_rows(const std::vector<Row> &rows) {
+bool SqlSink::copy_rows(const std::vector<Row> &rows, bool &inserted) {
   const Shape &shape = shapes_[rows.front().shape];
   PGconn *conn = static_cast<soci::postgresql_session_backend *>(db_.session->get_backend())->conn_;
   try {
@@ -116,6 +117,7 @@ bool SqlSink::copy_rows(const std::vector<Row> &rows) {
       const std::string refusal = copy_into(conn, db_.quote(settings_.table), rows);
       if (refusal.empty()) {
         run_together(conn, "RELEASE SAVEPOINT junction_batch");
+        inserted = true;
         return true;
       }
       copy_direct_ = false;

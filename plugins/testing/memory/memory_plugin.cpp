@@ -163,8 +163,23 @@ class MemoryConnector : public junction::Connector {
   }
 
   std::unique_ptr<junction::Sink> open_sink(const junction::SinkRequest &request) override {
-    return std::make_unique<MemorySink>(stores_[request.entity], reject_, request.key_fields,
-                                        resolve_path(config_.value("dump_to", "")));
+    const std::string dump_to = resolve_path(config_.value("dump_to", ""));
+    auto &store = stores_[request.entity];
+    // A target that already holds records: what the last commit dumped is there again.
+    if (store.empty() && !dump_to.empty()) {
+      std::ifstream in(dump_to);
+      const json held = in ? json::parse(in, nullptr, false) : json();
+      for (const auto &record : held.is_array() ? held : json::array()) {
+        std::string key;
+        for (const auto &k : request.key_fields) {
+          const json part = record.contains(k) ? record[k] : json();
+          key += (key.empty() ? "" : "|") +
+                 (part.is_string() ? part.get<std::string>() : part.dump());
+        }
+        store[key] = record;
+      }
+    }
+    return std::make_unique<MemorySink>(store, reject_, request.key_fields, dump_to);
   }
 
  private:

@@ -180,7 +180,13 @@ typedef struct jn_sink_request {
 } jn_sink_request;
 
 typedef uint32_t jn_write_action;
-enum { JN_WROTE_NOTHING = 0, JN_WROTE_CREATED = 1, JN_WROTE_UPDATED = 2, JN_WROTE_DELETED = 3 };
+enum {
+  JN_WROTE_NOTHING = 0, /* the target already held exactly this */
+  JN_WROTE_CREATED = 1,
+  JN_WROTE_UPDATED = 2,
+  JN_WROTE_DELETED = 3,
+  JN_WROTE_UNKNOWN = 4 /* since 1.1: written, but the target cannot tell created from updated */
+};
 
 /* One per record of a written batch, zeroed by the host before the call. */
 typedef struct jn_outcome {

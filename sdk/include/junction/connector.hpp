@@ -79,6 +79,7 @@ enum class WriteAction : std::uint32_t {
   created = JN_WROTE_CREATED,
   updated = JN_WROTE_UPDATED,
   deleted = JN_WROTE_DELETED,
+  written = JN_WROTE_UNKNOWN,  // the target cannot tell created from updated
 };
 
 // Per-record results of one Sink::write. Text goes into storage the export layer keeps

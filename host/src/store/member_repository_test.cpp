@@ -1,4 +1,4 @@
-#include "store/record_state_repository.hpp"
+#include "store/member_repository.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 namespace junction::store {
 namespace {
 
-class RecordStates : public ::testing::Test {
+class Members : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string why;
@@ -22,8 +22,8 @@ class RecordStates : public ::testing::Test {
   std::unique_ptr<StateStore> store_;
 };
 
-TEST_F(RecordStates, LooksUpAnyNumberOfKeys) {
-  RecordStateRepository states(store_->session(), "crm", "contacts");
+TEST_F(Members, LooksUpAnyNumberOfKeys) {
+  MemberRepository states(store_->session(), "crm", "contacts");
   std::vector<RecordWrite> writes;
   for (int i = 0; i < 250; ++i)
     writes.push_back({"k" + std::to_string(i), "h" + std::to_string(i), "f"});
@@ -35,17 +35,17 @@ TEST_F(RecordStates, LooksUpAnyNumberOfKeys) {
     const auto known = states.lookup(keys);
     EXPECT_EQ(known.size(), n) << n << " keys";
     EXPECT_EQ(known.at("k0").written_hash, "h0");
-    EXPECT_EQ(known.at("k0").last_seen_run, "run-1");
+    EXPECT_EQ(known.at("k0").last_run, "run-1");
   }
   EXPECT_EQ(states.lookup({"k7"}).size(), 1U);
   EXPECT_EQ(states.lookup({"k7", "k8"}).size(), 2U);
-  RecordStateRepository other(store_->session(), "crm", "companies");
+  MemberRepository other(store_->session(), "crm", "companies");
   EXPECT_TRUE(other.lookup({"k0"}).empty());
 }
 
 // Unchanged, changed, deleted and unknown keys, compared in one call.
 void compares_keys_with_what_was_written(StateStore &store, const std::string &connector) {
-  RecordStateRepository states(store.session(), connector, "contacts");
+  MemberRepository states(store.session(), connector, "contacts");
   states.record_writes({{"a", "h1", "fa"}, {"b", "h2", "fb"}, {"c", "deleted", ""}}, "run-1");
   const auto c = states.compare({"a", "b", "c", "d"}, {"h1", "h9", "deleted", "h4"});
   ASSERT_EQ(c.size(), 4U);
@@ -59,15 +59,15 @@ void compares_keys_with_what_was_written(StateStore &store, const std::string &c
   EXPECT_TRUE(c[2].unchanged);
   EXPECT_FALSE(c[3].known);
   EXPECT_FALSE(c[3].unchanged);
-  RecordStateRepository other(store.session(), connector, "companies");
+  MemberRepository other(store.session(), connector, "companies");
   EXPECT_FALSE(other.compare({"a"}, {"h1"})[0].known);
 }
 
-TEST_F(RecordStates, ComparesKeysWithWhatWasWrittenOnSqlite) {
+TEST_F(Members, ComparesKeysWithWhatWasWrittenOnSqlite) {
   compares_keys_with_what_was_written(*store_, "crm");
 }
 
-TEST(RecordStatesOnPostgres, ComparesKeysWithWhatWasWritten) {
+TEST(MembersOnPostgres, ComparesKeysWithWhatWasWritten) {
   JUNCTION_REQUIRE_POSTGRES(url);
   std::string why;
   auto store = StateStore::open(*parse_store_location(url, "/", why));

@@ -1,8 +1,10 @@
-// What the host knows of each record in each system: the hash of what it last wrote there
-// (change detection, echo suppression) and the last run that touched it.
+// What the host knows of each member (one record in one system, named by that system's
+// key), whichever flow touched it: the hash of what it last wrote there, whole and per
+// field (change detection, echo suppression), and the last run that wrote it.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -17,8 +19,8 @@ class SqliteStatement;
 
 struct KnownRecord {
   std::string written_hash;
-  std::string last_seen_run;
-  std::string field_hashes;
+  std::string last_run;
+  std::string field_hashes;  // written_fields: segments, see engine/written_fields.hpp
 };
 
 // A key compared with what was last written for it.
@@ -35,10 +37,10 @@ struct RecordWrite {
   std::string field_hashes;
 };
 
-class RecordStateRepository {
+class MemberRepository {
  public:
-  RecordStateRepository(soci::session &session, std::string connector, std::string entity);
-  ~RecordStateRepository();
+  MemberRepository(soci::session &session, std::string connector, std::string entity);
+  ~MemberRepository();
 
   // What is known of these keys; keys never seen are absent from the result.
   std::unordered_map<std::string, KnownRecord> lookup(const std::vector<std::string> &keys);
@@ -51,12 +53,9 @@ class RecordStateRepository {
   // Records that `run_id` wrote, with the hash of what was written.
   void record_writes(const std::vector<RecordWrite> &writes, const std::string &run_id);
 
-  // Source records `run_id` saw, with the target key each maps to ("" keeps the last one).
-  void record_seen(const std::vector<std::pair<std::string, std::string>> &keys_and_targets,
-                   const std::string &run_id);
-  // Source records not seen by `run_id` and not yet deleted: key and target key.
-  std::vector<std::pair<std::string, std::string>> unseen(const std::string &run_id);
-  void mark_deleted(const std::vector<std::string> &keys);
+  // Field-name lists by hash (hash, names joined by \x1f), kept once for every member.
+  void register_field_sets(const std::vector<std::pair<std::string, std::string>> &sets);
+  std::optional<std::string> field_set_names(const std::string &set_hash);
 
  private:
   SqliteStatement &prepared(std::unique_ptr<SqliteStatement> &slot, const char *sql);
@@ -68,7 +67,6 @@ class RecordStateRepository {
   bool sqlite_;
   std::unique_ptr<SqliteStatement> compare_one_;
   std::unique_ptr<SqliteStatement> write_one_;
-  std::unique_ptr<SqliteStatement> see_one_;
 };
 
 }  // namespace junction::store

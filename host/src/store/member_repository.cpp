@@ -1,4 +1,4 @@
-#include "store/record_state_repository.hpp"
+#include "store/member_repository.hpp"
 
 #include <soci/soci.h>
 
@@ -13,37 +13,30 @@ namespace {
 constexpr std::size_t lookup_chunk = 500;
 
 const char *const compare_one_sql =
-    "SELECT written_hash IS ?4, COALESCE(written_hash, ''), COALESCE(field_hashes, '') FROM "
-    "record_state WHERE connector = ?1 AND entity = ?2 AND record_key = ?3";
+    "SELECT written_hash IS ?4, COALESCE(written_hash, ''), COALESCE(written_fields, '') FROM "
+    "member_state WHERE connector = ?1 AND entity = ?2 AND member_key = ?3";
 
 // Named parameters serve both backends: SOCI binds them on PostgreSQL, and SQLite numbers
 // them by first appearance for the statements kept here (bound by position).
 const char *const write_sql =
-    "INSERT INTO record_state (connector, entity, record_key, written_hash, field_hashes, "
-    "last_seen_run, updated_at) VALUES (:c, :e, :k, :h, :fh, :r, :t) "
-    "ON CONFLICT (connector, entity, record_key) DO UPDATE SET "
-    "written_hash = excluded.written_hash, field_hashes = excluded.field_hashes, "
-    "last_seen_run = excluded.last_seen_run, deleted = 0, updated_at = excluded.updated_at";
-
-const char *const see_sql =
-    "INSERT INTO record_state (connector, entity, record_key, target_key, last_seen_run, "
-    "updated_at) VALUES (?1, ?2, ?3, NULLIF(?4, ''), ?5, ?6) "
-    "ON CONFLICT (connector, entity, record_key) DO UPDATE SET "
-    "target_key = COALESCE(excluded.target_key, record_state.target_key), "
-    "last_seen_run = excluded.last_seen_run, deleted = 0, updated_at = excluded.updated_at";
+    "INSERT INTO member_state (connector, entity, member_key, written_hash, written_fields, "
+    "last_run, updated_at) VALUES (:c, :e, :k, :h, :fh, :r, :t) "
+    "ON CONFLICT (connector, entity, member_key) DO UPDATE SET "
+    "written_hash = excluded.written_hash, written_fields = excluded.written_fields, "
+    "last_run = excluded.last_run, updated_at = excluded.updated_at";
 
 }  // namespace
 
-RecordStateRepository::RecordStateRepository(soci::session &session, std::string connector,
+MemberRepository::MemberRepository(soci::session &session, std::string connector,
                                              std::string entity)
     : session_(session),
       connector_(std::move(connector)),
       entity_(std::move(entity)),
       sqlite_(is_sqlite(session)) {}
 
-RecordStateRepository::~RecordStateRepository() = default;
+MemberRepository::~MemberRepository() = default;
 
-SqliteStatement &RecordStateRepository::prepared(std::unique_ptr<SqliteStatement> &slot,
+SqliteStatement &MemberRepository::prepared(std::unique_ptr<SqliteStatement> &slot,
                                                  const char *sql) {
   if (!slot) slot = std::make_unique<SqliteStatement>(session_, sql);
   slot->reset();
@@ -52,15 +45,15 @@ SqliteStatement &RecordStateRepository::prepared(std::unique_ptr<SqliteStatement
   return *slot;
 }
 
-std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
+std::unordered_map<std::string, KnownRecord> MemberRepository::lookup(
     const std::vector<std::string> &keys) {
   std::unordered_map<std::string, KnownRecord> known;
   for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
     std::string sql =
-        "SELECT record_key, COALESCE(written_hash, ''), COALESCE(last_seen_run, ''), "
-        "COALESCE(field_hashes, '') "
-        "FROM record_state WHERE connector = :c AND entity = :e AND record_key IN (";
+        "SELECT member_key, COALESCE(written_hash, ''), COALESCE(last_run, ''), "
+        "COALESCE(written_fields, '') "
+        "FROM member_state WHERE connector = :c AND entity = :e AND member_key IN (";
     for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
     sql += ")";
     // One slot more than rows can come back: SOCI fetches nothing into one-slot vectors.
@@ -88,7 +81,7 @@ std::unordered_map<std::string, KnownRecord> RecordStateRepository::lookup(
   return known;
 }
 
-std::vector<Comparison> RecordStateRepository::compare(const std::vector<std::string> &keys,
+std::vector<Comparison> MemberRepository::compare(const std::vector<std::string> &keys,
                                                        const std::vector<std::string> &hashes) {
   std::vector<Comparison> out(keys.size());
   if (sqlite_) {
@@ -125,7 +118,7 @@ std::vector<Comparison> RecordStateRepository::compare(const std::vector<std::st
   return out;
 }
 
-void RecordStateRepository::record_writes(const std::vector<RecordWrite> &writes,
+void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
                                           const std::string &run_id) {
   if (writes.empty()) return;
   if (sqlite_) {
@@ -161,56 +154,22 @@ void RecordStateRepository::record_writes(const std::vector<RecordWrite> &writes
       soci::use(hashes), soci::use(field_hashes), soci::use(runs), soci::use(times);
 }
 
-void RecordStateRepository::record_seen(
-    const std::vector<std::pair<std::string, std::string>> &keys_and_targets,
-    const std::string &run_id) {
-  if (keys_and_targets.empty()) return;
-  if (sqlite_) {
-    const std::string now = utc_now_text();
-    SqliteStatement &st = prepared(see_one_, see_sql);
-    st.bind(5, run_id);
-    st.bind(6, now);
-    for (const auto &[key, target] : keys_and_targets) {
-      st.bind(3, key);
-      st.bind(4, target);
-      st.step();
-      st.reset();
-    }
-    return;
+void MemberRepository::register_field_sets(
+    const std::vector<std::pair<std::string, std::string>> &sets) {
+  for (const auto &[hash, names] : sets) {
+    session_ << "INSERT INTO field_sets (set_hash, names) VALUES (:h, :n) ON CONFLICT (set_hash) "
+                "DO NOTHING",
+        soci::use(hash), soci::use(names);
   }
-  std::vector<std::string> connectors(keys_and_targets.size(), connector_);
-  std::vector<std::string> entities(keys_and_targets.size(), entity_);
-  std::vector<std::string> keys;
-  std::vector<std::string> targets;
-  for (const auto &[key, target] : keys_and_targets) {
-    keys.push_back(key);
-    targets.push_back(target);
-  }
-  std::vector<std::string> runs(keys.size(), run_id);
-  std::vector<std::string> times(keys.size(), utc_now_text());
-  session_ << see_sql, soci::use(connectors), soci::use(entities), soci::use(keys),
-      soci::use(targets), soci::use(runs), soci::use(times);
 }
 
-std::vector<std::pair<std::string, std::string>> RecordStateRepository::unseen(
-    const std::string &run_id) {
-  std::vector<std::pair<std::string, std::string>> out;
-  soci::rowset<soci::row> rows =
-      (session_.prepare << "SELECT record_key, target_key FROM record_state WHERE connector = :c "
-                           "AND entity = :e AND deleted = 0 AND target_key IS NOT NULL AND "
-                           "COALESCE(last_seen_run, '') <> :r ORDER BY record_key",
-       soci::use(connector_), soci::use(entity_), soci::use(run_id));
-  for (const auto &r : rows) out.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
-  return out;
-}
-
-void RecordStateRepository::mark_deleted(const std::vector<std::string> &keys) {
-  if (keys.empty()) return;
-  std::vector<std::string> connectors(keys.size(), connector_);
-  std::vector<std::string> entities(keys.size(), entity_);
-  session_ << "UPDATE record_state SET deleted = 1 WHERE connector = :c AND entity = :e AND "
-              "record_key = :k",
-      soci::use(connectors), soci::use(entities), soci::use(keys);
+std::optional<std::string> MemberRepository::field_set_names(const std::string &set_hash) {
+  std::string names;
+  soci::indicator ind = soci::i_null;
+  session_ << "SELECT names FROM field_sets WHERE set_hash = :h", soci::use(set_hash),
+      soci::into(names, ind);
+  if (!session_.got_data() || ind != soci::i_ok) return std::nullopt;
+  return names;
 }
 
 }  // namespace junction::store

@@ -1,0 +1,166 @@
+// State that several flows share: each system's records are members whatever flow touched
+// them, each flow keeps its own snapshot, and run counts follow what the target says.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.hpp"
+
+namespace junction::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+class SharedState : public ::testing::Test {
+ protected:
+  ProcessResult sync() {
+    return junction({"sync", "--progress", "never", "--config", (dir / "junction.json").string(),
+                     "--plugin-path", built_plugin_dir().string(), "--plugin-path",
+                     test_plugin_dir().string()});
+  }
+  ProcessResult audit() {
+    return junction({"audit", "list", "--json", "--config", (dir / "junction.json").string()});
+  }
+  json dump(const std::string &name) { return json::parse(read_file(dir / name)); }
+  TempDir dir;
+};
+
+json memory_target(const std::string &dump_to) {
+  return {{"plugin", "memory"}, {"config", {{"dump_to", dump_to}}}};
+}
+
+// One snapshot source, two flows: one target keyed by id, the other by email. A row that
+// leaves the source is deleted from both, each under its own key.
+TEST_F(SharedState, ASnapshotDeleteReachesEveryFlowUnderItsOwnKey) {
+  dir.write("in/people.csv", "id,email\n1,a@x.org\n2,b@x.org\n3,c@x.org\n");
+  const json csv = {{"plugin", "csv"},
+                    {"config",
+                     {{"dir", "in"},
+                      {"entities", {{"people", {{"file", "people.csv"}, {"stable_for", "0s"}}}}}}}};
+  const json from = {{"connector", "src"}, {"entity", "people"}, {"key", {"id"}}};
+  dir.write(
+      "junction.json",
+      json{{"store", "sqlite:state.db"},
+           {"connectors",
+            {{"src", csv}, {"t1", memory_target("t1.json")}, {"t2", memory_target("t2.json")}}},
+           {"flows",
+            {{{"name", "by-id"},
+              {"from", from},
+              {"to", {{"connector", "t1"}, {"entity", "people"}, {"key", {"id"}}}},
+              {"deletes_from_snapshot", true}},
+             {{"name", "by-email"},
+              {"from", from},
+              {"to", {{"connector", "t2"}, {"entity", "people"}, {"key", {"email"}}}},
+              {"deletes_from_snapshot", true}}}}}
+          .dump());
+  ASSERT_EQ(sync().exit_code, 0);
+  ASSERT_EQ(dump("t1.json").size(), 3U);
+  ASSERT_EQ(dump("t2.json").size(), 3U);
+
+  dir.write("in/people.csv", "id,email\n1,a@x.org\n3,c@x.org\n");
+  const auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(summary_of(r.out, "by-id"), (std::vector<long long>{2, 0, 0, 2, 1, 0, 0}));
+  EXPECT_EQ(summary_of(r.out, "by-email"), (std::vector<long long>{2, 0, 0, 2, 1, 0, 0}));
+  for (const char *target : {"t1.json", "t2.json"}) {
+    const auto held = dump(target);
+    ASSERT_EQ(held.size(), 2U) << target << held;
+    for (const auto &record : held) EXPECT_NE(record["email"], "b@x.org") << target;
+  }
+  std::vector<std::string> deletes;
+  for (const auto &line : lines_of(audit().out)) {
+    const auto e = json::parse(line);
+    if (e["operation"] == "delete") {
+      deletes.push_back(e["target"].get<std::string>() + ":" + e["target_key"].get<std::string>() +
+                        " from " + e["source_key"].get<std::string>());
+    }
+  }
+  std::sort(deletes.begin(), deletes.end());
+  EXPECT_EQ(deletes, (std::vector<std::string>{"t1:2 from 2", "t2:b@x.org from 2"}));
+}
+
+// Two flows write different fields of one target record: once both have run, neither sees
+// a change, and nothing is written or audited again.
+TEST_F(SharedState, TwoFlowsWritingDifferentFieldsOfOneRecordSettle) {
+  ASSERT_EQ(run_process("/usr/bin/sqlite3",
+                        {(dir / "crm.db").string(),
+                         "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, phone TEXT)"})
+                .exit_code,
+            0);
+  dir.write("in/names.csv", "id,name\n1,Ada\n2,Grace\n");
+  dir.write("in/phones.csv", "id,phone\n1,+441000\n2,+442000\n");
+  json entities = {{"names", {{"file", "names.csv"}, {"stable_for", "0s"}}},
+                   {"phones", {{"file", "phones.csv"}, {"stable_for", "0s"}}}};
+  auto flow = [](const std::string &name, const std::string &entity, const std::string &field) {
+    return json{
+        {"name", name},
+        {"from", {{"connector", "src"}, {"entity", entity}, {"key", {"id"}}}},
+        {"to", {{"connector", "crm"}, {"entity", "people"}}},
+        {"mapping", {{"id", {{"from", "id"}, {"type", "integer"}}}, {field, {{"from", field}}}}}};
+  };
+  dir.write(
+      "junction.json",
+      json{{"store", "sqlite:state.db"},
+           {"connectors",
+            {{"src", {{"plugin", "csv"}, {"config", {{"dir", "in"}, {"entities", entities}}}}},
+             {"crm",
+              {{"plugin", "sql"},
+               {"config",
+                {{"url", "sqlite:crm.db"}, {"entities", {{"people", json::object()}}}}}}}}},
+           {"flows", {flow("names", "names", "name"), flow("phones", "phones", "phone")}}}
+          .dump());
+  ASSERT_EQ(sync().exit_code, 0);
+  const auto entries_after_first = lines_of(audit().out).size();
+  EXPECT_EQ(entries_after_first, 4U);
+  for (int run = 0; run < 2; ++run) {
+    const auto r = sync();
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(summary_of(r.out, "names"), (std::vector<long long>{2, 0, 0, 2, 0, 0, 0})) << r.out;
+    EXPECT_EQ(summary_of(r.out, "phones"), (std::vector<long long>{2, 0, 0, 2, 0, 0, 0})) << r.out;
+  }
+  EXPECT_EQ(lines_of(audit().out).size(), entries_after_first);
+  EXPECT_EQ(
+      run_process("/usr/bin/sqlite3", {(dir / "crm.db").string(), "SELECT * FROM people"}).out,
+      "1|Ada|+441000\n2|Grace|+442000\n");
+  // A change to one field is one update of that field, by the flow that owns it.
+  dir.write("in/phones.csv", "id,phone\n1,+441000\n2,+449999\n");
+  const auto r = sync();
+  EXPECT_EQ(summary_of(r.out, "names"), (std::vector<long long>{2, 0, 0, 2, 0, 0, 0})) << r.out;
+  EXPECT_EQ(written_of(r.out, "phones"), 1) << r.out;
+  const auto last = json::parse(lines_of(audit().out).back());
+  EXPECT_EQ(last["changed_fields"], "phone");
+  EXPECT_EQ(last["flow"], "phones");
+}
+
+// A first sync into a target that already holds some of the records counts what the
+// target did, not what the host believed.
+TEST_F(SharedState, AFirstSyncIntoATargetThatHoldsSomeRecordsCountsCreatedAndUpdated) {
+  dir.write("crm.json", R"([{"id": "2", "name": "old"}, {"id": "4", "name": "old"}])");
+  dir.write("in/p.csv", "id,name\n1,a\n2,b\n3,c\n4,d\n5,e\n");
+  dir.write(
+      "junction.json",
+      json{
+          {"store", "sqlite:state.db"},
+          {"connectors",
+           {{"src",
+             {{"plugin", "csv"},
+              {"config",
+               {{"dir", "in"}, {"entities", {{"p", {{"file", "p.csv"}, {"stable_for", "0s"}}}}}}}}},
+            {"crm", memory_target("crm.json")}}},
+          {"flows",
+           {{{"name", "p"},
+             {"from", {{"connector", "src"}, {"entity", "p"}, {"key", {"id"}}}},
+             {"to", {{"connector", "crm"}, {"entity", "people"}, {"key", {"id"}}}}}}}}
+          .dump());
+  const auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{5, 3, 2, 0, 0, 0, 0})) << r.out;
+  std::map<std::string, int> operations;
+  for (const auto &line : lines_of(audit().out)) {
+    ++operations[json::parse(line)["operation"].get<std::string>()];
+  }
+  EXPECT_EQ(operations, (std::map<std::string, int>{{"create", 3}, {"update", 2}}));
+}
+
+}  // namespace
+}  // namespace junction::testing
