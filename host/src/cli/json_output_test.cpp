@@ -14,8 +14,9 @@ TEST(JsonOutput, ReplacesBytesThatAreNotUtf8AndSaysSo) {
   EXPECT_EQ(json.replaced(), 1U);
   std::ostringstream err;
   json.report(err, "audit entries");
-  EXPECT_EQ(err.str(), "note: bytes that are not UTF-8 were written as U+FFFD in 1 of the audit "
-                       "entries\n");
+  EXPECT_EQ(err.str(),
+            "note: bytes that are not UTF-8 were written as U+FFFD in 1 of the audit "
+            "entries\n");
 }
 
 TEST(JsonOutput, SaysNothingWhenEverythingWasUtf8) {

@@ -136,8 +136,8 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
       continue;
     }
     const RecordView record = view.record(rows[i].mapped_row);
-    std::string fields = record.operation() == Operation::remove ? std::string()
-                                                                  : field_hashes(record, view);
+    std::string fields =
+        record.operation() == Operation::remove ? std::string() : field_hashes(record, view);
     FieldDifferences differences;
     if (known[i].known && known[i].written_hash != deleted_hash && !fields.empty()) {
       // Another flow may have written this member last: the fields this flow writes are
@@ -153,8 +153,12 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
     } else {
       for (std::size_t f = 0; f < names.size(); ++f) differences.changed.push_back(f);
     }
-    pending.push_back({&rows[i], &known[i], std::move(hashes[i]), std::move(fields),
-                       std::move(differences.changed), {}});
+    pending.push_back({&rows[i],
+                       &known[i],
+                       std::move(hashes[i]),
+                       std::move(fields),
+                       std::move(differences.changed),
+                       {}});
   }
 
   DeliveredChanges delivered;
@@ -206,9 +210,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
             ++counts.updated;
             e.operation = "update";
             break;
-          case JN_WROTE_NOTHING:
-            ++counts.unchanged;
-            break;
+          case JN_WROTE_NOTHING: ++counts.unchanged; break;
           default:  // JN_WROTE_UNKNOWN, or a value of a later ABI
             ++counts.written;
             e.operation = removal ? "delete" : "write";

@@ -9,9 +9,9 @@
 #include <functional>
 #include <random>
 #include <set>
+#include <string>
 #include <string_view>
 #include <unordered_map>
-#include <string>
 #include <vector>
 
 #include <junction/abi.h>

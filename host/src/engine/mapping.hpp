@@ -37,8 +37,8 @@ struct FieldRule {
   std::size_t max_length = 0;  // characters; 0 for no limit
   bool truncate = false;
   bool sensitive = false;
-  bool optional = false;  // the source may lack `from`
-  std::string pointer;    // where the config defines this rule
+  bool optional = false;                       // the source may lack `from`
+  std::string pointer;                         // where the config defines this rule
   std::size_t source_index = BatchView::npos;  // bound per batch
 };
 

@@ -152,8 +152,7 @@ TEST_F(MappingTest, WithoutAMappingEveryFieldPassesThrough) {
 
 TEST_F(MappingTest, ASourceWithoutAMappedOrFilteredFieldIsRefusedWithSuggestions) {
   auto m = Mapping::compile(
-      flow_with({{"mapping",
-                  {{"id", {{"from", "id"}}}, {"lastname", {{"from", "Family name"}}}}},
+      flow_with({{"mapping", {{"id", {{"from", "id"}}}, {"lastname", {{"from", "Family name"}}}}},
                  {"filter", {{{"field", "Opt in"}, {"equals", "yes"}}}}}),
       "f.json", problems_);
   ASSERT_TRUE(problems_.empty());
@@ -176,10 +175,10 @@ TEST_F(MappingTest, ASourceWithoutAMappedOrFilteredFieldIsRefusedWithSuggestions
 
 TEST_F(MappingTest, AnOptionalFieldMayBeMissingFromTheSource) {
   auto m = Mapping::compile(
-      flow_with({{"mapping",
-                  {{"id", {{"from", "id"}}},
-                   {"nickname", {{"from", "Nickname"}, {"optional", true}}}}},
-                 {"filter", {{{"field", "Opt In"}, {"empty", true}, {"optional", true}}}}}),
+      flow_with(
+          {{"mapping",
+            {{"id", {{"from", "id"}}}, {"nickname", {{"from", "Nickname"}, {"optional", true}}}}},
+           {"filter", {{{"field", "Opt In"}, {"empty", true}, {"optional", true}}}}}),
       "f.json", problems_);
   source({"id"}, {{"1"}});
   EXPECT_EQ(map(m), json({{"id", "1"}, {"nickname", nullptr}}));

@@ -18,8 +18,14 @@ const std::vector<std::string> *lists(std::string_view hash) {
 }
 
 TEST(WrittenFields, TwoFlowsWritingDifferentFieldsEachFindTheirOwnUnchanged) {
-  const std::string a = "aaaaaaaa" "11111111" "22222222";
-  const std::string b = "bbbbbbbb" "11111111" "33333333";
+  const std::string a =
+      "aaaaaaaa"
+      "11111111"
+      "22222222";
+  const std::string b =
+      "bbbbbbbb"
+      "11111111"
+      "33333333";
   std::string written = merge_written_fields("", a);
   written = merge_written_fields(written, b);
   EXPECT_EQ(written, b + ";" + a);
@@ -31,8 +37,14 @@ TEST(WrittenFields, TwoFlowsWritingDifferentFieldsEachFindTheirOwnUnchanged) {
 
 TEST(WrittenFields, AFieldIsComparedWithItsMostRecentWrite) {
   // B changed the email after A wrote it: A's email now differs from what the target holds.
-  const std::string a = "aaaaaaaa" "11111111" "22222222";
-  const std::string b = "bbbbbbbb" "99999999" "33333333";
+  const std::string a =
+      "aaaaaaaa"
+      "11111111"
+      "22222222";
+  const std::string b =
+      "bbbbbbbb"
+      "99999999"
+      "33333333";
   const std::string written = merge_written_fields(a, b);
   const auto d = compare_written_fields(written, a, list_a, lists);
   EXPECT_FALSE(d.all_equal);
@@ -40,13 +52,21 @@ TEST(WrittenFields, AFieldIsComparedWithItsMostRecentWrite) {
 }
 
 TEST(WrittenFields, FieldsNeverWrittenOrOfAnUnknownListAreChanged) {
-  const std::string a = "aaaaaaaa" "11111111" "22222222";
-  EXPECT_EQ(compare_written_fields("", a, list_a, lists).changed,
-            (std::vector<std::size_t>{0, 1}));
-  EXPECT_EQ(compare_written_fields("cccccccc" "11111111", a, list_a, lists).changed,
+  const std::string a =
+      "aaaaaaaa"
+      "11111111"
+      "22222222";
+  EXPECT_EQ(compare_written_fields("", a, list_a, lists).changed, (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(compare_written_fields("cccccccc"
+                                   "11111111",
+                                   a, list_a, lists)
+                .changed,
             (std::vector<std::size_t>{0, 1}));
   // A malformed segment is ignored, never read past its end.
-  EXPECT_EQ(compare_written_fields("bbbbbbbb" "1111", a, list_a, lists).changed,
+  EXPECT_EQ(compare_written_fields("bbbbbbbb"
+                                   "1111",
+                                   a, list_a, lists)
+                .changed,
             (std::vector<std::size_t>{0, 1}));
 }
 

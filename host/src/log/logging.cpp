@@ -36,7 +36,8 @@ class JsonLineFormatter : public spdlog::formatter {
 // formatter would escape a secret into another form).
 class RedactingSink : public spdlog::sinks::sink {
  public:
-  explicit RedactingSink(std::shared_ptr<spdlog::sinks::sink> target) : target_(std::move(target)) {}
+  explicit RedactingSink(std::shared_ptr<spdlog::sinks::sink> target)
+      : target_(std::move(target)) {}
   void log(const spdlog::details::log_msg &msg) override {
     const std::string text = redact(std::string_view(msg.payload.data(), msg.payload.size()));
     spdlog::details::log_msg copy = msg;
@@ -64,8 +65,7 @@ bool setup_logging(Format format, const std::string &level) {
   } else {
     sink->set_pattern("%Y-%m-%d %H:%M:%S %^%-5l%$ %v");
   }
-  auto logger =
-      std::make_shared<spdlog::logger>("junction", std::make_shared<RedactingSink>(sink));
+  auto logger = std::make_shared<spdlog::logger>("junction", std::make_shared<RedactingSink>(sink));
   logger->set_level(parsed);
   spdlog::set_default_logger(logger);
   return true;

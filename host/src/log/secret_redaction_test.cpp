@@ -46,7 +46,8 @@ TEST_F(SecretRedaction, AStreamIsRedactedEvenWhenASecretIsSplitAcrossWrites) {
   {
     RedactingStreambuf buffer(target.rdbuf());
     std::ostream out(&buffer);
-    out << "a Hunt" << "er2Zq";
+    out << "a Hunt"
+        << "er2Zq";
     out << "9Xw b\nsecond Hunter2Zq9Xw";
   }
   EXPECT_EQ(target.str(), "a *** b\nsecond ***");

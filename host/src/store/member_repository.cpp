@@ -28,7 +28,7 @@ const char *const write_sql =
 }  // namespace
 
 MemberRepository::MemberRepository(soci::session &session, std::string connector,
-                                             std::string entity)
+                                   std::string entity)
     : session_(session),
       connector_(std::move(connector)),
       entity_(std::move(entity)),
@@ -37,7 +37,7 @@ MemberRepository::MemberRepository(soci::session &session, std::string connector
 MemberRepository::~MemberRepository() = default;
 
 SqliteStatement &MemberRepository::prepared(std::unique_ptr<SqliteStatement> &slot,
-                                                 const char *sql) {
+                                            const char *sql) {
   if (!slot) slot = std::make_unique<SqliteStatement>(session_, sql);
   slot->reset();
   slot->bind(1, connector_);
@@ -82,7 +82,7 @@ std::unordered_map<std::string, KnownRecord> MemberRepository::lookup(
 }
 
 std::vector<Comparison> MemberRepository::compare(const std::vector<std::string> &keys,
-                                                       const std::vector<std::string> &hashes) {
+                                                  const std::vector<std::string> &hashes) {
   std::vector<Comparison> out(keys.size());
   if (sqlite_) {
     const SqliteReadScope scope(session_);
@@ -119,7 +119,7 @@ std::vector<Comparison> MemberRepository::compare(const std::vector<std::string>
 }
 
 void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
-                                          const std::string &run_id) {
+                                     const std::string &run_id) {
   if (writes.empty()) return;
   if (sqlite_) {
     const std::string now = utc_now_text();

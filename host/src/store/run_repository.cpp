@@ -26,8 +26,8 @@ void RunRepository::finish(const std::string &run_id, const std::string &status,
               "records_deleted = :d, records_failed = :f, records_written = :w, message = :m "
               "WHERE run_id = :r",
       soci::use(now), soci::use(status), soci::use(read), soci::use(created), soci::use(updated),
-      soci::use(unchanged), soci::use(deleted), soci::use(failed), soci::use(written), soci::use(shown),
-      soci::use(run_id);
+      soci::use(unchanged), soci::use(deleted), soci::use(failed), soci::use(written),
+      soci::use(shown), soci::use(run_id);
 }
 
 std::optional<std::string> RunRepository::cursor(const std::string &flow,

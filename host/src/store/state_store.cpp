@@ -54,8 +54,8 @@ static void create_private_store_file(const std::filesystem::path &file) {
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
     if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
-      throw StoreError("cannot create the folder " + it->string() + " for the state store: " +
-                       std::strerror(errno));
+      throw StoreError("cannot create the folder " + it->string() +
+                       " for the state store: " + std::strerror(errno));
     }
   }
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -83,8 +83,8 @@ bool Parser::parse_row(Row &row) {
 
   while (!done) {
     if (buffer_.size() > row_limit_) {
-      row.error = "row longer than " + std::to_string(row_limit_) +
-                  " bytes (the entity's max_row_bytes)";
+      row.error =
+          "row longer than " + std::to_string(row_limit_) + " bytes (the entity's max_row_bytes)";
       // Skip to the end of this record, not of the physical line: text inside a quoted
       // field must never be read as rows of its own.
       if (!skip_rest_of_record(row, state)) {

@@ -153,8 +153,8 @@ bool CsvSink::open_for_append(const std::string &header) {
       throw TransientError("cannot rotate " + final_path_ + ": " + std::strerror(errno));
     }
   }
-  fd_ = ::open(final_path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-               0644);
+  fd_ = ::open(final_path_.c_str(),
+               O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     if (errno == ELOOP) {
       throw FatalError("will not append to " + final_path_ +

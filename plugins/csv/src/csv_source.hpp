@@ -45,7 +45,7 @@ class CsvSource : public Source {
   // The columns the entity's records would carry: its configured columns, or the header of
   // its file (the first arriving file); nothing while there is no file to look at.
   static std::optional<std::vector<std::string>> describe(const EntitySettings &settings,
-                                                         const Host &host);
+                                                          const Host &host);
 
  private:
   bool open_next_file();

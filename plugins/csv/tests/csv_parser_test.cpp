@@ -117,9 +117,8 @@ TEST(CsvParser, BoundsTheLengthOfARow) {
 }
 
 TEST(CsvParser, ATooLongQuotedFieldNeverBecomesRows) {
-  const auto rows = parse(
-      "1,\"" + std::string(100, 'x') + "\nevil,row\nmore \"\"text\"\"\",z\n2,fine\n", {},
-      50);
+  const auto rows =
+      parse("1,\"" + std::string(100, 'x') + "\nevil,row\nmore \"\"text\"\"\",z\n2,fine\n", {}, 50);
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_NE(rows[0].error.find("row longer than 50 bytes"), std::string::npos);
   EXPECT_EQ(rows[0].line, 1U);

@@ -173,8 +173,8 @@ class MemoryConnector : public junction::Connector {
         std::string key;
         for (const auto &k : request.key_fields) {
           const json part = record.contains(k) ? record[k] : json();
-          key += (key.empty() ? "" : "|") +
-                 (part.is_string() ? part.get<std::string>() : part.dump());
+          key +=
+              (key.empty() ? "" : "|") + (part.is_string() ? part.get<std::string>() : part.dump());
         }
         store[key] = record;
       }

@@ -213,8 +213,8 @@ typedef struct jn_sink_api {
  * that names a field the source does not have before anything is written. */
 typedef struct jn_field_list {
   uint32_t struct_size;
-  int32_t known;        /* 1: field_names are every field; 0: the connector cannot tell now */
-  uint32_t field_count; /* with known == 1 */
+  int32_t known;             /* 1: field_names are every field; 0: the connector cannot tell now */
+  uint32_t field_count;      /* with known == 1 */
   const jn_str *field_names; /* valid until the next call on the same connector */
 } jn_field_list;
 
