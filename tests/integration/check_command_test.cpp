@@ -60,7 +60,7 @@ TEST_F(CheckCommand, ReportsAllThreeProblemsOfTheAcceptanceConfigAtOnce) {
                           "connectors, flows, plugin_path, store)");
   EXPECT_EQ(lines[2], file() +
                           ": /connectors/crm/config/tokn: unknown key 'tokn' (expected one "
-                          "of: dump_to, entities, reject_keys, token)");
+                          "of: assign_ids, dump_to, entities, reject_keys, token)");
   EXPECT_EQ(lines[3], "3 problems in " + file());
 }
 

@@ -162,5 +162,47 @@ TEST_F(SharedState, AFirstSyncIntoATargetThatHoldsSomeRecordsCountsCreatedAndUpd
   EXPECT_EQ(operations, (std::map<std::string, int>{{"create", 3}, {"update", 2}}));
 }
 
+// A target that gives records IDs of its own (as a CRM does) gets later writes addressed
+// by that ID: the record's link finds it even after the flow's key (the email) changed.
+TEST_F(SharedState, ATargetThatAssignsIdsGetsUpdatesAddressedByTheIdItAssigned) {
+  dir.write("in/p.csv", "id,email,name\n1,a@x.org,Ada\n2,g@x.org,Grace\n");
+  dir.write(
+      "junction.json",
+      json{
+          {"store", "sqlite:state.db"},
+          {"connectors",
+           {{"src",
+             {{"plugin", "csv"},
+              {"config",
+               {{"dir", "in"}, {"entities", {{"p", {{"file", "p.csv"}, {"stable_for", "0s"}}}}}}}}},
+            {"crm",
+             {{"plugin", "memory"}, {"config", {{"dump_to", "crm.json"}, {"assign_ids", true}}}}}}},
+          {"flows",
+           {{{"name", "p"},
+             {"from", {{"connector", "src"}, {"entity", "p"}, {"key", {"id"}}}},
+             {"to", {{"connector", "crm"}, {"entity", "contacts"}, {"key", {"email"}}}},
+             {"mapping", {{"email", {{"from", "email"}}}, {"name", {{"from", "name"}}}}}}}}}
+          .dump());
+  auto r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{2, 2, 0, 0, 0, 0, 0})) << r.out;
+
+  dir.write("in/p.csv", "id,email,name\n1,ada@x.org,Ada\n2,g@x.org,Grace\n");
+  r = sync();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{2, 0, 1, 1, 0, 0, 0})) << r.out;
+  const auto held = dump("crm.json");
+  ASSERT_EQ(held.size(), 2U) << held;
+  EXPECT_EQ(held[0]["_id"], "m-1");
+  EXPECT_EQ(held[0]["email"], "ada@x.org");
+  const auto last = json::parse(lines_of(audit().out).back());
+  EXPECT_EQ(last["target_key"], "m-1");
+  EXPECT_EQ(last["operation"], "update");
+  EXPECT_EQ(last["changed_fields"], "email");
+
+  r = sync();
+  EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{2, 0, 0, 2, 0, 0, 0})) << r.out;
+}
+
 }  // namespace
 }  // namespace junction::testing

@@ -15,16 +15,20 @@ constexpr const char *deleted_hash = "deleted";
 class Selection {
  public:
   explicit Selection(const jn_batch &from) : from_(from) {}
-  void add(std::size_t row) {
+  // `member_key` (the target's own key of the record) must outlive the selection.
+  void add(std::size_t row, std::string_view member_key) {
     records_.push_back(from_.records[row]);
     values_.insert(values_.end(), from_.values + row * from_.field_count,
                    from_.values + (row + 1) * from_.field_count);
+    member_keys_.push_back(make_str(member_key));
   }
   const jn_batch &batch() {
     batch_ = from_;
+    batch_.struct_size = sizeof(jn_batch);
     batch_.record_count = records_.size();
     batch_.records = records_.data();
     batch_.values = values_.data();
+    batch_.member_keys = member_keys_.data();
     return batch_;
   }
 
@@ -32,16 +36,19 @@ class Selection {
   const jn_batch &from_;
   std::vector<jn_record> records_;
   std::vector<jn_value> values_;
+  std::vector<jn_str> member_keys_;
   jn_batch batch_{};
 };
 
 }  // namespace
 
 ChangeRecorder record_at_once(store::MemberRepository &states, store::AuditLog &audit,
-                              const std::string &run_id) {
-  return [&states, &audit, run_id](DeliveredChanges &&delivered) {
+                              const std::string &run_id, const std::string &source_connector,
+                              const std::string &source_entity) {
+  return [&states, &audit, run_id, source_connector, source_entity](DeliveredChanges &&delivered) {
     states.register_field_sets(delivered.field_sets);
     states.record_writes(delivered.writes, run_id);
+    states.record_links(source_connector, source_entity, delivered.links);
     audit.append_changes(delivered.context, delivered.changes);
   };
 }
@@ -109,6 +116,16 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
     hashes.push_back(record.operation() == Operation::remove ? std::string(deleted_hash)
                                                              : content_hash(record, view));
   }
+  // A source record linked to a member here is that member, under the key this system
+  // gave it; otherwise the member's key is the flow's target key.
+  std::vector<std::string> source_keys;
+  source_keys.reserve(rows.size());
+  for (const auto &r : rows) source_keys.push_back(r.source_key);
+  const auto linked =
+      known_.linked_members(settings_.source_connector, settings_.source_entity, source_keys);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!linked[i].empty()) keys[i] = linked[i];
+  }
   std::vector<store::Comparison> known = known_.compare(keys, hashes);
 
   // The batch's field list: every record of it writes these fields.
@@ -127,6 +144,8 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
     std::string fields;
     std::vector<std::size_t> changed;  // fields whose value differs from the last written
     std::string last_problem;
+    std::string member_key;  // as known before this write
+    bool linked = false;
   };
   std::vector<Pending> pending;
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -158,7 +177,9 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
                        std::move(hashes[i]),
                        std::move(fields),
                        std::move(differences.changed),
-                       {}});
+                       {},
+                       keys[i],
+                       !linked[i].empty()});
   }
 
   DeliveredChanges delivered;
@@ -180,7 +201,10 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
   const auto started = std::chrono::steady_clock::now();
   for (int attempt = 1; !pending.empty(); ++attempt) {
     Selection selection(mapped);
-    for (const auto &p : pending) selection.add(p.row->mapped_row);
+    for (const auto &p : pending) {
+      selection.add(p.row->mapped_row,
+                    p.linked ? std::string_view(p.member_key) : std::string_view());
+    }
     const auto outcomes = write_with_retries(selection.batch());
     std::vector<Pending> again;
     std::chrono::milliseconds retry_after(0);
@@ -190,8 +214,13 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
       if (o.status == JN_OK) {
         const bool existed = p.before->known && p.before->written_hash != deleted_hash;
         store::AuditChange e;
+        // The key the target gave the record (a CRM's ID) is the member's key from now on.
+        const std::string member_key =
+            o.target_key.size > 0
+                ? plugin::sanitize_plugin_text({o.target_key.data, o.target_key.size}, 1024)
+                : p.member_key;
         e.source_key = readable_key(p.row->source_key);
-        e.target_key = readable_key(p.row->key);
+        e.target_key = member_key == p.row->key ? readable_key(p.row->key) : member_key;
         e.hash_before = existed ? p.before->written_hash : std::string();
         const bool removal = view.record(p.row->mapped_row).operation() == Operation::remove;
         // The sink's word decides what happened in the target, not the host's belief.
@@ -227,8 +256,11 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
         if (!operation.empty()) delivered.changes.push_back(std::move(e));
         const std::string before = existed ? p.before->field_hashes : std::string();
         delivered.writes.push_back(
-            {p.row->key, std::move(p.hash),
+            {member_key, std::move(p.hash),
              removal ? std::string() : merge_written_fields(before, p.fields)});
+        if (!p.linked && !p.row->source_key.empty() && !removal) {
+          delivered.links.push_back({p.row->source_key, member_key});
+        }
         if (on_done) on_done(*p.row);
         continue;
       }

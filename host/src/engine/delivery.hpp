@@ -46,6 +46,7 @@ struct DeliverySettings {
   std::string source_connector;
   std::string target_connector;
   RetryPolicy retry;
+  std::string source_entity;
 };
 
 // What one delivered batch changed: the hashes written, the field lists they name, and an
@@ -53,6 +54,7 @@ struct DeliverySettings {
 struct DeliveredChanges {
   std::vector<std::pair<std::string, std::string>> field_sets;  // hash, names
   std::vector<store::RecordWrite> writes;
+  std::vector<store::NewLink> links;  // source records written to a member the first time
   store::AuditContext context;
   std::vector<store::AuditChange> changes;
 };
@@ -62,7 +64,8 @@ using ChangeRecorder = std::function<void(DeliveredChanges &&)>;
 
 // A recorder writing to the store at once, on the calling thread.
 ChangeRecorder record_at_once(store::MemberRepository &states, store::AuditLog &audit,
-                              const std::string &run_id);
+                              const std::string &run_id, const std::string &source_connector,
+                              const std::string &source_entity);
 
 class Delivery {
  public:

@@ -194,7 +194,8 @@ SourceStream::~SourceStream() {
 const jn_source_batch &SourceStream::next() {
   last_ = jn_source_batch{sizeof(jn_source_batch), 0, nullptr, {nullptr, 0}};
   check(api_->next(handle_, &last_), "connector '" + context_->connector + "' failed to read");
-  if (last_.batch != nullptr && last_.batch->struct_size < sizeof(jn_batch)) {
+  constexpr std::size_t batch_v1_0 = offsetof(jn_batch, values) + sizeof(const jn_value *);
+  if (last_.batch != nullptr && last_.batch->struct_size < batch_v1_0) {
     throw CallError(JN_FATAL, "connector '" + context_->connector + "' returned a malformed batch");
   }
   return last_;

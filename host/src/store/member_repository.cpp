@@ -154,6 +154,77 @@ void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
       soci::use(hashes), soci::use(field_hashes), soci::use(runs), soci::use(times);
 }
 
+std::vector<std::string> MemberRepository::linked_members(
+    const std::string &source_connector, const std::string &source_entity,
+    const std::vector<std::string> &source_keys) {
+  std::vector<std::string> out(source_keys.size());
+  static const char *const sql =
+      "SELECT t.member_key FROM member_state s JOIN member_state t ON t.link_id = s.link_id "
+      "AND t.connector = :tc AND t.entity = :te WHERE s.connector = :sc AND s.entity = :se "
+      "AND s.member_key = :k AND s.link_id IS NOT NULL";
+  if (sqlite_) {
+    const SqliteReadScope scope(session_);
+    if (!linked_one_) linked_one_ = std::make_unique<SqliteStatement>(session_, sql);
+    SqliteStatement &st = *linked_one_;
+    for (std::size_t i = 0; i < source_keys.size(); ++i) {
+      st.reset();
+      st.bind(1, connector_);
+      st.bind(2, entity_);
+      st.bind(3, source_connector);
+      st.bind(4, source_entity);
+      st.bind(5, source_keys[i]);
+      if (st.step()) out[i] = std::string(st.text(0));
+    }
+    st.reset();
+    return out;
+  }
+  for (std::size_t i = 0; i < source_keys.size(); ++i) {
+    std::string key;
+    soci::indicator ind = soci::i_null;
+    session_ << sql, soci::use(connector_), soci::use(entity_), soci::use(source_connector),
+        soci::use(source_entity), soci::use(source_keys[i]), soci::into(key, ind);
+    if (session_.got_data() && ind == soci::i_ok) out[i] = key;
+  }
+  return out;
+}
+
+void MemberRepository::record_links(const std::string &source_connector,
+                                    const std::string &source_entity,
+                                    const std::vector<NewLink> &links) {
+  if (links.empty()) return;
+  const std::string now = utc_now_text();
+  for (const auto &l : links) {
+    // The source member's link if it has one (another flow linked it), else a new one.
+    long long link = 0;
+    soci::indicator ind = soci::i_null;
+    session_ << "SELECT link_id FROM member_state WHERE connector = :c AND entity = :e AND "
+                "member_key = :k",
+        soci::use(source_connector), soci::use(source_entity), soci::use(l.source_key),
+        soci::into(link, ind);
+    if (!session_.got_data() || ind != soci::i_ok) {
+      const std::string entity_class = entity_;
+      if (sqlite_) {
+        session_ << "INSERT INTO links (entity_class, created_at, updated_at) VALUES (:c, :t, "
+                    ":u)",
+            soci::use(entity_class), soci::use(now), soci::use(now);
+        session_ << "SELECT last_insert_rowid()", soci::into(link);
+      } else {
+        session_ << "INSERT INTO links (entity_class, created_at, updated_at) VALUES (:c, :t, "
+                    ":u) RETURNING link_id",
+            soci::use(entity_class), soci::use(now), soci::use(now), soci::into(link);
+      }
+      session_ << "INSERT INTO member_state (connector, entity, member_key, link_id, updated_at) "
+                  "VALUES (:c, :e, :k, :l, :t) ON CONFLICT (connector, entity, member_key) DO "
+                  "UPDATE SET link_id = excluded.link_id",
+          soci::use(source_connector), soci::use(source_entity), soci::use(l.source_key),
+          soci::use(link), soci::use(now);
+    }
+    session_ << "UPDATE member_state SET link_id = :l WHERE connector = :c AND entity = :e AND "
+                "member_key = :k",
+        soci::use(link), soci::use(connector_), soci::use(entity_), soci::use(l.member_key);
+  }
+}
+
 void MemberRepository::register_field_sets(
     const std::vector<std::pair<std::string, std::string>> &sets) {
   for (const auto &[hash, names] : sets) {

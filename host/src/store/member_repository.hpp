@@ -32,9 +32,16 @@ struct Comparison {
 };
 
 struct RecordWrite {
-  std::string key;
+  std::string key;  // the member's key in this system
   std::string hash;
   std::string field_hashes;
+};
+
+// A source record delivered to a member of this system for the first time: the two are
+// joined by a link.
+struct NewLink {
+  std::string source_key;
+  std::string member_key;
 };
 
 class MemberRepository {
@@ -53,6 +60,16 @@ class MemberRepository {
   // Records that `run_id` wrote, with the hash of what was written.
   void record_writes(const std::vector<RecordWrite> &writes, const std::string &run_id);
 
+  // For each source key, the key of the member of this system it is linked to ("" when
+  // none): where a flow finds "the same record" that an earlier write created here.
+  std::vector<std::string> linked_members(const std::string &source_connector,
+                                          const std::string &source_entity,
+                                          const std::vector<std::string> &source_keys);
+
+  // Joins each source member to its member here by a link (a new one, or the source's).
+  void record_links(const std::string &source_connector, const std::string &source_entity,
+                    const std::vector<NewLink> &links);
+
   // Field-name lists by hash (hash, names joined by \x1f), kept once for every member.
   void register_field_sets(const std::vector<std::pair<std::string, std::string>> &sets);
   std::optional<std::string> field_set_names(const std::string &set_hash);
@@ -67,6 +84,7 @@ class MemberRepository {
   bool sqlite_;
   std::unique_ptr<SqliteStatement> compare_one_;
   std::unique_ptr<SqliteStatement> write_one_;
+  std::unique_ptr<SqliteStatement> linked_one_;
 };
 
 }  // namespace junction::store

@@ -86,11 +86,12 @@ class MemorySource : public junction::Source {
 class MemorySink : public junction::Sink {
  public:
   MemorySink(std::map<std::string, json> &store, std::set<std::string> reject_keys,
-             std::vector<std::string> key_fields, std::string dump_to)
+             std::vector<std::string> key_fields, std::string dump_to, bool assign_ids)
       : store_(store),
         reject_(std::move(reject_keys)),
         key_fields_(std::move(key_fields)),
-        dump_to_(std::move(dump_to)) {}
+        dump_to_(std::move(dump_to)),
+        assign_ids_(assign_ids) {}
 
   void write(const junction::BatchView &batch, junction::Outcomes &outcomes) override {
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -108,6 +109,22 @@ class MemorySink : public junction::Sink {
       }
       if (reject_.contains(key)) {
         outcomes.rejected(i, "key " + key + " is on the reject list");
+        continue;
+      }
+      if (assign_ids_) {
+        // Like a CRM: a record is known by the ID this system gave it, whatever its fields.
+        std::string id(batch.member_key(i));
+        if (record.operation() == junction::Operation::remove) {
+          store_.erase(id);
+          outcomes.written(i, junction::WriteAction::deleted);
+          continue;
+        }
+        const bool existed = !id.empty() && store_.contains(id);
+        if (!existed) id = "m-" + std::to_string(store_.size() + 1);
+        object["_id"] = id;
+        store_[id] = object;
+        outcomes.written(
+            i, existed ? junction::WriteAction::updated : junction::WriteAction::created, id);
         continue;
       }
       if (record.operation() == junction::Operation::remove) {
@@ -142,6 +159,7 @@ class MemorySink : public junction::Sink {
   std::set<std::string> reject_;
   std::vector<std::string> key_fields_;
   std::string dump_to_;
+  bool assign_ids_;
 };
 
 class MemoryConnector : public junction::Connector {
@@ -170,6 +188,10 @@ class MemoryConnector : public junction::Connector {
       std::ifstream in(dump_to);
       const json held = in ? json::parse(in, nullptr, false) : json();
       for (const auto &record : held.is_array() ? held : json::array()) {
+        if (record.contains("_id")) {
+          store[record["_id"].get<std::string>()] = record;
+          continue;
+        }
         std::string key;
         for (const auto &k : request.key_fields) {
           const json part = record.contains(k) ? record[k] : json();
@@ -179,7 +201,8 @@ class MemoryConnector : public junction::Connector {
         store[key] = record;
       }
     }
-    return std::make_unique<MemorySink>(store, reject_, request.key_fields, dump_to);
+    return std::make_unique<MemorySink>(store, reject_, request.key_fields, dump_to,
+                                        config_.value("assign_ids", false));
   }
 
  private:

@@ -120,6 +120,10 @@ typedef struct jn_batch {
   size_t record_count;
   const jn_record *records;
   const jn_value *values;
+  /* since 1.1, in batches the host hands to a sink: NULL, or one per record, the record's
+   * key in the target system as that system assigned it (the target_key of an earlier
+   * outcome), empty while the host knows none. A sink addresses the record by it. */
+  const jn_str *member_keys;
 } jn_batch;
 
 /* ---- host services ----------------------------------------------------------------- */

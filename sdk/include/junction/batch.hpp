@@ -58,6 +58,13 @@ class BatchView {
   std::size_t key_field(std::size_t i) const { return batch_->key_fields[i]; }
   RecordView record(std::size_t i) const { return RecordView(*batch_, i); }
   const jn_batch &raw() const { return *batch_; }
+  // The record's key in the target system as that system assigned it, empty when the host
+  // knows none (and always from a host or batch older than ABI 1.1).
+  std::string_view member_key(std::size_t i) const {
+    constexpr std::size_t with_keys = offsetof(jn_batch, member_keys) + sizeof(const jn_str *);
+    if (batch_->struct_size < with_keys || batch_->member_keys == nullptr) return {};
+    return view(batch_->member_keys[i]);
+  }
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
@@ -112,16 +119,24 @@ class BatchBuilder {
     values_[record * field_views_.size() + field] = raw;
   }
 
+  // Sets the key the target system assigned to a record (see jn_batch.member_keys).
+  void set_member_key(std::size_t record, std::string_view key) {
+    member_keys_.resize(records_.size(), jn_str{nullptr, 0});
+    member_keys_[record] = make_str(copy_text(key));
+  }
+
   // Removes the last record (a source that finds it malformed after starting it).
   void drop_last_record() {
     if (records_.empty()) return;
     records_.pop_back();
     values_.resize(values_.size() - field_views_.size());
+    if (member_keys_.size() > records_.size()) member_keys_.resize(records_.size());
   }
 
   void clear() {
     records_.clear();
     values_.clear();
+    member_keys_.clear();
     // Keep one standard block so a reused builder does not allocate per batch.
     while (blocks_.size() > 1 || (!blocks_.empty() && blocks_.back().size != block_size)) {
       blocks_.pop_back();
@@ -136,15 +151,22 @@ class BatchBuilder {
     key_fields_.swap(other.key_fields_);
     records_.swap(other.records_);
     values_.swap(other.values_);
+    member_keys_.swap(other.member_keys_);
     blocks_.swap(other.blocks_);
     std::swap(block_used_, other.block_used_);
   }
 
   const jn_batch *batch() {
-    raw_ = jn_batch{sizeof(jn_batch),    static_cast<std::uint32_t>(field_views_.size()),
-                    field_views_.data(), static_cast<std::uint32_t>(key_fields_.size()),
-                    key_fields_.data(),  records_.size(),
-                    records_.data(),     values_.data()};
+    if (!member_keys_.empty()) member_keys_.resize(records_.size(), jn_str{nullptr, 0});
+    raw_ = jn_batch{sizeof(jn_batch),
+                    static_cast<std::uint32_t>(field_views_.size()),
+                    field_views_.data(),
+                    static_cast<std::uint32_t>(key_fields_.size()),
+                    key_fields_.data(),
+                    records_.size(),
+                    records_.data(),
+                    values_.data(),
+                    member_keys_.empty() ? nullptr : member_keys_.data()};
     return &raw_;
   }
 
@@ -174,6 +196,7 @@ class BatchBuilder {
   std::vector<std::uint32_t> key_fields_;
   std::vector<jn_record> records_;
   std::vector<jn_value> values_;
+  std::vector<jn_str> member_keys_;  // empty, or one per record
   std::vector<Block> blocks_;
   std::size_t block_used_ = 0;
   jn_batch raw_{};
