@@ -42,14 +42,27 @@ class Selection {
 
 }  // namespace
 
+void record_delivered(store::MemberRepository &states, store::AuditLog &audit,
+                      const std::string &run_id, const std::string &source_connector,
+                      const std::string &source_entity, DeliveredChanges &delivered) {
+  states.register_field_sets(delivered.field_sets);
+  if (!delivered.links.empty()) {
+    const auto ids = states.record_links(source_connector, source_entity, delivered.links);
+    std::unordered_map<std::string_view, long long> by_member;
+    for (std::size_t i = 0; i < ids.size(); ++i) by_member[delivered.links[i].member_key] = ids[i];
+    for (auto &w : delivered.writes) {
+      if (auto it = by_member.find(w.key); it != by_member.end()) w.link_id = it->second;
+    }
+  }
+  states.record_writes(delivered.writes, run_id);
+  audit.append_changes(delivered.context, delivered.changes);
+}
+
 ChangeRecorder record_at_once(store::MemberRepository &states, store::AuditLog &audit,
                               const std::string &run_id, const std::string &source_connector,
                               const std::string &source_entity) {
   return [&states, &audit, run_id, source_connector, source_entity](DeliveredChanges &&delivered) {
-    states.register_field_sets(delivered.field_sets);
-    states.record_writes(delivered.writes, run_id);
-    states.record_links(source_connector, source_entity, delivered.links);
-    audit.append_changes(delivered.context, delivered.changes);
+    record_delivered(states, audit, run_id, source_connector, source_entity, delivered);
   };
 }
 

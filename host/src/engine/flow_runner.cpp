@@ -80,11 +80,9 @@ class Run {
         DeliverySettings{c_.flow.name, run_id_, c_.actor, "write", c_.flow.from.connector,
                          c_.flow.to.connector, retry_, c_.flow.from.entity},
         *sink_, known_, [this](DeliveredChanges &&changes) {
-          writer_.submit([this, changes = std::move(changes)] {
-            states_.register_field_sets(changes.field_sets);
-            states_.record_writes(changes.writes, run_id_);
-            states_.record_links(c_.flow.from.connector, c_.flow.from.entity, changes.links);
-            audit_.append_changes(changes.context, changes.changes);
+          writer_.submit([this, changes = std::move(changes)]() mutable {
+            record_delivered(states_, audit_, run_id_, c_.flow.from.connector, c_.flow.from.entity,
+                             changes);
           });
         });
     std::string cursor = options.cursor;

@@ -20,10 +20,11 @@ const char *const compare_one_sql =
 // them by first appearance for the statements kept here (bound by position).
 const char *const write_sql =
     "INSERT INTO member_state (connector, entity, member_key, written_hash, written_fields, "
-    "last_run, updated_at) VALUES (:c, :e, :k, :h, :fh, :r, :t) "
+    "last_run, updated_at, link_id) VALUES (:c, :e, :k, :h, :fh, :r, :t, NULLIF(:l, 0)) "
     "ON CONFLICT (connector, entity, member_key) DO UPDATE SET "
     "written_hash = excluded.written_hash, written_fields = excluded.written_fields, "
-    "last_run = excluded.last_run, updated_at = excluded.updated_at";
+    "last_run = excluded.last_run, updated_at = excluded.updated_at, "
+    "link_id = COALESCE(excluded.link_id, member_state.link_id)";
 
 }  // namespace
 
@@ -130,6 +131,7 @@ void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
       st.bind(3, w.key);
       st.bind(4, w.hash);
       st.bind(5, w.field_hashes);
+      st.bind(8, static_cast<std::int64_t>(w.link_id));
       st.step();
       st.reset();
     }
@@ -140,6 +142,7 @@ void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
   std::vector<std::string> keys;
   std::vector<std::string> hashes;
   std::vector<std::string> field_hashes;
+  std::vector<long long> links;
   keys.reserve(writes.size());
   hashes.reserve(writes.size());
   field_hashes.reserve(writes.size());
@@ -147,11 +150,13 @@ void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
     keys.push_back(w.key);
     hashes.push_back(w.hash);
     field_hashes.push_back(w.field_hashes);
+    links.push_back(w.link_id);
   }
   std::vector<std::string> runs(writes.size(), run_id);
   std::vector<std::string> times(writes.size(), utc_now_text());
   session_ << write_sql, soci::use(connectors), soci::use(entities), soci::use(keys),
-      soci::use(hashes), soci::use(field_hashes), soci::use(runs), soci::use(times);
+      soci::use(hashes), soci::use(field_hashes), soci::use(runs), soci::use(times),
+      soci::use(links);
 }
 
 std::vector<std::string> MemberRepository::linked_members(
@@ -188,41 +193,125 @@ std::vector<std::string> MemberRepository::linked_members(
   return out;
 }
 
-void MemberRepository::record_links(const std::string &source_connector,
-                                    const std::string &source_entity,
-                                    const std::vector<NewLink> &links) {
-  if (links.empty()) return;
+std::vector<long long> MemberRepository::record_links(const std::string &source_connector,
+                                                      const std::string &source_entity,
+                                                      const std::vector<NewLink> &links) {
+  std::vector<long long> ids(links.size(), 0);
+  if (links.empty()) return ids;
   const std::string now = utc_now_text();
-  for (const auto &l : links) {
-    // The source member's link if it has one (another flow linked it), else a new one.
-    long long link = 0;
-    soci::indicator ind = soci::i_null;
-    session_ << "SELECT link_id FROM member_state WHERE connector = :c AND entity = :e AND "
-                "member_key = :k",
-        soci::use(source_connector), soci::use(source_entity), soci::use(l.source_key),
-        soci::into(link, ind);
-    if (!session_.got_data() || ind != soci::i_ok) {
-      const std::string entity_class = entity_;
-      if (sqlite_) {
-        session_ << "INSERT INTO links (entity_class, created_at, updated_at) VALUES (:c, :t, "
-                    ":u)",
-            soci::use(entity_class), soci::use(now), soci::use(now);
-        session_ << "SELECT last_insert_rowid()", soci::into(link);
-      } else {
-        session_ << "INSERT INTO links (entity_class, created_at, updated_at) VALUES (:c, :t, "
-                    ":u) RETURNING link_id",
-            soci::use(entity_class), soci::use(now), soci::use(now), soci::into(link);
-      }
-      session_ << "INSERT INTO member_state (connector, entity, member_key, link_id, updated_at) "
-                  "VALUES (:c, :e, :k, :l, :t) ON CONFLICT (connector, entity, member_key) DO "
-                  "UPDATE SET link_id = excluded.link_id",
-          soci::use(source_connector), soci::use(source_entity), soci::use(l.source_key),
-          soci::use(link), soci::use(now);
+  if (sqlite_) {
+    // The source's link when another flow linked it already, else a new one.
+    if (!source_link_) {
+      source_link_ = std::make_unique<SqliteStatement>(
+          session_,
+          "SELECT link_id FROM member_state WHERE connector = ?1 AND entity = ?2 AND "
+          "member_key = ?3 AND link_id IS NOT NULL");
+      new_link_ = std::make_unique<SqliteStatement>(
+          session_,
+          "INSERT INTO links (entity_class, created_at, updated_at) VALUES (?1, ?2, ?2) "
+          "RETURNING link_id");
+      link_source_ = std::make_unique<SqliteStatement>(
+          session_,
+          "INSERT INTO member_state (connector, entity, member_key, link_id, updated_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (connector, entity, member_key) DO UPDATE "
+          "SET link_id = excluded.link_id");
     }
-    session_ << "UPDATE member_state SET link_id = :l WHERE connector = :c AND entity = :e AND "
-                "member_key = :k",
-        soci::use(link), soci::use(connector_), soci::use(entity_), soci::use(l.member_key);
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      SqliteStatement &find = *source_link_;
+      find.reset();
+      find.bind(1, source_connector);
+      find.bind(2, source_entity);
+      find.bind(3, links[i].source_key);
+      if (find.step()) {
+        ids[i] = find.integer(0);
+        find.reset();
+        continue;
+      }
+      find.reset();
+      SqliteStatement &make = *new_link_;
+      make.reset();
+      make.bind(1, entity_);
+      make.bind(2, now);
+      make.step();
+      ids[i] = make.integer(0);
+      make.reset();
+      SqliteStatement &join = *link_source_;
+      join.reset();
+      join.bind(1, source_connector);
+      join.bind(2, source_entity);
+      join.bind(3, links[i].source_key);
+      join.bind(4, static_cast<std::int64_t>(ids[i]));
+      join.bind(5, now);
+      join.step();
+      join.reset();
+    }
+    return ids;
   }
+  std::vector<std::string> keys;
+  for (const auto &l : links) keys.push_back(l.source_key);
+  MemberRepository sources(session_, source_connector, source_entity);
+  const auto existing = sources.link_ids(keys);
+  std::vector<std::size_t> fresh;
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    if (existing[i] != 0) {
+      ids[i] = existing[i];
+    } else {
+      fresh.push_back(i);
+    }
+  }
+  if (fresh.empty()) return ids;
+  const long long count = static_cast<long long>(fresh.size());
+  std::vector<long long> made(fresh.size() + 1);
+  // One statement for every new link of the batch, not one round trip each.
+  session_ << "INSERT INTO links (entity_class, created_at, updated_at) SELECT :c, :t, :u FROM "
+              "generate_series(1, :n) RETURNING link_id",
+      soci::use(entity_), soci::use(now), soci::use(now), soci::use(count), soci::into(made);
+  std::vector<std::string> connectors(fresh.size(), source_connector);
+  std::vector<std::string> entities(fresh.size(), source_entity);
+  std::vector<std::string> fresh_keys;
+  std::vector<long long> fresh_ids;
+  std::vector<std::string> times(fresh.size(), now);
+  for (std::size_t j = 0; j < fresh.size(); ++j) {
+    ids[fresh[j]] = made[j];
+    fresh_keys.push_back(links[fresh[j]].source_key);
+    fresh_ids.push_back(made[j]);
+  }
+  session_ << "INSERT INTO member_state (connector, entity, member_key, link_id, updated_at) "
+              "VALUES (:c, :e, :k, :l, :t) ON CONFLICT (connector, entity, member_key) DO UPDATE "
+              "SET link_id = excluded.link_id",
+      soci::use(connectors), soci::use(entities), soci::use(fresh_keys), soci::use(fresh_ids),
+      soci::use(times);
+  return ids;
+}
+
+std::vector<long long> MemberRepository::link_ids(const std::vector<std::string> &keys) {
+  std::vector<long long> out(keys.size(), 0);
+  std::unordered_map<std::string, long long> found;
+  for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
+    const std::size_t count = std::min(lookup_chunk, keys.size() - start);
+    std::string sql =
+        "SELECT member_key, link_id FROM member_state WHERE connector = :c AND entity = :e AND "
+        "link_id IS NOT NULL AND member_key IN (";
+    for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
+    sql += ")";
+    std::vector<std::string> found_keys(count + 1);
+    std::vector<long long> found_links(count + 1);
+    soci::statement st(session_);
+    st.alloc();
+    st.prepare(sql);
+    st.exchange(soci::use(connector_));
+    st.exchange(soci::use(entity_));
+    for (std::size_t i = 0; i < count; ++i) st.exchange(soci::use(keys[start + i]));
+    st.exchange(soci::into(found_keys));
+    st.exchange(soci::into(found_links));
+    st.define_and_bind();
+    if (!st.execute(true)) continue;
+    for (std::size_t i = 0; i < found_keys.size(); ++i) found[found_keys[i]] = found_links[i];
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (auto it = found.find(keys[i]); it != found.end()) out[i] = it->second;
+  }
+  return out;
 }
 
 void MemberRepository::register_field_sets(

@@ -35,6 +35,7 @@ struct RecordWrite {
   std::string key;  // the member's key in this system
   std::string hash;
   std::string field_hashes;
+  long long link_id = 0;  // joins the member to this link; 0 keeps the one it has
 };
 
 // A source record delivered to a member of this system for the first time: the two are
@@ -66,9 +67,13 @@ class MemberRepository {
                                           const std::string &source_entity,
                                           const std::vector<std::string> &source_keys);
 
-  // Joins each source member to its member here by a link (a new one, or the source's).
-  void record_links(const std::string &source_connector, const std::string &source_entity,
-                    const std::vector<NewLink> &links);
+  // The link of each new source member (the one another flow gave it, or a new one),
+  // recorded on the source member; the member here joins it through RecordWrite.link_id.
+  std::vector<long long> record_links(const std::string &source_connector,
+                                      const std::string &source_entity,
+                                      const std::vector<NewLink> &links);
+  // The link of each of these members of this system; 0 when it has none.
+  std::vector<long long> link_ids(const std::vector<std::string> &keys);
 
   // Field-name lists by hash (hash, names joined by \x1f), kept once for every member.
   void register_field_sets(const std::vector<std::pair<std::string, std::string>> &sets);
@@ -85,6 +90,9 @@ class MemberRepository {
   std::unique_ptr<SqliteStatement> compare_one_;
   std::unique_ptr<SqliteStatement> write_one_;
   std::unique_ptr<SqliteStatement> linked_one_;
+  std::unique_ptr<SqliteStatement> source_link_;
+  std::unique_ptr<SqliteStatement> new_link_;
+  std::unique_ptr<SqliteStatement> link_source_;
 };
 
 }  // namespace junction::store

@@ -61,6 +61,18 @@ void compares_keys_with_what_was_written(StateStore &store, const std::string &c
   EXPECT_FALSE(c[3].unchanged);
   MemberRepository other(store.session(), connector, "companies");
   EXPECT_FALSE(other.compare({"a"}, {"h1"})[0].known);
+
+  // Source records 7 and 8 delivered to members a and b: linked, found from the source.
+  const auto ids = states.record_links("members", "m", {{"7", "a"}, {"8", "b"}});
+  ASSERT_EQ(ids.size(), 2U);
+  EXPECT_NE(ids[0], ids[1]);
+  states.record_writes({{"a", "h1", "fa", ids[0]}, {"b", "h2", "fb", ids[1]}}, "run-2");
+  EXPECT_EQ(states.linked_members("members", "m", {"7", "8", "9"}),
+            (std::vector<std::string>{"a", "b", ""}));
+  // Another target joins the link the source already has, rather than a new one.
+  MemberRepository mail(store.session(), connector, "subscribers");
+  EXPECT_EQ(mail.record_links("members", "m", {{"7", "s-1"}}), std::vector<long long>{ids[0]});
+  EXPECT_EQ(states.link_ids({"a", "zz"}), (std::vector<long long>{ids[0], 0}));
 }
 
 TEST_F(Members, ComparesKeysWithWhatWasWrittenOnSqlite) {
