@@ -124,6 +124,9 @@ TEST_F(CheckCommand, ReportsASyntaxErrorWithLineAndColumn) {
   EXPECT_EQ(lines_of(r.err).at(0), file() +
                                        ":3:30: invalid JSON: syntax error while parsing "
                                        "object key - unexpected '}'; expected string literal");
+  // One problem, not a second, false one about the store the file could not say.
+  EXPECT_EQ(lines_of(r.err).size(), 2U) << r.err;
+  EXPECT_EQ(r.err.find("/store"), std::string::npos) << r.err;
 }
 
 TEST_F(CheckCommand, TheShippedDefaultConfigIsValid) {

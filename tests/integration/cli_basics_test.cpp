@@ -24,6 +24,31 @@ TEST(Cli, RefusesAnUnknownCommand) {
   EXPECT_NE(r.err.find("junction: unknown command 'frobnicate'"), std::string::npos);
 }
 
+TEST(Cli, AGroupOfCommandsHasHelpToo) {
+  for (const std::string group : {"plugins", "errors", "audit"}) {
+    const auto help = junction({group, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << group << help.err;
+    EXPECT_NE(help.out.find("junction " + group + " list"), std::string::npos) << help.out;
+    const auto bare = junction({group});
+    EXPECT_EQ(bare.exit_code, 2) << group;
+    EXPECT_NE(bare.err.find("a command is missing"), std::string::npos) << bare.err;
+  }
+}
+
+TEST(Cli, ATimeThatIsNotOneIsAUsageErrorNotAnEmptyList) {
+  TempDir dir;
+  const auto config = dir.write("junction.json", R"({"connectors": {}})");
+  for (const char *command : {"errors", "audit"}) {
+    const auto r = junction({command, "list", "--since", "yesterday", "--config", config.string()});
+    EXPECT_EQ(r.exit_code, 2) << command << r.out;
+    EXPECT_NE(r.err.find("--since 'yesterday' is not a time"), std::string::npos) << r.err;
+    EXPECT_EQ(
+        junction({command, "list", "--since", "2026-11-30T14:00", "--config", config.string()})
+            .exit_code,
+        0);
+  }
+}
+
 TEST(Cli, RefusesAnUnknownGlobalOption) {
   const auto r = junction({"--colour", "check"});
   EXPECT_EQ(r.exit_code, 2);

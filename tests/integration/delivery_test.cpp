@@ -325,8 +325,16 @@ TEST_F(Audit, EditThenRetryFixesARecordAndRecordsWhoDidWhat) {
     return junction(args);
   };
   EXPECT_EQ(with({"sync", "--config", file.string()}).exit_code, 3);
-  auto r = junction({"errors", "edit", "1", "--set", "email=bob@example.org", "--actor", "alice",
-                     "--config", file.string()});
+  // A field the record does not have is refused unless --add says it is meant.
+  auto r = junction(
+      {"errors", "edit", "1", "--set", "Email=bob@example.org", "--config", file.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("has no field 'Email' (did you mean 'email'?); its fields are: email, id, "
+                       "name (use --add to add a field)"),
+            std::string::npos)
+      << r.err;
+  r = junction({"errors", "edit", "1", "--set", "email=bob@example.org", "--actor", "alice",
+                "--config", file.string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = with({"errors", "retry", "1", "--actor", "bob", "--config", file.string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;

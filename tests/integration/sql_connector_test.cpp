@@ -400,6 +400,38 @@ TEST_F(SqlConnector, ABatchWithAConstraintViolationStillCommitsTheOtherRowsOnPos
       << errors[0]["message"];
 }
 
+// A SQLite URL naming a file that is not there is refused rather than creating an empty
+// database; and SQLite targets check foreign keys like any other database.
+TEST_F(SqlConnector, AMissingSqliteFileIsRefusedAndForeignKeysAreChecked) {
+  dir.write("in/o.csv", "id,customer_id\n1,7\n2,8\n");
+  const std::string url = "sqlite:" + (dir / "shop.db").string();
+  const auto config =
+      load_config("o.csv", url, "orders", 1000,
+                  {{"id", {{"from", "id"}, {"type", "integer"}}},
+                   {"customer_id", {{"from", "customer_id"}, {"type", "integer"}}}});
+  auto r = sync(config);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("does not exist (set \"create_database\": true"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir / "shop.db"));
+
+  ASSERT_EQ(sql(url,
+                "CREATE TABLE customers (id INTEGER PRIMARY KEY); INSERT INTO customers VALUES "
+                "(7); CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL "
+                "REFERENCES customers (id))")
+                .exit_code,
+            0);
+  r = sync(config);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(query(url, "SELECT id FROM orders"), "1\n");
+  const auto errors =
+      json::parse(junction({"errors", "list", "--json", "--config", config.string()}).out);
+  ASSERT_EQ(errors.size(), 1U);
+  EXPECT_EQ(errors[0]["source_key"], "2");
+  EXPECT_NE(errors[0]["message"].get<std::string>().find("FOREIGN KEY"), std::string::npos)
+      << errors[0]["message"];
+}
+
 // PostgreSQL text cannot hold NUL: such a record is rejected whole, never stored cut short,
 // on the COPY path (many new rows) and on the single-row path alike.
 TEST_F(SqlConnector, AValueWithANulByteIsRejectedOnPostgres) {

@@ -26,7 +26,8 @@ int run_check(const CommandArgs &command) {
   const auto &config = loaded.config;
 
   std::string why;
-  if (!store::parse_store_location(config.store, config.file.parent_path(), why)) {
+  // A file that is not JSON has no store to check: saying so would be a second, false problem.
+  if (loaded.parsed && !store::parse_store_location(config.store, config.file.parent_path(), why)) {
     problems.push_back({file.string(), "/store", why});
   }
   const auto catalog = build_catalog(values, &config);

@@ -12,6 +12,7 @@
 #include "cli/json_output.hpp"
 #include "cli/plugin_options.hpp"
 #include "cli/store_session.hpp"
+#include "engine/field_names.hpp"
 #include "engine/redrive.hpp"
 #include "store/audit_log.hpp"
 #include "store/error_queue_repository.hpp"
@@ -144,7 +145,8 @@ int run_errors_edit(const CommandArgs &command) {
   options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
       "id", po::value<long long>()->required(), "error id")(
       "set", po::value<std::vector<std::string>>()->composing(), "FIELD=VALUE (repeatable)")(
-      "null", po::value<std::vector<std::string>>()->composing(), "FIELD to set to null");
+      "null", po::value<std::vector<std::string>>()->composing(), "FIELD to set to null")(
+      "add", "let --set and --null add fields the record does not have");
   add_actor_option(options);
   po::positional_options_description positional;
   positional.add("id", 1);
@@ -170,6 +172,19 @@ int run_errors_edit(const CommandArgs &command) {
   auto record = nlohmann::json::parse(found->record, nullptr, false);
   if (!record.is_object()) record = nlohmann::json::object();
   std::string changed;
+  // A field the record does not have is a typo far more often than an intent.
+  std::vector<std::string> existing;
+  for (auto it = record.begin(); it != record.end(); ++it) {
+    if (it.key() != "_raw") existing.push_back(it.key());
+  }
+  auto unknown = [&](const std::string &field) {
+    if (values.count("add") != 0U || record.contains(field)) return false;
+    command.err << "junction errors edit: error " << id << " has no field "
+                << engine::field_with_suggestion(field, existing)
+                << "; its fields are: " << engine::field_list_text(existing)
+                << " (use --add to add a field)\n";
+    return true;
+  };
   if (values.count("set") != 0U) {
     for (const auto &assignment : values["set"].as<std::vector<std::string>>()) {
       const auto eq = assignment.find('=');
@@ -179,12 +194,14 @@ int run_errors_edit(const CommandArgs &command) {
         return exit_usage;
       }
       const std::string field = assignment.substr(0, eq);
+      if (unknown(field)) return exit_usage;
       record[field] = assignment.substr(eq + 1);
       changed += (changed.empty() ? "" : ", ") + field;
     }
   }
   if (values.count("null") != 0U) {
     for (const auto &field : values["null"].as<std::vector<std::string>>()) {
+      if (unknown(field)) return exit_usage;
       record[field] = nullptr;
       changed += (changed.empty() ? "" : ", ") + field;
     }

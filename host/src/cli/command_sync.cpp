@@ -115,7 +115,7 @@ int run_sync(const CommandArgs &command) {
   const auto &config = loaded.config;
   std::string why;
   const auto location = store::parse_store_location(config.store, config.file.parent_path(), why);
-  if (!location) loaded.problems.push_back({file.string(), "/store", why});
+  if (!location && loaded.parsed) loaded.problems.push_back({file.string(), "/store", why});
   const auto catalog = build_catalog(values, &config);
   auto checked = app::check_against_plugins(config, catalog, /*start_connectors=*/true);
   auto &problems = loaded.problems;

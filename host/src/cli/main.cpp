@@ -125,6 +125,20 @@ int main(int argc, char **argv) {
       return junction::cli::exit_failed;
     }
   }
+  // A group word alone ("junction errors --help"): its commands.
+  std::vector<std::string> group;
+  for (const auto &[name, runner] : commands()) {
+    if (name.rfind(args[i] + " ", 0) == 0) group.push_back(name);
+  }
+  if (!group.empty()) {
+    const bool help = i + 1 < args.size() && (args[i + 1] == "--help" || args[i + 1] == "-h");
+    std::ostream &out = help ? std::cout : std::cerr;
+    if (!help) out << "junction " << args[i] << ": a command is missing\n";
+    out << "usage:\n";
+    for (const auto &name : group) out << "  junction " << name << " [ARGS]\n";
+    out << "'junction COMMAND --help' describes each\n";
+    return help ? junction::cli::exit_ok : junction::cli::exit_usage;
+  }
   std::cerr << "junction: unknown command '" << args[i] << "'\n";
   print_usage(std::cerr);
   return junction::cli::exit_usage;

@@ -137,6 +137,7 @@ LoadedConfig load_host_config_text(const std::string &text, const std::filesyste
     return loaded;
   }
   json doc = std::move(parsed.value);
+  loaded.parsed = true;
   resolve_references(doc, label, process_reference_sources(file.parent_path()), loaded.problems,
                      loaded.config.secret_pointers);
   auto schema_problems = host_schema().validate(doc, label, "", loaded.config.secret_pointers);

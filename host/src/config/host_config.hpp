@@ -50,6 +50,7 @@ struct HostConfig {
 struct LoadedConfig {
   HostConfig config;
   Diagnostics problems;  // empty when the file is usable
+  bool parsed = false;   // the file was read and is JSON: its parts can be checked further
 };
 
 // Reads, resolves references, validates against config/schema/junction.schema.json and

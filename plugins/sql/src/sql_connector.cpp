@@ -112,7 +112,7 @@ class SqlConnector : public Connector {
  private:
   // Connects on first use: creating a connector does no I/O.
   Database &database() {
-    if (!db_.session) db_ = connect(settings_.url, base_dir_);
+    if (!db_.session) db_ = connect(settings_.url, base_dir_, settings_.create_database);
     return db_;
   }
   bool sqlite_file_missing() const {

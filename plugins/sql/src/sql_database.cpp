@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <filesystem>
 #include <regex>
 
 #include <soci/postgresql/soci-postgresql.h>
@@ -56,7 +57,7 @@ std::string Database::quote(const std::string &identifier) const {
   return out + "\"";
 }
 
-Database connect(const std::string &url, const std::string &base_dir) {
+Database connect(const std::string &url, const std::string &base_dir, bool create) {
   Database db;
   db.session = std::make_unique<soci::session>();
   try {
@@ -64,8 +65,18 @@ Database connect(const std::string &url, const std::string &base_dir) {
       db.dialect = Dialect::sqlite;
       std::string path = url.substr(7);
       if (!path.empty() && path.front() != '/' && !base_dir.empty()) path = base_dir + "/" + path;
+      // Opening a file that is not there would create an empty database and fail later
+      // with "no such table"; a missing file is a mistake in the URL.
+      if (!create && !std::filesystem::exists(path)) {
+        throw ConfigError("the SQLite database " + mask(url) +
+                          " does not exist (set \"create_database\": true to let Junction "
+                          "create it)");
+      }
       db.session->open(*soci::factory_sqlite3(), path);
       *db.session << "PRAGMA busy_timeout = 10000";
+      // SQLite leaves foreign keys unchecked unless asked: a row pointing at a missing
+      // parent must be refused as it would be on any other database.
+      *db.session << "PRAGMA foreign_keys = ON";
     } else if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
       db.dialect = Dialect::postgresql;
       db.session->open(*soci::factory_postgresql(), keyword_form(url));

@@ -21,7 +21,8 @@ struct Database {
 // "sqlite:PATH" or "postgresql://..." (any libpq URL). Throws junction::TransientError
 // when the database cannot be reached, junction::ConfigError for a malformed URL. No
 // message ever holds the password.
-Database connect(const std::string &url, const std::string &base_dir);
+// A SQLite file that does not exist is refused (junction::ConfigError) unless `create`.
+Database connect(const std::string &url, const std::string &base_dir, bool create = false);
 
 // What a failure means for the record or batch that caused it.
 enum class Failure { record, transient, connection, fatal };

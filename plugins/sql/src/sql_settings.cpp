@@ -5,6 +5,7 @@ namespace junction::sql {
 Settings read_settings(const nlohmann::json &config) {
   Settings s;
   s.url = config.value("url", std::string());
+  s.create_database = config.value("create_database", false);
   const auto entities = config.value("entities", nlohmann::json::object());
   for (auto it = entities.begin(); it != entities.end(); ++it) {
     EntitySettings e;

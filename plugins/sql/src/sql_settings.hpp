@@ -27,6 +27,7 @@ struct EntitySettings {
 
 struct Settings {
   std::string url;
+  bool create_database = false;  // SQLite: create the file when it does not exist
   std::map<std::string, EntitySettings> entities;
 };
 
