@@ -20,11 +20,10 @@ const char *const compare_one_sql =
 // them by first appearance for the statements kept here (bound by position).
 const char *const write_sql =
     "INSERT INTO member_state (connector, entity, member_key, written_hash, written_fields, "
-    "last_run, updated_at, link_id) VALUES (:c, :e, :k, :h, :fh, :r, :t, NULLIF(:l, 0)) "
+    "last_run, link_id) VALUES (:c, :e, :k, :h, :fh, :r, NULLIF(:l, 0)) "
     "ON CONFLICT (connector, entity, member_key) DO UPDATE SET "
     "written_hash = excluded.written_hash, written_fields = excluded.written_fields, "
-    "last_run = excluded.last_run, updated_at = excluded.updated_at, "
-    "link_id = COALESCE(excluded.link_id, member_state.link_id)";
+    "last_run = excluded.last_run, link_id = COALESCE(excluded.link_id, member_state.link_id)";
 
 }  // namespace
 
@@ -123,15 +122,13 @@ void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
                                      const std::string &run_id) {
   if (writes.empty()) return;
   if (sqlite_) {
-    const std::string now = utc_now_text();
     SqliteStatement &st = prepared(write_one_, write_sql);
     st.bind(6, run_id);
-    st.bind(7, now);
     for (const auto &w : writes) {
       st.bind(3, w.key);
       st.bind(4, w.hash);
       st.bind(5, w.field_hashes);
-      st.bind(8, static_cast<std::int64_t>(w.link_id));
+      st.bind(7, static_cast<std::int64_t>(w.link_id));
       st.step();
       st.reset();
     }
@@ -153,20 +150,20 @@ void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
     links.push_back(w.link_id);
   }
   std::vector<std::string> runs(writes.size(), run_id);
-  std::vector<std::string> times(writes.size(), utc_now_text());
   session_ << write_sql, soci::use(connectors), soci::use(entities), soci::use(keys),
-      soci::use(hashes), soci::use(field_hashes), soci::use(runs), soci::use(times),
-      soci::use(links);
+      soci::use(hashes), soci::use(field_hashes), soci::use(runs), soci::use(links);
 }
 
 std::vector<std::string> MemberRepository::linked_members(
     const std::string &source_connector, const std::string &source_entity,
     const std::vector<std::string> &source_keys) {
   std::vector<std::string> out(source_keys.size());
+  // The source member by its primary key, then the members of its link by the link index:
+  // written so that no planner can scan every linked member instead.
   static const char *const sql =
-      "SELECT t.member_key FROM member_state s JOIN member_state t ON t.link_id = s.link_id "
-      "AND t.connector = :tc AND t.entity = :te WHERE s.connector = :sc AND s.entity = :se "
-      "AND s.member_key = :k AND s.link_id IS NOT NULL";
+      "SELECT member_key FROM member_state WHERE connector = :tc AND entity = :te AND "
+      "link_id = (SELECT link_id FROM member_state WHERE connector = :sc AND entity = :se AND "
+      "member_key = :k)";
   if (sqlite_) {
     const SqliteReadScope scope(session_);
     if (!linked_one_) linked_one_ = std::make_unique<SqliteStatement>(session_, sql);
@@ -204,16 +201,16 @@ std::vector<long long> MemberRepository::record_links(const std::string &source_
     if (!source_link_) {
       source_link_ = std::make_unique<SqliteStatement>(
           session_,
-          "SELECT link_id FROM member_state WHERE connector = ?1 AND entity = ?2 AND "
-          "member_key = ?3 AND link_id IS NOT NULL");
+          "SELECT COALESCE(link_id, 0) FROM member_state WHERE connector = ?1 AND entity = ?2 "
+          "AND member_key = ?3");
       new_link_ = std::make_unique<SqliteStatement>(
           session_,
           "INSERT INTO links (entity_class, created_at, updated_at) VALUES (?1, ?2, ?2) "
           "RETURNING link_id");
       link_source_ = std::make_unique<SqliteStatement>(
           session_,
-          "INSERT INTO member_state (connector, entity, member_key, link_id, updated_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (connector, entity, member_key) DO UPDATE "
+          "INSERT INTO member_state (connector, entity, member_key, link_id) "
+          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (connector, entity, member_key) DO UPDATE "
           "SET link_id = excluded.link_id");
     }
     for (std::size_t i = 0; i < links.size(); ++i) {
@@ -222,7 +219,7 @@ std::vector<long long> MemberRepository::record_links(const std::string &source_
       find.bind(1, source_connector);
       find.bind(2, source_entity);
       find.bind(3, links[i].source_key);
-      if (find.step()) {
+      if (find.step() && find.integer(0) != 0) {
         ids[i] = find.integer(0);
         find.reset();
         continue;
@@ -241,7 +238,6 @@ std::vector<long long> MemberRepository::record_links(const std::string &source_
       join.bind(2, source_entity);
       join.bind(3, links[i].source_key);
       join.bind(4, static_cast<std::int64_t>(ids[i]));
-      join.bind(5, now);
       join.step();
       join.reset();
     }
@@ -270,17 +266,15 @@ std::vector<long long> MemberRepository::record_links(const std::string &source_
   std::vector<std::string> entities(fresh.size(), source_entity);
   std::vector<std::string> fresh_keys;
   std::vector<long long> fresh_ids;
-  std::vector<std::string> times(fresh.size(), now);
   for (std::size_t j = 0; j < fresh.size(); ++j) {
     ids[fresh[j]] = made[j];
     fresh_keys.push_back(links[fresh[j]].source_key);
     fresh_ids.push_back(made[j]);
   }
-  session_ << "INSERT INTO member_state (connector, entity, member_key, link_id, updated_at) "
-              "VALUES (:c, :e, :k, :l, :t) ON CONFLICT (connector, entity, member_key) DO UPDATE "
+  session_ << "INSERT INTO member_state (connector, entity, member_key, link_id) "
+              "VALUES (:c, :e, :k, :l) ON CONFLICT (connector, entity, member_key) DO UPDATE "
               "SET link_id = excluded.link_id",
-      soci::use(connectors), soci::use(entities), soci::use(fresh_keys), soci::use(fresh_ids),
-      soci::use(times);
+      soci::use(connectors), soci::use(entities), soci::use(fresh_keys), soci::use(fresh_ids);
   return ids;
 }
 
@@ -290,8 +284,8 @@ std::vector<long long> MemberRepository::link_ids(const std::vector<std::string>
   for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
     std::string sql =
-        "SELECT member_key, link_id FROM member_state WHERE connector = :c AND entity = :e AND "
-        "link_id IS NOT NULL AND member_key IN (";
+        "SELECT member_key, COALESCE(link_id, 0) FROM member_state WHERE connector = :c AND "
+        "entity = :e AND member_key IN (";
     for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
     sql += ")";
     std::vector<std::string> found_keys(count + 1);

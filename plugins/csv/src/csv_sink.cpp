@@ -1,6 +1,7 @@
 #include "csv_sink.hpp"
 
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,6 +130,7 @@ void CsvSink::open_output(const BatchView &first) {
   if (settings_.append) {
     write_header = open_for_append(header);
   } else {
+    remove_leftovers();
     temp_path_ = (fs::path(settings_.output_dir) / ("." + final_name() + ".tmp")).string();
     fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd_ < 0) {
@@ -138,6 +140,25 @@ void CsvSink::open_output(const BatchView &first) {
     }
   }
   if (write_header) buffer_ += header + (settings_.crlf ? "\r\n" : "\n");
+}
+
+// A run killed before its commit leaves its hidden temporary file behind (as large as a
+// whole export); the next run of the same entity removes what matches its own name.
+void CsvSink::remove_leftovers() const {
+  std::string pattern = settings_.file_name;
+  replace_all(pattern, "{entity}", request_.entity);
+  for (const char *part : {"{date}", "{time}", "{run}"}) replace_all(pattern, part, "*");
+  pattern = "." + pattern + ".tmp";
+  std::error_code ec;
+  for (fs::directory_iterator it(settings_.output_dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (::fnmatch(pattern.c_str(), name.c_str(), 0) != 0) continue;
+    if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+    if (::unlink(it->path().c_str()) == 0) {
+      host_.log(LogLevel::info, "removed " + it->path().string() + ", left by an unfinished run");
+    }
+  }
 }
 
 // Appending follows no symbolic link and writes only into a regular file whose header

@@ -21,6 +21,7 @@ class CsvSink : public Sink {
  private:
   void open_output(const BatchView &first);
   bool open_for_append(const std::string &header);
+  void remove_leftovers() const;
   void flush_buffer();
   std::string final_name() const;
 

@@ -72,6 +72,18 @@ TEST(CsvSinkSafety, CommitNeverReplacesAnExistingFile) {
   EXPECT_EQ(files, 1U);
 }
 
+TEST(CsvSinkSafety, ARunRemovesTheTemporaryFilesOfUnfinishedRunsOfItsEntity) {
+  TempDir dir;
+  const auto leftover = dir.write(".contacts-r0.csv.tmp", "id,name\n1,half");
+  const auto other_entity = dir.write(".invoices-r0.csv.tmp", "x");
+  const auto not_temporary = dir.write("contacts-r0.csv", "id,name\n");
+  write_one(output(dir, "{entity}-{run}.csv", false), "r1", "1");
+  EXPECT_FALSE(std::filesystem::exists(leftover));
+  EXPECT_TRUE(std::filesystem::exists(other_entity));
+  EXPECT_TRUE(std::filesystem::exists(not_temporary));
+  EXPECT_TRUE(std::filesystem::exists(dir / "contacts-r1.csv"));
+}
+
 TEST(CsvSinkSafety, AppendRefusesASymbolicLink) {
   TempDir dir;
   const auto victim = dir.write("elsewhere/passwd", "root:x:0:0\n");
