@@ -134,8 +134,11 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
   std::vector<std::string> source_keys;
   source_keys.reserve(rows.size());
   for (const auto &r : rows) source_keys.push_back(r.source_key);
+  if (!target_has_links_) target_has_links_ = known_.any_linked();
   const auto linked =
-      known_.linked_members(settings_.source_connector, settings_.source_entity, source_keys);
+      *target_has_links_
+          ? known_.linked_members(settings_.source_connector, settings_.source_entity, source_keys)
+          : std::vector<std::string>(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (!linked[i].empty()) keys[i] = linked[i];
   }
@@ -271,8 +274,10 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
         delivered.writes.push_back(
             {member_key, std::move(p.hash),
              removal ? std::string() : merge_written_fields(before, p.fields)});
-        if (!p.linked && !p.row->source_key.empty() && !removal) {
+        // A key of the target's own is only found again through the link.
+        if (!p.linked && !p.row->source_key.empty() && !removal && member_key != p.row->key) {
           delivered.links.push_back({p.row->source_key, member_key});
+          target_has_links_ = true;
         }
         if (on_done) on_done(*p.row);
         continue;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -94,6 +95,9 @@ class Delivery {
 
   std::unordered_map<std::string, std::vector<std::string>> field_lists_;  // by hash
   std::set<std::string> registered_;  // field lists this delivery has recorded
+  // Whether the target has linked members to look up: none until a sink gives a record a
+  // key of its own, and looking up a million unlinked records costs a first load dearly.
+  std::optional<bool> target_has_links_;
 
   DeliverySettings settings_;
   plugin::SinkStream &sink_;

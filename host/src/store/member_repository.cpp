@@ -278,6 +278,14 @@ std::vector<long long> MemberRepository::record_links(const std::string &source_
   return ids;
 }
 
+bool MemberRepository::any_linked() {
+  int found = 0;
+  session_ << "SELECT COUNT(*) FROM (SELECT 1 FROM member_state WHERE link_id IS NOT NULL AND "
+              "connector = :c AND entity = :e LIMIT 1) AS one",
+      soci::use(connector_), soci::use(entity_), soci::into(found);
+  return found > 0;
+}
+
 std::vector<long long> MemberRepository::link_ids(const std::vector<std::string> &keys) {
   std::vector<long long> out(keys.size(), 0);
   std::unordered_map<std::string, long long> found;

@@ -72,6 +72,8 @@ class MemberRepository {
   std::vector<long long> record_links(const std::string &source_connector,
                                       const std::string &source_entity,
                                       const std::vector<NewLink> &links);
+  // Whether any member of this system is linked yet (a first load has none to look up).
+  bool any_linked();
   // The link of each of these members of this system; 0 when it has none.
   std::vector<long long> link_ids(const std::vector<std::string> &keys);
 

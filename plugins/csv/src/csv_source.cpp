@@ -27,6 +27,22 @@ bool stat_file(const std::string &path, FileInfo &info) {
   return true;
 }
 
+// The regular files of `settings.dir` matching its pattern, hidden ones left out, in name
+// order. `ec` says why the folder could not be listed.
+std::vector<FileInfo> matching_files(const EntitySettings &settings, std::error_code &ec) {
+  std::vector<FileInfo> found;
+  for (fs::directory_iterator it(settings.dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.empty() || name[0] == '.') continue;
+    if (::fnmatch(settings.pattern.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
+    FileInfo f{name, it->path().string(), 0, 0};
+    if (stat_file(f.path, f)) found.push_back(f);
+  }
+  std::sort(found.begin(), found.end(),
+            [](const FileInfo &a, const FileInfo &b) { return a.name < b.name; });
+  return found;
+}
+
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -84,14 +100,9 @@ std::optional<std::vector<std::string>> CsvSource::describe(const EntitySettings
     if (!stat_file(first.path, first)) return std::nullopt;
   } else {
     std::error_code ec;
-    for (fs::directory_iterator it(settings.dir, ec), end; !ec && it != end; it.increment(ec)) {
-      const std::string name = it->path().filename().string();
-      if (name.empty() || name[0] == '.') continue;
-      if (::fnmatch(settings.pattern.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
-      FileInfo f{name, it->path().string(), 0, 0};
-      if (stat_file(f.path, f) && (first.name.empty() || f.name < first.name)) first = f;
-    }
-    if (first.name.empty()) return std::nullopt;
+    const auto found = matching_files(settings, ec);
+    if (found.empty()) return std::nullopt;
+    first = found.front();
   }
   SourceRequest request;
   request.entity = settings.name;
@@ -115,16 +126,8 @@ bool CsvSource::open_next_file() {
       }
     } else {
       std::error_code ec;
-      for (fs::directory_iterator it(settings_.dir, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.empty() || name[0] == '.') continue;
-        if (::fnmatch(settings_.pattern.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
-        FileInfo f{name, it->path().string(), 0, 0};
-        if (stat_file(f.path, f)) found.push_back(f);
-      }
+      found = matching_files(settings_, ec);
       if (ec) throw TransientError("cannot list " + settings_.dir + ": " + ec.message());
-      std::sort(found.begin(), found.end(),
-                [](const FileInfo &a, const FileInfo &b) { return a.name < b.name; });
       // Forget handled files that are gone (archived or removed).
       std::set<std::string> present;
       for (const auto &f : found) present.insert(f.name);
