@@ -20,10 +20,16 @@ const char *const compare_one_sql =
 // them by first appearance for the statements kept here (bound by position).
 const char *const write_sql =
     "INSERT INTO member_state (connector, entity, member_key, written_hash, written_fields, "
-    "last_run, link_id) VALUES (:c, :e, :k, :h, :fh, :r, NULLIF(:l, 0)) "
+    "last_run) VALUES (:c, :e, :k, :h, :fh, :r) "
     "ON CONFLICT (connector, entity, member_key) DO UPDATE SET "
     "written_hash = excluded.written_hash, written_fields = excluded.written_fields, "
-    "last_run = excluded.last_run, link_id = COALESCE(excluded.link_id, member_state.link_id)";
+    "last_run = excluded.last_run";
+
+// Apart from the write above: an upsert that may change a foreign-key column makes SQLite
+// keep a statement journal, a temporary file written on every row of a first load.
+const char *const join_link_sql =
+    "UPDATE member_state SET link_id = :l WHERE connector = :c AND entity = :e AND "
+    "member_key = :k";
 
 }  // namespace
 
@@ -128,10 +134,10 @@ void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
       st.bind(3, w.key);
       st.bind(4, w.hash);
       st.bind(5, w.field_hashes);
-      st.bind(7, static_cast<std::int64_t>(w.link_id));
       st.step();
       st.reset();
     }
+    join_links(writes);
     return;
   }
   std::vector<std::string> connectors(writes.size(), connector_);
@@ -139,7 +145,6 @@ void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
   std::vector<std::string> keys;
   std::vector<std::string> hashes;
   std::vector<std::string> field_hashes;
-  std::vector<long long> links;
   keys.reserve(writes.size());
   hashes.reserve(writes.size());
   field_hashes.reserve(writes.size());
@@ -147,11 +152,20 @@ void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
     keys.push_back(w.key);
     hashes.push_back(w.hash);
     field_hashes.push_back(w.field_hashes);
-    links.push_back(w.link_id);
   }
   std::vector<std::string> runs(writes.size(), run_id);
   session_ << write_sql, soci::use(connectors), soci::use(entities), soci::use(keys),
-      soci::use(hashes), soci::use(field_hashes), soci::use(runs), soci::use(links);
+      soci::use(hashes), soci::use(field_hashes), soci::use(runs);
+  join_links(writes);
+}
+
+void MemberRepository::join_links(const std::vector<RecordWrite> &writes) {
+  for (const auto &w : writes) {
+    if (w.link_id == 0) continue;
+    const long long link = w.link_id;
+    session_ << join_link_sql, soci::use(link), soci::use(connector_), soci::use(entity_),
+        soci::use(w.key);
+  }
 }
 
 std::vector<std::string> MemberRepository::linked_members(

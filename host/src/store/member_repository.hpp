@@ -83,6 +83,7 @@ class MemberRepository {
 
  private:
   SqliteStatement &prepared(std::unique_ptr<SqliteStatement> &slot, const char *sql);
+  void join_links(const std::vector<RecordWrite> &writes);
 
   soci::session &session_;
   std::string connector_;
