@@ -1,5 +1,6 @@
 // junction status: the state store on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "cli_helpers.hpp"
 #include "postgres.hpp"
@@ -33,6 +34,17 @@ TEST(StatusCommand, UsesPostgresThroughASecretReferenceWithoutShowingThePassword
   EXPECT_EQ(r.out.find(password), std::string::npos);
   EXPECT_NE(r.out.find("store:          postgresql://junction:***@127.0.0.1"), std::string::npos)
       << r.out;
+  // The store exists now: opening it again makes the server say "already exists, skipping".
+  // Such notices go through the logger (debug), never raw onto stderr.
+  const auto again = junction(
+      {"--log-format", "json", "--log-level", "debug", "status", "--config", config.string()},
+      options);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  for (const auto &line : lines_of(again.err)) {
+    EXPECT_TRUE(nlohmann::json::accept(line)) << "not a JSON line: " << line;
+  }
+  EXPECT_EQ(junction({"status", "--config", config.string()}, options).err.find("NOTICE"),
+            std::string::npos);
 }
 
 TEST(StatusCommand, FailsWithExit1WhenTheStoreIsUnreachable) {

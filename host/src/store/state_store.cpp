@@ -10,9 +10,11 @@
 #include <regex>
 #include <vector>
 
+#include <libpq-fe.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <spdlog/spdlog.h>
 
 #include "store/migrations.hpp"
 
@@ -92,6 +94,16 @@ static std::unique_ptr<soci::session> connect(const StoreLocation &location, boo
       }
     } else {
       session->open(*soci::factory_postgresql(), location.connect);
+      // The server's notices ("relation ... already exists, skipping") go through the
+      // logger at debug level, never straight to stderr past the log format.
+      PQsetNoticeProcessor(
+          static_cast<soci::postgresql_session_backend *>(session->get_backend())->conn_,
+          [](void *, const char *message) {
+            std::string text = message == nullptr ? "" : message;
+            while (!text.empty() && text.back() == '\n') text.pop_back();
+            spdlog::debug("PostgreSQL: {}", text);
+          },
+          nullptr);
     }
   } catch (const std::exception &e) {
     throw StoreError("cannot open the state store " + location.display + ": " +

@@ -22,6 +22,7 @@ struct EntitySettings {
   std::string dir;   // ...or the files in dir matching pattern, each read once
   std::string pattern;
   bool skip_processed = true;
+  bool allow_missing = false;         // a missing `file` is read as empty instead of failing
   std::int64_t stable_for_ms = 1000;  // unchanged size and mtime for this long
   std::string ready_suffix;           // or: read X only once X<suffix> exists
   std::string archive_dir;            // move fully handled files here

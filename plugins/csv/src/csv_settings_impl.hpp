@@ -40,6 +40,7 @@ Settings read_settings(const nlohmann::json &config, Resolve resolve) {
     if (e.contains("file")) {
       s.file = in_base(e["file"].get<std::string>());
       s.skip_processed = e.value("skip_processed", false);
+      s.allow_missing = e.value("allow_missing", false);
     } else {
       s.pattern = e.value("pattern", s.name + "*.csv");
       s.dir = in_base(e.value("in_dir", std::string(".")));

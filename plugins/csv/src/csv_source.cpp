@@ -121,8 +121,17 @@ bool CsvSource::open_next_file() {
       f.name = fs::path(settings_.file).filename().string();
       if (stat_file(f.path, f)) {
         found.push_back(f);
+      } else if (std::error_code ec; fs::is_directory(f.path, ec)) {
+        throw ConfigError(settings_.file +
+                          " is a folder; \"file\" names one file (use "
+                          "\"pattern\" to read the files of a folder)");
+      } else if (settings_.allow_missing) {
+        host_.log(LogLevel::info, "no file " + settings_.file + " to read (allowed)");
       } else {
-        host_.log(LogLevel::warn, "no file " + settings_.file + " to read");
+        // A daily export that did not arrive must be noticed, not read as "nothing new".
+        throw FatalError("no file " + settings_.file +
+                         " to read (set \"allow_missing\": true "
+                         "if it may be absent)");
       }
     } else {
       std::error_code ec;

@@ -157,6 +157,21 @@ TEST(CsvSource, WaitsForAReadyMarker) {
   EXPECT_EQ(read_all(s).rows.size(), 1U);
 }
 
+TEST(CsvSource, AMissingFileFailsTheReadUnlessItMayBeAbsent) {
+  TempDir dir;
+  auto settings = file_entity(dir / "members.csv");
+  EXPECT_THROW(read_all(settings), FatalError);
+  settings.allow_missing = true;
+  EXPECT_TRUE(read_all(settings).rows.empty());
+  std::filesystem::create_directory(dir / "adir");
+  try {
+    read_all(file_entity(dir / "adir"));
+    FAIL() << "a folder was read as a file";
+  } catch (const ConfigError &e) {
+    EXPECT_NE(std::string(e.what()).find("is a folder"), std::string::npos) << e.what();
+  }
+}
+
 TEST(CsvSource, RefusesAFileWithoutTheKeyColumn) {
   TempDir dir;
   const auto file = dir.write("m.csv", "name\nAda\n");

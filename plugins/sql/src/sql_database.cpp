@@ -80,6 +80,11 @@ Database connect(const std::string &url, const std::string &base_dir, bool creat
     } else if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
       db.dialect = Dialect::postgresql;
       db.session->open(*soci::factory_postgresql(), keyword_form(url));
+      // Notices ("... already exists, skipping") are not errors; libpq would print them on
+      // stderr, past the host's log format.
+      PQsetNoticeProcessor(
+          static_cast<soci::postgresql_session_backend *>(db.session->get_backend())->conn_,
+          [](void *, const char *) {}, nullptr);
     } else {
       throw ConfigError("unknown database URL " + mask(url) +
                         ": expected sqlite:PATH or postgresql://user@host/database");
