@@ -93,6 +93,25 @@ TEST_F(Delivery, PermanentFailuresGoToTheQueueAtOnceAndTheRestFlows) {
   EXPECT_EQ(delivered().size(), 1800U);
 }
 
+// A listing cut at its limit says how many it left out, rather than stopping silently.
+TEST_F(Delivery, AListCutAtItsLimitSaysHowManyItLeftOut) {
+  const auto file = config({{"generate", 30}}, {{"reject_pattern", ".*"}});
+  EXPECT_EQ(sync(file).exit_code, 3);
+  for (const char *command : {"errors", "audit"}) {
+    auto r = junction({command, "list", "--limit", "10", "--config", file.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (std::string(command) == "errors") {
+      EXPECT_NE(r.err.find("showing the oldest 10 of 30 errors; use --limit N, --since TIME or "
+                           "--all"),
+                std::string::npos)
+          << r.err;
+      r = junction({command, "list", "--all", "--json", "--config", file.string()});
+      EXPECT_EQ(json::parse(r.out).size(), 30U);
+      EXPECT_EQ(r.err.find("showing"), std::string::npos) << r.err;
+    }
+  }
+}
+
 TEST_F(Delivery, ExhaustedRetriesAreQueuedNotDropped) {
   const auto file =
       config({{"generate", 50}}, {{"transient_rate", 1.0}},

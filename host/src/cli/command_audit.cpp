@@ -1,5 +1,6 @@
 // junction audit list | verify | export: the hash-chained audit log.
 #include <iomanip>
+#include <limits>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -42,7 +43,8 @@ bool read_filter(const CommandArgs &command, po::variables_map &values, int &cod
       "flow", po::value<std::string>(), "only this flow")(
       "key", po::value<std::string>(), "only entries about this source or target key")(
       "since", po::value<std::string>(), "only entries at or after this time (ISO 8601, UTC)")(
-      "limit", po::value<int>()->default_value(1000), "at most this many");
+      "limit", po::value<int>()->default_value(1000), "at most this many, oldest first")(
+      "all", "every matching entry, however many");
   if (with_json) options.add_options()("json", "print JSON lines");
   return parse_command_line(command, synopsis, options, values, code);
 }
@@ -54,6 +56,7 @@ store::AuditFilter filter_of(const po::variables_map &values, int default_limit)
   if (values.count("since") != 0U) f.since = values["since"].as<std::string>();
   f.limit = values.count("limit") != 0U && !values["limit"].defaulted() ? values["limit"].as<int>()
                                                                         : default_limit;
+  if (values.count("all") != 0U) f.limit = std::numeric_limits<int>::max();
   return f;
 }
 
@@ -68,8 +71,9 @@ int run_audit_list(const CommandArgs &command) {
   }
   auto session = open_store_session(values["config"].as<std::string>(), command.err, code);
   if (!session) return code;
-  const auto entries = store::AuditLog(session->store->session(), session->store->backend())
-                           .list(filter_of(values, 1000));
+  store::AuditLog log(session->store->session(), session->store->backend());
+  const auto filter = filter_of(values, 1000);
+  const auto entries = log.list(filter);
   JsonOutput json;
   for (const auto &e : entries) {
     if (values.count("json") != 0U) {
@@ -87,6 +91,14 @@ int run_audit_list(const CommandArgs &command) {
     command.out << "\n";
   }
   json.report(command.err, "audit entries");
+  // A listing cut at its limit says so: the newest entries are the ones left out.
+  if (entries.size() >= static_cast<std::size_t>(filter.limit)) {
+    const long long total = log.count(filter);
+    if (total > filter.limit) {
+      command.err << "showing the oldest " << filter.limit << " of " << total
+                  << " entries; use --limit N, --since TIME or --all\n";
+    }
+  }
   return exit_ok;
 }
 

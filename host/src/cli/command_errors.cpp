@@ -2,6 +2,8 @@
 #include <iomanip>
 #include <ostream>
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
@@ -55,7 +57,8 @@ int run_errors_list(const CommandArgs &command) {
   options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
       "flow", po::value<std::string>(), "only this flow")(
       "since", po::value<std::string>(), "only failures at or after this time (ISO 8601, UTC)")(
-      "limit", po::value<int>()->default_value(1000), "at most this many")("json", "print JSON");
+      "limit", po::value<int>()->default_value(1000), "at most this many, oldest first")(
+      "all", "every matching error, however many")("json", "print JSON");
   po::variables_map values;
   int code = exit_ok;
   if (!parse_command_line(command, "--config FILE [--flow NAME] [--since TIME] [--json]", options,
@@ -67,15 +70,26 @@ int run_errors_list(const CommandArgs &command) {
   store::ErrorFilter filter;
   if (values.count("flow") != 0U) filter.flow = values["flow"].as<std::string>();
   if (values.count("since") != 0U) filter.since = values["since"].as<std::string>();
-  filter.limit = values["limit"].as<int>();
+  filter.limit =
+      values.count("all") != 0U ? std::numeric_limits<int>::max() : values["limit"].as<int>();
   store::ErrorQueueRepository errors(session->store->session());
   const auto rows = errors.list(filter);
+  // A listing cut at its limit says so: the newest errors are the ones left out.
+  auto note_cut = [&] {
+    if (rows.size() < static_cast<std::size_t>(filter.limit)) return;
+    const long long total = errors.count(filter);
+    if (total > filter.limit) {
+      command.err << "showing the oldest " << filter.limit << " of " << total
+                  << " errors; use --limit N, --since TIME or --all\n";
+    }
+  };
   if (values.count("json") != 0U) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto &f : rows) out.push_back(to_json(f, *session));
     JsonOutput json;
     command.out << json.dump(out, 2) << "\n";
     json.report(command.err, "errors");
+    note_cut();
     return exit_ok;
   }
   command.out << std::left << std::setw(7) << "ID" << std::setw(22) << "FLOW" << std::setw(10)
@@ -90,6 +104,7 @@ int run_errors_list(const CommandArgs &command) {
   command.out << rows.size() << (rows.size() == 1 ? " record" : " records") << " in the error queue"
               << (filter.flow.empty() ? "" : " for " + filter.flow)
               << (rows.empty() ? "" : "; junction errors show ID --config FILE for one") << "\n";
+  note_cut();
   return exit_ok;
 }
 

@@ -290,6 +290,15 @@ std::vector<AuditEntry> AuditLog::list(const AuditFilter &f) {
   return out;
 }
 
+long long AuditLog::count(const AuditFilter &f) {
+  long long n = 0;
+  session_ << "SELECT COUNT(*) FROM audit_log WHERE (:flow = '' OR flow = :flow2) AND (:key = '' "
+              "OR source_key = :key2 OR target_key = :key3) AND (:since = '' OR at >= :since2)",
+      soci::use(f.flow), soci::use(f.flow), soci::use(f.key), soci::use(f.key), soci::use(f.key),
+      soci::use(f.since), soci::use(f.since), soci::into(n);
+  return n;
+}
+
 AuditVerification AuditLog::verify() {
   AuditVerification v;
   soci::rowset<soci::row> rows =

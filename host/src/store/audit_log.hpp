@@ -86,6 +86,8 @@ class AuditLog {
   // The same for the changes of one batch, without repeating what they share.
   void append_changes(const AuditContext &context, const std::vector<AuditChange> &changes);
 
+  // How many entries the filter matches, whatever its limit.
+  long long count(const AuditFilter &filter);
   std::vector<AuditEntry> list(const AuditFilter &filter);
   AuditVerification verify();
 

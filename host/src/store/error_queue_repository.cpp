@@ -81,6 +81,15 @@ std::vector<FailedRecord> ErrorQueueRepository::list(const ErrorFilter &filter) 
   return out;
 }
 
+long long ErrorQueueRepository::count(const ErrorFilter &filter) {
+  long long n = 0;
+  session_ << "SELECT COUNT(*) FROM error_queue WHERE (:state = '' OR state = :state2) AND (:flow "
+              "= '' OR flow = :flow2) AND (:since = '' OR last_failed_at >= :since2)",
+      soci::use(filter.state), soci::use(filter.state), soci::use(filter.flow),
+      soci::use(filter.flow), soci::use(filter.since), soci::use(filter.since), soci::into(n);
+  return n;
+}
+
 std::optional<FailedRecord> ErrorQueueRepository::find(std::int64_t id) {
   const long long key = id;
   soci::rowset<soci::row> rows = (session_.prepare << std::string("SELECT ") + columns +

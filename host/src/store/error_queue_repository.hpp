@@ -51,6 +51,8 @@ class ErrorQueueRepository {
                const std::string &actor);
   void replace_record(std::int64_t id, const std::string &record_json);
   std::vector<FailedRecord> list(const ErrorFilter &filter);
+  // How many entries the filter matches, whatever its limit.
+  long long count(const ErrorFilter &filter);
   std::optional<FailedRecord> find(std::int64_t id);
   long long count_open(const std::string &flow = {});
 
