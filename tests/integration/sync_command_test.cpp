@@ -164,6 +164,9 @@ TEST_F(QuickStart, SecondRunChangesNothingAndWritesNoFile) {
   EXPECT_EQ(summary_of(r.out, "mailing-list"), (std::vector<long long>{320, 0, 0, 202, 0, 4, 114}));
   EXPECT_EQ(files_in(dir / "var/out/crm").size() + files_in(dir / "var/out/mailing").size(),
             files_before);
+  EXPECT_NE(r.out.find("13 records failed: 0 new in the error queue, 13 already there"),
+            std::string::npos)
+      << r.out;
   // The same failures are the same queue entries, tried twice.
   const auto errors = nlohmann::json::parse(errors_json(config()).out);
   EXPECT_EQ(errors.size(), 13U);

@@ -11,10 +11,10 @@
 #include "engine/flow_runner.hpp"
 #include "engine/redrive.hpp"
 #include "engine/retry_policy.hpp"
-
-#include <spdlog/spdlog.h>
 #include "store/error_queue_repository.hpp"
 #include "store/state_store.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace junction::cli {
 namespace {
@@ -193,9 +193,11 @@ int run_sync(const CommandArgs &command) {
   for (const auto &r : results) {
     if (r.failed) {
       any_failed = true;
-      command.err << "flow " << r.flow << " failed: " << r.message
-                  << "\nIts cursor stays where the last checkpoint left it; the next run "
-                     "continues from there.\n";
+      command.err << "flow " << r.flow << " failed: " << r.message << "\n";
+      if (r.reading) {
+        command.err << "Its cursor stays where the last checkpoint left it; the next run "
+                       "continues from there.\n";
+      }
     }
     if (r.interrupted) {
       any_failed = true;
@@ -211,9 +213,19 @@ int run_sync(const CommandArgs &command) {
     any_failed = true;
   }
   if (queued > 0) {
+    // Records that failed the same way before are the same entry, with another attempt.
+    long long added = 0;
+    try {
+      store::ErrorQueueRepository errors(state->session());
+      for (const auto &r : results) added += errors.count_new_in_run(r.run_id);
+    } catch (const std::exception &) {
+      added = queued;
+    }
     command.out << "\n"
-                << queued << (queued == 1 ? " record" : " records")
-                << " went to the error queue. See them with:\n  junction errors list --config "
+                << queued << (queued == 1 ? " record" : " records") << " failed: " << added
+                << " new in the error queue, " << queued - added
+                << " already there (another attempt). See them with:\n"
+                   "  junction errors list --config "
                 << file.string() << "\n";
   }
   if (any_failed) return exit_failed;

@@ -73,6 +73,7 @@ class Run {
         c_.flow.definition.value("checkpoint_every", std::int64_t{0});
 
     auto source = open_source_with_retries(options);
+    result.reading = true;
     sink_ = c_.target.open_sink(c_.flow.to.entity, c_.mapping.target_key(), run_id_);
     // Three stages: this thread reads and maps, deliverer_'s compares with the store and
     // writes to the sink, writer_'s records in the store.

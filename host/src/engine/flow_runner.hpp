@@ -22,6 +22,7 @@ struct FlowResult {
   store::RunCounts counts;
   bool failed = false;       // the run failed; only its last checkpoint is recorded
   bool interrupted = false;  // stopped on request after a checkpoint
+  bool reading = false;      // it got as far as reading its source (a cursor applies)
   std::string message;
   double seconds = 0;
 };

@@ -81,6 +81,14 @@ std::vector<FailedRecord> ErrorQueueRepository::list(const ErrorFilter &filter) 
   return out;
 }
 
+long long ErrorQueueRepository::count_new_in_run(const std::string &run_id) {
+  long long n = 0;
+  session_ << "SELECT COUNT(*) FROM error_queue WHERE run_id = :r AND first_failed_at = "
+              "last_failed_at",
+      soci::use(run_id), soci::into(n);
+  return n;
+}
+
 long long ErrorQueueRepository::count(const ErrorFilter &filter) {
   long long n = 0;
   session_ << "SELECT COUNT(*) FROM error_queue WHERE (:state = '' OR state = :state2) AND (:flow "

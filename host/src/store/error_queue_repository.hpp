@@ -51,6 +51,8 @@ class ErrorQueueRepository {
                const std::string &actor);
   void replace_record(std::int64_t id, const std::string &record_json);
   std::vector<FailedRecord> list(const ErrorFilter &filter);
+  // Entries `run_id` added (not ones it failed again, which count another attempt).
+  long long count_new_in_run(const std::string &run_id);
   // How many entries the filter matches, whatever its limit.
   long long count(const ErrorFilter &filter);
   std::optional<FailedRecord> find(std::int64_t id);
