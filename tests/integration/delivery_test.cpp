@@ -360,6 +360,15 @@ TEST_F(Audit, EditThenRetryFixesARecordAndRecordsWhoDidWhat) {
   EXPECT_EQ(r.out, "retried 1: 1 delivered, 0 still failing\n");
   const auto shown = junction({"errors", "show", "1", "--json", "--config", file.string()});
   EXPECT_EQ(json::parse(shown.out)["state"], "resolved");
+  // Who resolved it, when and how, in show and export alike.
+  EXPECT_EQ(json::parse(shown.out)["resolved_by"], "bob");
+  EXPECT_EQ(json::parse(shown.out)["resolution"], "delivered by retry");
+  EXPECT_FALSE(json::parse(shown.out)["resolved_at"].get<std::string>().empty());
+  const auto text = junction({"errors", "show", "1", "--config", file.string()});
+  EXPECT_NE(text.out.find(" by bob: delivered by retry"), std::string::npos) << text.out;
+  const auto exported = junction(
+      {"errors", "export", "--format", "json", "--state", "all", "--config", file.string()});
+  EXPECT_EQ(json::parse(lines_of(exported.out).at(0))["resolved_by"], "bob") << exported.out;
   bool found_row = false;
   for (const auto &entry : fs::directory_iterator(dir / "out")) {
     found_row |= read_file(entry.path()).find("2,bob@example.org,Bob") != std::string::npos;

@@ -34,20 +34,26 @@ nlohmann::json to_json(const store::FailedRecord &f, const StoreSession &session
   nlohmann::json record = nlohmann::json::parse(f.record, nullptr, false);
   if (record.is_discarded()) record = f.record;
   session.mask(f.flow, record);
-  return {{"id", f.id},
-          {"flow", f.flow},
-          {"run_id", f.run_id},
-          {"source", f.source_connector + "/" + f.source_entity},
-          {"source_key", readable_key(f.source_key)},
-          {"origin", f.origin},
-          {"stage", f.stage},
-          {"status", f.status},
-          {"message", f.message},
-          {"record", record},
-          {"attempts", f.attempts},
-          {"state", f.state},
-          {"first_failed_at", f.first_failed_at},
-          {"last_failed_at", f.last_failed_at}};
+  nlohmann::json out = {{"id", f.id},
+                        {"flow", f.flow},
+                        {"run_id", f.run_id},
+                        {"source", f.source_connector + "/" + f.source_entity},
+                        {"source_key", readable_key(f.source_key)},
+                        {"origin", f.origin},
+                        {"stage", f.stage},
+                        {"status", f.status},
+                        {"message", f.message},
+                        {"record", record},
+                        {"attempts", f.attempts},
+                        {"state", f.state},
+                        {"first_failed_at", f.first_failed_at},
+                        {"last_failed_at", f.last_failed_at}};
+  if (f.state != "open") {
+    out["resolved_at"] = f.resolved_at;
+    out["resolved_by"] = f.resolved_by;
+    out["resolution"] = f.resolution;
+  }
+  return out;
 }
 
 }  // namespace
@@ -148,8 +154,12 @@ int run_errors_show(const CommandArgs &command) {
               << "attempts:  " << f.attempts << "\n"
               << "failed at: " << f.first_failed_at
               << (f.last_failed_at != f.first_failed_at ? " (last " + f.last_failed_at + ")" : "")
-              << "\n"
-              << "record as read:\n"
+              << "\n";
+  if (f.state != "open") {
+    command.out << f.state << ":  " << f.resolved_at << " by " << f.resolved_by
+                << (f.resolution.empty() ? "" : ": " + f.resolution) << "\n";
+  }
+  command.out << "record as read:\n"
               << j["record"].dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return exit_ok;
 }

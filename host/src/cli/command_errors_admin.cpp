@@ -306,6 +306,9 @@ int run_errors_export(const CommandArgs &command) {
                              {"state", f.state},
                              {"first_failed_at", f.first_failed_at},
                              {"last_failed_at", f.last_failed_at},
+                             {"resolved_at", f.resolved_at},
+                             {"resolved_by", f.resolved_by},
+                             {"resolution", f.resolution},
                              {"record", record_of(f)}};
       command.out << json.dump(line) << "\n";
     }
@@ -313,12 +316,13 @@ int run_errors_export(const CommandArgs &command) {
     return exit_ok;
   }
   command.out << "id,flow,run_id,source_key,origin,stage,status,message,attempts,state,"
-                 "first_failed_at,last_failed_at,record\n";
+                 "first_failed_at,last_failed_at,resolved_at,resolved_by,resolution,record\n";
   for (const auto &f : rows) {
     command.out << f.id << "," << csv_cell(f.flow) << "," << csv_cell(f.run_id) << ","
                 << csv_cell(f.source_key) << "," << csv_cell(f.origin) << "," << f.stage << ","
                 << f.status << "," << csv_cell(f.message) << "," << f.attempts << "," << f.state
-                << "," << f.first_failed_at << "," << f.last_failed_at << ","
+                << "," << f.first_failed_at << "," << f.last_failed_at << "," << f.resolved_at
+                << "," << csv_cell(f.resolved_by) << "," << csv_cell(f.resolution) << ","
                 << csv_cell(json.dump(record_of(f))) << "\n";
   }
   json.report(command.err, "errors");

@@ -11,7 +11,8 @@ namespace {
 const char *const columns =
     "error_id, flow, run_id, COALESCE(source_connector, ''), COALESCE(source_entity, ''), "
     "COALESCE(source_key, ''), COALESCE(origin, ''), stage, status, message, "
-    "COALESCE(record, ''), attempts, state, first_failed_at, last_failed_at";
+    "COALESCE(record, ''), attempts, state, first_failed_at, last_failed_at, "
+    "COALESCE(resolved_at, ''), COALESCE(resolved_by, ''), COALESCE(resolution, '')";
 
 FailedRecord from_row(const soci::row &r) {
   FailedRecord f;
@@ -32,6 +33,9 @@ FailedRecord from_row(const soci::row &r) {
   f.state = r.get<std::string>(12);
   f.first_failed_at = r.get<std::string>(13);
   f.last_failed_at = r.get<std::string>(14);
+  f.resolved_at = r.get<std::string>(15);
+  f.resolved_by = r.get<std::string>(16);
+  f.resolution = r.get<std::string>(17);
   return f;
 }
 

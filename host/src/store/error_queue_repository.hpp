@@ -29,6 +29,10 @@ struct FailedRecord {
   std::string state = "open";
   std::string first_failed_at;
   std::string last_failed_at;
+  // Once resolved or discarded: when, by whom, and why (a discard's reason).
+  std::string resolved_at;
+  std::string resolved_by;
+  std::string resolution;
 };
 
 struct ErrorFilter {
