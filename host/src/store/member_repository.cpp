@@ -31,6 +31,28 @@ const char *const join_link_sql =
     "UPDATE member_state SET link_id = :l WHERE connector = :c AND entity = :e AND "
     "member_key = :k";
 
+// Selects `columns` of this system's members whose keys are `keys[0..count)`, in one query
+// (on PostgreSQL each query is a round trip); `bind_into` binds the result vectors. False
+// when no row came back: SOCI then leaves the vectors as they were.
+template <typename BindInto>
+bool select_chunk(soci::session &session, const std::string &connector, const std::string &entity,
+                  const char *columns, const std::string *keys, std::size_t count,
+                  BindInto bind_into) {
+  std::string sql = std::string("SELECT ") + columns +
+                    " FROM member_state WHERE connector = :c AND entity = :e AND member_key IN (";
+  for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
+  sql += ")";
+  soci::statement st(session);
+  st.alloc();
+  st.prepare(sql);
+  st.exchange(soci::use(connector));
+  st.exchange(soci::use(entity));
+  for (std::size_t i = 0; i < count; ++i) st.exchange(soci::use(keys[i]));
+  bind_into(st);
+  st.define_and_bind();
+  return st.execute(true);
+}
+
 }  // namespace
 
 MemberRepository::MemberRepository(soci::session &session, std::string connector,
@@ -56,30 +78,21 @@ std::unordered_map<std::string, KnownRecord> MemberRepository::lookup(
   std::unordered_map<std::string, KnownRecord> known;
   for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
-    std::string sql =
-        "SELECT member_key, COALESCE(written_hash, ''), COALESCE(last_run, ''), "
-        "COALESCE(written_fields, '') "
-        "FROM member_state WHERE connector = :c AND entity = :e AND member_key IN (";
-    for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
-    sql += ")";
     // One slot more than rows can come back: SOCI fetches nothing into one-slot vectors.
     std::vector<std::string> found_keys(count + 1);
     std::vector<std::string> hashes(count + 1);
     std::vector<std::string> runs(count + 1);
     std::vector<std::string> fields(count + 1);
-    soci::statement st(session_);
-    st.alloc();
-    st.prepare(sql);
-    st.exchange(soci::use(connector_));
-    st.exchange(soci::use(entity_));
-    for (std::size_t i = 0; i < count; ++i) st.exchange(soci::use(keys[start + i]));
-    st.exchange(soci::into(found_keys));
-    st.exchange(soci::into(hashes));
-    st.exchange(soci::into(runs));
-    st.exchange(soci::into(fields));
-    st.define_and_bind();
-    // With no row, SOCI leaves the vectors as they were: only trust them when it got data.
-    if (!st.execute(true)) continue;
+    const bool any = select_chunk(session_, connector_, entity_,
+                                  "member_key, COALESCE(written_hash, ''), COALESCE(last_run, ''), "
+                                  "COALESCE(written_fields, '')",
+                                  &keys[start], count, [&](soci::statement &st) {
+                                    st.exchange(soci::into(found_keys));
+                                    st.exchange(soci::into(hashes));
+                                    st.exchange(soci::into(runs));
+                                    st.exchange(soci::into(fields));
+                                  });
+    if (!any) continue;
     for (std::size_t i = 0; i < found_keys.size(); ++i) {
       known[found_keys[i]] = KnownRecord{hashes[i], runs[i], fields[i]};
     }
@@ -305,23 +318,14 @@ std::vector<long long> MemberRepository::link_ids(const std::vector<std::string>
   std::unordered_map<std::string, long long> found;
   for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
-    std::string sql =
-        "SELECT member_key, COALESCE(link_id, 0) FROM member_state WHERE connector = :c AND "
-        "entity = :e AND member_key IN (";
-    for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
-    sql += ")";
     std::vector<std::string> found_keys(count + 1);
     std::vector<long long> found_links(count + 1);
-    soci::statement st(session_);
-    st.alloc();
-    st.prepare(sql);
-    st.exchange(soci::use(connector_));
-    st.exchange(soci::use(entity_));
-    for (std::size_t i = 0; i < count; ++i) st.exchange(soci::use(keys[start + i]));
-    st.exchange(soci::into(found_keys));
-    st.exchange(soci::into(found_links));
-    st.define_and_bind();
-    if (!st.execute(true)) continue;
+    const bool any = select_chunk(session_, connector_, entity_, "member_key, COALESCE(link_id, 0)",
+                                  &keys[start], count, [&](soci::statement &st) {
+                                    st.exchange(soci::into(found_keys));
+                                    st.exchange(soci::into(found_links));
+                                  });
+    if (!any) continue;
     for (std::size_t i = 0; i < found_keys.size(); ++i) found[found_keys[i]] = found_links[i];
   }
   for (std::size_t i = 0; i < keys.size(); ++i) {
