@@ -10,6 +10,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <string_view>
+#include <unordered_map>
 
 #include <junction/errors.hpp>
 
@@ -203,8 +205,14 @@ bool CsvSink::open_for_append(const std::string &header) {
 void CsvSink::write(const BatchView &batch, Outcomes &outcomes) {
   if (batch.size() == 0) return;
   if (fd_ < 0) open_output(batch);
+  // By name through a hash map: a search per column is quadratic in wide files.
+  std::unordered_map<std::string_view, std::size_t> by_name;
+  by_name.reserve(batch.field_count());
+  for (std::size_t f = 0; f < batch.field_count(); ++f) by_name.emplace(batch.field_name(f), f);
   positions_.assign(columns_.size(), BatchView::npos);
-  for (std::size_t c = 0; c < columns_.size(); ++c) positions_[c] = batch.field_index(columns_[c]);
+  for (std::size_t c = 0; c < columns_.size(); ++c) {
+    if (auto it = by_name.find(columns_[c]); it != by_name.end()) positions_[c] = it->second;
+  }
   std::string cell;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto record = batch.record(i);
