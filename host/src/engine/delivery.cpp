@@ -131,14 +131,15 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
   }
   // A source record linked to a member here is that member, under the key this system
   // gave it; otherwise the member's key is the flow's target key.
-  std::vector<std::string> source_keys;
-  source_keys.reserve(rows.size());
-  for (const auto &r : rows) source_keys.push_back(r.source_key);
   if (!target_has_links_) target_has_links_ = known_.any_linked();
-  const auto linked =
-      *target_has_links_
-          ? known_.linked_members(settings_.source_connector, settings_.source_entity, source_keys)
-          : std::vector<std::string>(rows.size());
+  std::vector<std::string> linked(rows.size());
+  if (*target_has_links_) {
+    std::vector<std::string> source_keys;
+    source_keys.reserve(rows.size());
+    for (const auto &r : rows) source_keys.push_back(r.source_key);
+    linked =
+        known_.linked_members(settings_.source_connector, settings_.source_entity, source_keys);
+  }
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (!linked[i].empty()) keys[i] = linked[i];
   }
@@ -262,7 +263,9 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
             break;
         }
         const std::string_view operation = e.operation;
-        if (operation == "update" || operation == "write") {
+        if ((operation == "update" || operation == "write") && p.changed.size() == names.size()) {
+          e.all_fields = true;  // the context's field list: no text built per record
+        } else if (operation == "update" || operation == "write") {
           for (const auto f : p.changed) {
             if (!e.changed_fields.empty()) e.changed_fields += ",";
             e.changed_fields += names[f];
@@ -270,10 +273,12 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
         }
         e.hash_after = p.hash;
         if (!operation.empty()) delivered.changes.push_back(std::move(e));
-        const std::string before = existed ? p.before->field_hashes : std::string();
         delivered.writes.push_back(
             {member_key, std::move(p.hash),
-             removal ? std::string() : merge_written_fields(before, p.fields)});
+             removal ? std::string()
+                     : merge_written_fields(
+                           existed ? std::string_view(p.before->field_hashes) : std::string_view(),
+                           p.fields)});
         // A key of the target's own is only found again through the link.
         if (!p.linked && !p.row->source_key.empty() && !removal && member_key != p.row->key) {
           delivered.links.push_back({p.row->source_key, member_key});

@@ -75,17 +75,4 @@ std::string field_hashes(const RecordView &record, const BatchView &batch) {
   return out;
 }
 
-std::string changed_fields(const std::string &before, const std::string &after,
-                           const BatchView &batch) {
-  std::string out;
-  const bool comparable = before.size() == after.size() && before.compare(0, 8, after, 0, 8) == 0;
-  for (std::size_t f = 0; f < batch.field_count(); ++f) {
-    const std::size_t at = 8 * (f + 1);
-    if (comparable && before.compare(at, 8, after, at, 8) == 0) continue;
-    if (!out.empty()) out += ",";
-    out += batch.field_name(f);
-  }
-  return out;
-}
-
 }  // namespace junction::engine

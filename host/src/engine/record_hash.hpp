@@ -15,8 +15,4 @@ std::string content_hash(const RecordView &record, const BatchView &batch);
 // update changed without keeping the values: 8 hex digits for the names, then 8 per field.
 std::string field_hashes(const RecordView &record, const BatchView &batch);
 
-// The names of the fields whose hashes differ; every field when the names differ.
-std::string changed_fields(const std::string &before, const std::string &after,
-                           const BatchView &batch);
-
 }  // namespace junction::engine
