@@ -270,29 +270,30 @@ TEST_F(Audit, AnUntouchedChainVerifies) {
   const auto file = run_small();
   const auto r = verify(file);
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, "audit log intact: 30 entries chained\n");
+  EXPECT_EQ(r.out, "audit log intact: 30 entries in 1 chain\n");
 }
+
+// The 30 entries of one run form one batch, sealed by one hash.
+const char *const whole_batch = "audit log broken at batch 1 of chain \"f\" (entries 1 to 30): ";
 
 TEST_F(Audit, AnAlteredEntryIsNamed) {
   const auto file = run_small();
   tamper("UPDATE audit_entry SET target_key = 'x' WHERE seq = 12");
   const auto r = verify(file);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out,
-            "audit log broken at entry 12: entry 12 was altered: its content does not "
-            "match its hash\n");
+  EXPECT_EQ(r.out, std::string(whole_batch) +
+                       "its content does not match its hash: an entry in it or its shared "
+                       "fields were altered, or entries were moved\n");
 }
 
 // Who, when and which run are stored once for the entries they share; changing them there
-// breaks the first entry that shares them.
+// breaks the batch.
 TEST_F(Audit, AlteredSharedFieldsAreNamed) {
   const auto file = run_small();
   tamper("UPDATE audit_context SET actor = 'mallory'");
   const auto r = verify(file);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out,
-            "audit log broken at entry 1: entry 1 was altered: its content does not "
-            "match its hash\n");
+  EXPECT_EQ(r.out.rfind(whole_batch, 0), 0U) << r.out;
 }
 
 TEST_F(Audit, ADeletedEntryIsNamed) {
@@ -300,7 +301,9 @@ TEST_F(Audit, ADeletedEntryIsNamed) {
   tamper("DELETE FROM audit_entry WHERE seq = 12");
   const auto r = verify(file);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out, "audit log broken at entry 13: entries 12 to 12 are missing before entry 13\n");
+  EXPECT_EQ(r.out, std::string(whole_batch) +
+                       "it was sealed with 30 entries and holds 29: entries were removed or "
+                       "inserted\n");
 }
 
 TEST_F(Audit, SwappedEntriesAreNamed) {
@@ -310,21 +313,46 @@ TEST_F(Audit, SwappedEntriesAreNamed) {
       "seq = 13; UPDATE audit_entry SET seq = 13 WHERE seq = -1;");
   const auto r = verify(file);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out,
-            "audit log broken at entry 12: entry 12 does not follow the entry before it: "
-            "an entry was removed, inserted or moved here\n");
+  EXPECT_EQ(r.out.rfind(std::string(whole_batch) + "its content does not match its hash", 0), 0U)
+      << r.out;
 }
 
 TEST_F(Audit, AnInsertedEntryIsNamed) {
   const auto file = run_small();
   tamper(
-      "UPDATE audit_entry SET seq = -seq WHERE seq >= 20; "
-      "UPDATE audit_entry SET seq = 1 - seq WHERE seq < 0; "
-      "INSERT INTO audit_entry (seq, context_id, operation, prev_hash, entry_hash) SELECT 20, "
-      "context_id, 'delete', prev_hash, entry_hash FROM audit_entry WHERE seq = 19;");
+      "INSERT INTO audit_entry (seq, context_id, operation, target_key) "
+      "SELECT 31, context_id, 'delete', target_key FROM audit_entry WHERE seq = 19;");
   const auto r = verify(file);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out.rfind("audit log broken at entry 20: ", 0), 0U) << r.out;
+  EXPECT_EQ(r.out,
+            "audit log broken at batch 1 of chain \"f\" (entries 1 to 31): it was sealed with "
+            "30 entries and holds 31: entries were removed or inserted\n");
+}
+
+TEST_F(Audit, AnEntryOfNoBatchIsNamed) {
+  const auto file = run_small();
+  tamper(
+      "INSERT INTO audit_context (context_id, at, actor, action) VALUES (99, 'now', 'x', 'y');"
+      "INSERT INTO audit_entry (seq, context_id, operation) VALUES (31, 99, 'delete');");
+  const auto r = verify(file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out,
+            "audit log broken at entry 31: entry 31 belongs to no batch of any chain: it was "
+            "inserted or its batch removed\n");
+}
+
+// Each delivered batch is one link of the flow's chain: removing a whole batch, entries
+// and all, breaks the link of the next one.
+TEST_F(Audit, ARemovedBatchIsNamed) {
+  const auto file = config({{"generate", 30}}, json::object(), {{"batch_size", 10}});
+  ASSERT_EQ(sync(file).exit_code, 0);
+  EXPECT_EQ(verify(file).out, "audit log intact: 30 entries in 1 chain\n");
+  tamper(
+      "DELETE FROM audit_entry WHERE context_id = 2; DELETE FROM audit_context WHERE "
+      "context_id = 2;");
+  const auto r = verify(file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "audit log broken at batch 3 of chain \"f\": batch 2 of its chain is missing\n");
 }
 
 TEST_F(Audit, EditThenRetryFixesARecordAndRecordsWhoDidWhat) {

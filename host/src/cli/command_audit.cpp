@@ -33,7 +33,10 @@ nlohmann::json to_json(const store::AuditEntry &e) {
           {"hash_after", e.hash_after},
           {"detail", e.detail},
           {"prev_hash", e.prev_hash},
-          {"entry_hash", e.entry_hash}};
+          {"entry_hash", e.entry_hash},
+          {"chain", e.chain},
+          {"batch", e.batch},
+          {"batch_hash", e.batch_hash}};
 }
 
 bool read_filter(const CommandArgs &command, po::variables_map &values, int &code,
@@ -129,11 +132,11 @@ int run_audit_verify(const CommandArgs &command) {
   if (!session) return code;
   const auto v = store::AuditLog(session->store->session(), session->store->backend()).verify();
   if (!v.intact) {
-    command.out << "audit log broken at entry " << v.first_bad_seq << ": " << v.problem << "\n";
+    command.out << "audit log broken at " << v.where << ": " << v.problem << "\n";
     return exit_failed;
   }
   command.out << "audit log intact: " << v.entries << (v.entries == 1 ? " entry" : " entries")
-              << " chained\n";
+              << " in " << v.chains << (v.chains == 1 ? " chain" : " chains") << "\n";
   return exit_ok;
 }
 

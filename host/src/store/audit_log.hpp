@@ -1,6 +1,9 @@
-// The append-only audit log. Each entry carries the hash of the entry before it and a
-// hash over its own content and that link, so that altering, removing, inserting or
-// reordering entries breaks the chain where it happened.
+// The append-only audit log: one hash chain per flow (and one for actions of no flow). The
+// entries one append writes share their run-level fields and form one batch, a link of
+// its chain whose hash covers the link before it, its own fields and every entry in it:
+// altering, removing, inserting or moving entries or batches breaks the chain where it
+// happened, and runs of different flows append without waiting on each other. Entries
+// written before schema 6 keep their per-entry chain and are verified as they were.
 #pragma once
 
 #include <cstdint>
@@ -34,8 +37,11 @@ struct AuditEntry {
   std::string hash_before;
   std::string hash_after;
   std::string detail;
-  std::string prev_hash;
-  std::string entry_hash;
+  std::string prev_hash;   // entries before schema 6 only
+  std::string entry_hash;  // entries before schema 6 only
+  std::string chain;       // the chain of its batch ("" before schema 6 or no flow)
+  std::int64_t batch = 0;  // the batch's place in its chain, from 1; 0 before schema 6
+  std::string batch_hash;
 };
 
 // What the changes one batch applied share, written once for all of them.
@@ -70,7 +76,8 @@ struct AuditFilter {
 struct AuditVerification {
   bool intact = true;
   std::int64_t entries = 0;
-  std::int64_t first_bad_seq = 0;
+  std::int64_t chains = 0;
+  std::string where;  // "entry 12", "batch 3 of chain \"f\" (entries 12 to 21)"
   std::string problem;
 };
 
@@ -79,9 +86,10 @@ class AuditLog {
   AuditLog(soci::session &session, Backend backend);
   ~AuditLog();
 
-  // Appends the entries in order (their seq, prev_hash and entry_hash are set here). Call
-  // inside the caller's transaction: the entries become durable with the changes they
-  // describe, or not at all.
+  // Appends the entries in order (their seq is set here; consecutive entries sharing
+  // their run-level fields form one batch). Call inside the caller's transaction: the
+  // entries become durable with the changes they describe, or not at all. Waits only for
+  // a transaction appending to the same chain.
   void append(std::vector<AuditEntry> &entries);
   // The same for the changes of one batch, without repeating what they share.
   void append_changes(const AuditContext &context, const std::vector<AuditChange> &changes);
@@ -91,18 +99,17 @@ class AuditLog {
   std::vector<AuditEntry> list(const AuditFilter &filter);
   AuditVerification verify();
 
-  // SHA-256 over the link to the previous entry and every field, in a fixed order.
+  // The hash of an entry written before schema 6: SHA-256 over the link to the previous
+  // entry and every field, in a fixed order.
   static std::string entry_hash(const AuditEntry &entry);
 
  private:
-  struct Head {
-    std::int64_t seq = 0;
-    std::string hash;
-    std::int64_t context_id = 0;
-  };
-  Head lock_and_read_head();
-  void insert_context(std::int64_t id, const std::string &at, const AuditContext &context,
-                      const std::string &fields);
+  struct Batch;
+  Batch begin_batch(const AuditContext &context, const std::string &at, std::size_t entries);
+  // `details` empty, or one per change.
+  Batch write_batch(const AuditContext &context, const std::string &at,
+                    const std::vector<AuditChange> &changes,
+                    const std::vector<std::string> &details);
   class EntryRows;
 
   soci::session &session_;

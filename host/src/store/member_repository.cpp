@@ -337,16 +337,16 @@ std::vector<long long> MemberRepository::link_ids(const std::vector<std::string>
 void MemberRepository::register_field_sets(
     const std::vector<std::pair<std::string, std::string>> &sets) {
   for (const auto &[hash, names] : sets) {
-    session_ << "INSERT INTO field_sets (set_hash, names) VALUES (:h, :n) ON CONFLICT (set_hash) "
-                "DO NOTHING",
-        soci::use(hash), soci::use(names);
+    session_ << "INSERT INTO field_lists (set_hash, names) SELECT :h, :n WHERE NOT EXISTS "
+                "(SELECT 1 FROM field_lists WHERE set_hash = :h2)",
+        soci::use(hash), soci::use(names), soci::use(hash);
   }
 }
 
 std::optional<std::string> MemberRepository::field_set_names(const std::string &set_hash) {
   std::string names;
   soci::indicator ind = soci::i_null;
-  session_ << "SELECT names FROM field_sets WHERE set_hash = :h", soci::use(set_hash),
+  session_ << "SELECT names FROM field_lists WHERE set_hash = :h LIMIT 1", soci::use(set_hash),
       soci::into(names, ind);
   if (!session_.got_data() || ind != soci::i_ok) return std::nullopt;
   return names;

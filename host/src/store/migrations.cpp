@@ -23,6 +23,20 @@ std::string render(std::string sql, Backend backend) {
       sql.replace(at, std::string(from).size(), to);
     }
   }
+  // {hex64:EXPR}: a 64-bit integer as 16 lowercase hex digits (two's complement), NULL
+  // staying NULL.
+  const std::string hex_word = "{hex64:";
+  for (auto at = sql.find(hex_word); at != std::string::npos; at = sql.find(hex_word, at)) {
+    const auto end = sql.find('}', at);
+    const std::string expr = sql.substr(at + hex_word.size(), end - at - hex_word.size());
+    const std::string text =
+        pg ? "lpad(to_hex(" + expr + "), 16, '0')"
+           : "CASE WHEN " + expr + " IS NULL THEN NULL ELSE printf('%016x', " + expr + ") END";
+    sql.replace(at, end + 1 - at, text);
+  }
+  // A statement only PostgreSQL needs (its sequences): nothing to do on SQLite.
+  const std::string pg_only = "{pg_only}";
+  if (sql.rfind(pg_only, 0) == 0) sql = pg ? sql.substr(pg_only.size()) : "SELECT 1";
   return sql;
 }
 
@@ -233,6 +247,65 @@ const std::vector<MigrationSource> &sources() {
               FROM record_state WHERE written_hash IS NOT NULL)",
            "DROP TABLE record_state",
            "ALTER TABLE runs ADD COLUMN records_written {bigint} NOT NULL DEFAULT 0",
+       }},
+      {6,
+       "one audit chain per flow, sealed per batch, with small entries",
+       {
+           // Entries written before keep their own per-entry chain, verified as it was.
+           "DROP VIEW audit_log",
+           "ALTER TABLE audit_entry RENAME TO audit_legacy_entry",
+           "{pg_only}ALTER INDEX audit_entry_pkey RENAME TO audit_legacy_entry_pkey",
+           // A batch of entries sharing their run-level fields is one link of its chain
+           // (the flow's name; '' for actions of no flow): its hash covers the link before
+           // it, its own fields and every entry in it, so runs of different flows append
+           // without waiting on each other and an entry carries no hash of its own.
+           "ALTER TABLE audit_context ADD COLUMN chain TEXT",
+           "ALTER TABLE audit_context ADD COLUMN chain_seq {bigint}",
+           "ALTER TABLE audit_context ADD COLUMN entry_count {bigint}",
+           "ALTER TABLE audit_context ADD COLUMN prev_hash TEXT",
+           "ALTER TABLE audit_context ADD COLUMN batch_hash TEXT",
+           "CREATE UNIQUE INDEX audit_context_by_chain ON audit_context (chain, chain_seq)",
+           // Record hashes are 64-bit fingerprints stored as integers.
+           R"(CREATE TABLE audit_entry (
+                seq {bigint} PRIMARY KEY,
+                context_id {bigint} NOT NULL REFERENCES audit_context (context_id),
+                source_key TEXT,
+                target_key TEXT,
+                operation TEXT,
+                changed_fields TEXT,
+                hash_before {bigint},
+                hash_after {bigint},
+                detail TEXT))",
+           R"(CREATE VIEW audit_log AS
+              SELECT e.seq, c.at, c.actor, c.action, c.flow, c.run_id, c.source_connector,
+                e.source_key, c.target_connector, e.target_key, e.operation,
+                COALESCE(e.changed_fields, c.fields) AS changed_fields, e.hash_before,
+                e.hash_after, e.detail, e.prev_hash, e.entry_hash, NULL AS chain,
+                NULL AS chain_seq, NULL AS batch_hash, c.context_id
+              FROM audit_legacy_entry e JOIN audit_context c ON c.context_id = e.context_id
+              UNION ALL
+              SELECT e.seq, c.at, c.actor, c.action, c.flow, c.run_id, c.source_connector,
+                e.source_key, c.target_connector, e.target_key, e.operation,
+                COALESCE(e.changed_fields, c.fields) AS changed_fields,
+                {hex64:e.hash_before} AS hash_before, {hex64:e.hash_after} AS hash_after,
+                e.detail, NULL AS prev_hash, NULL AS entry_hash, c.chain, c.chain_seq,
+                c.batch_hash, c.context_id
+              FROM audit_entry e JOIN audit_context c ON c.context_id = e.context_id)",
+           // PostgreSQL numbers entries and batches from sequences, so that concurrent
+           // runs need no lock to number theirs.
+           // Field lists without a unique key: two runs registering the same list at once
+           // would otherwise wait on each other's transaction; a list known twice is
+           // harmless.
+           "CREATE TABLE field_lists (set_hash TEXT NOT NULL, names TEXT NOT NULL)",
+           "INSERT INTO field_lists (set_hash, names) SELECT set_hash, names FROM field_sets",
+           "DROP TABLE field_sets",
+           "CREATE INDEX field_lists_by_hash ON field_lists (set_hash)",
+           "{pg_only}CREATE SEQUENCE audit_entry_seq",
+           "{pg_only}SELECT setval('audit_entry_seq', COALESCE((SELECT MAX(seq) FROM "
+           "audit_legacy_entry), 0) + 1, false)",
+           "{pg_only}CREATE SEQUENCE audit_context_seq",
+           "{pg_only}SELECT setval('audit_context_seq', COALESCE((SELECT MAX(context_id) FROM "
+           "audit_context), 0) + 1, false)",
        }},
   };
   return all;

@@ -21,8 +21,9 @@ namespace junction::store {
 namespace {
 
 const std::vector<std::string> expected_tables = {
-    "audit_context", "audit_entry", "cursors",      "error_queue", "field_sets",
-    "flow_snapshot", "links",       "member_state", "runs",        "schema_migrations"};
+    "audit_context", "audit_entry", "audit_legacy_entry", "cursors",
+    "error_queue",   "field_lists", "flow_snapshot",      "links",
+    "member_state",  "runs",        "schema_migrations"};
 
 std::vector<std::string> sqlite_tables(soci::session &s) {
   std::vector<std::string> names(64);

@@ -70,6 +70,7 @@ class LoggingSink : public junction::Sink {
         retry_after_ms_(config.value("retry_after_ms", 0)),
         fail_all_(config.value("fail_all", std::string())),
         slow_ms_(config.value("slow_ms", 0)),
+        hold_until_(config.value("hold_commit_until", std::string())),
         random_(config.contains("seed") ? config["seed"].get<std::uint64_t>()
                                         : std::random_device{}()) {
     if (config.contains("reject_pattern")) {
@@ -112,7 +113,21 @@ class LoggingSink : public junction::Sink {
   }
 
   // Durable on commit: appended and fsynced, like an idempotent upsert log.
+  // Tests of concurrent runs: the first commit says it is held (a file named after the
+  // awaited one, plus ".held") and waits, at most two minutes, for the awaited file.
+  void hold() {
+    if (hold_until_.empty()) return;
+    const std::string awaited = hold_until_;
+    hold_until_.clear();
+    const int marker = ::open((awaited + ".held").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (marker >= 0) ::close(marker);
+    for (int i = 0; i < 1200 && ::access(awaited.c_str(), F_OK) != 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+
   void commit() override {
+    hold();
     if (pending_.empty() || log_.empty()) return;
     const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) throw junction::TransientError("cannot open " + log_);
@@ -138,6 +153,7 @@ class LoggingSink : public junction::Sink {
   int retry_after_ms_;
   std::string fail_all_;
   int slow_ms_;
+  std::string hold_until_;
   std::mt19937_64 random_;
   std::regex reject_;
   bool has_reject_ = false;

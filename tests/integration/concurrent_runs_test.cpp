@@ -1,0 +1,117 @@
+// Runs of different flows on one PostgreSQL store do not wait for each other: one run is
+// held in the middle of its store transaction (its sink's commit waits for a file) while
+// another flow's run starts, writes, audits and finishes.
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.hpp"
+#include "postgres.hpp"
+
+namespace junction::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+ProcessResult psql(const std::string &url, const std::string &sql) {
+  return run_process("/usr/bin/psql", {url, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql});
+}
+
+// A database of the test's own, so that no other test's locks or tables are seen.
+class OwnDatabase {
+ public:
+  explicit OwnDatabase(std::string server_url)
+      : server_url_(std::move(server_url)),
+        name_("junction_concurrent_" + std::to_string(::getpid())) {
+    psql(server_url_, "DROP DATABASE IF EXISTS " + name_);
+    const auto r = psql(server_url_, "CREATE DATABASE " + name_);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  ~OwnDatabase() { psql(server_url_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
+  std::string url() const { return server_url_.substr(0, server_url_.rfind('/') + 1) + name_; }
+
+ private:
+  std::string server_url_;
+  std::string name_;
+};
+
+json flow(const std::string &name) {
+  return {{"name", name},
+          {"batch_size", 10},
+          {"from", {{"connector", "src_" + name}, {"entity", "items"}, {"key", {"id"}}}},
+          {"to", {{"connector", "dst_" + name}, {"entity", "items"}}}};
+}
+
+TEST(ConcurrentRuns, TwoFlowsOnOnePostgresStoreDoNotWaitForEachOther) {
+  JUNCTION_REQUIRE_POSTGRES(server_url);
+  TempDir dir;
+  OwnDatabase db(server_url);
+  const fs::path release = dir / "release";
+  const json doc = {{"store", "${env:JUNCTION_TEST_STORE_URL}"},
+                    {"connectors",
+                     {{"src_a", {{"plugin", "faulty"}, {"config", {{"generate", 50}}}}},
+                      {"dst_a",
+                       {{"plugin", "faulty"},
+                        {"config", {{"log", "a.jsonl"}, {"hold_commit_until", release.string()}}}}},
+                      {"src_b", {{"plugin", "faulty"}, {"config", {{"generate", 40}}}}},
+                      {"dst_b", {{"plugin", "faulty"}, {"config", {{"log", "b.jsonl"}}}}}}},
+                    {"flows", {flow("a"), flow("b")}}};
+  const auto config = dir.write("junction.json", doc.dump(2));
+  ProcessOptions options;
+  options.set_env["JUNCTION_TEST_STORE_URL"] = db.url();
+  options.unset_env.push_back("JUNCTION_PLUGIN_PATH");
+  options.set_env["JUNCTION_DEFAULT_PLUGIN_PATH"] = "";
+  const auto args = [&](const std::string &name) {
+    return std::vector<std::string>{"sync",
+                                    "--flow",
+                                    name,
+                                    "--config",
+                                    config.string(),
+                                    "--plugin-path",
+                                    test_plugin_dir().string(),
+                                    "--progress",
+                                    "never"};
+  };
+
+  // Run a, until it has audited its writes in its open transaction and its sink holds
+  // the commit.
+  const int a = start_process(junction_binary().string(), args("a"), options);
+  const std::string audited =
+      "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE "
+      "c.relname = 'audit_entry' AND l.mode = 'RowExclusiveLock' AND l.granted AND "
+      "l.pid <> pg_backend_pid()";
+  bool held = false;
+  for (int i = 0; i < 1200 && !held; ++i) {
+    held = fs::exists(dir / "release.held") && psql(db.url(), audited).out == "1\n";
+    if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(held) << "run a never reached its held commit with its audit written";
+
+  // Run b starts and finishes while a's transaction is open.
+  options.time_limit = std::chrono::seconds(90);
+  const auto b = run_process(junction_binary().string(), args("b"), options);
+  EXPECT_FALSE(b.timed_out) << "run b waited for run a: runs of different flows serialise";
+  EXPECT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_FALSE(fs::exists(dir / "a.jsonl")) << "run a was still held when b finished";
+
+  dir.write("release", "");
+  EXPECT_EQ(wait_process(a), 0);
+  EXPECT_EQ(lines_of(read_file(dir / "a.jsonl")).size(), 50U);
+  EXPECT_EQ(lines_of(read_file(dir / "b.jsonl")).size(), 40U);
+  const auto verified = junction({"audit", "verify", "--config", config.string()}, options);
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_EQ(verified.out, "audit log intact: 90 entries in 2 chains\n");
+  // Both runs' intervals overlap: b started after a and finished before it.
+  const auto order = psql(db.url(), "SELECT string_agg(flow, ',' ORDER BY finished_at) FROM runs");
+  EXPECT_EQ(order.out, "b,a\n");
+}
+
+}  // namespace
+}  // namespace junction::testing
