@@ -47,14 +47,15 @@ def mapping(email_lower=True, typed=True):
 
 
 def timed(cmd, env=None, cwd=None, optional=False):
-    """Runs cmd under /usr/bin/time; returns (seconds, peak MB). An optional reference tool
+    """Runs cmd under /usr/bin/time; returns (seconds, peak MB, MB written to storage by the
+    process: the file system outputs it caused, 512-byte blocks). An optional reference tool
     that fails (pgloader crashes now and then) is reported and left out: None."""
     out = tempfile.NamedTemporaryFile(delete=False)
     out.close()
     # Start each measurement with the page cache's dirty pages written back, so that one
     # tool does not pay for the writes of the one before it.
     subprocess.run(["sync"], check=True)
-    full = ["/usr/bin/time", "-f", "%e %M", "-o", out.name] + cmd
+    full = ["/usr/bin/time", "-f", "%e %M %O", "-o", out.name] + cmd
     result = subprocess.run(full, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     if result.returncode not in (0, 3):
@@ -63,9 +64,9 @@ def timed(cmd, env=None, cwd=None, optional=False):
             os.unlink(out.name)
             return None
         sys.exit("failed: %s\n%s" % (" ".join(cmd), result.stderr[-2000:]))
-    seconds, kb = open(out.name).read().split()[-2:]
+    seconds, kb, blocks = open(out.name).read().split()[-3:]
     os.unlink(out.name)
-    return float(seconds), int(kb) / 1024.0
+    return float(seconds), int(kb) / 1024.0, int(blocks) * 512 / 1e6
 
 
 def write_config(path, store, connectors, flow):
@@ -137,6 +138,12 @@ for i, row in enumerate(r):
             record("sqlite.junction", timed(cmd))
             # The state a first load leaves, per record: tables and indexes of the store.
             record("sqlite.state_bytes", ((d / "state.db").stat().st_size / args.rows, 0))
+            # Of which: what the store keeps per member and per audit entry (dbstat).
+            for part, like in (("member", "member_state%"), ("audit", "audit_entry")):
+                size = subprocess.run(["sqlite3", str(d / "state.db"),
+                                       "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE '%s'" % like],
+                                      check=True, capture_output=True, text=True).stdout.strip()
+                record("sqlite.%s_bytes" % part, (int(size or 0) / args.rows, 0))
             # 4. re-runs on the same state: nothing changed, then 1% changed
             record("rerun.unchanged", timed(cmd))
             flow["from"]["entity"] = "changed"
@@ -199,6 +206,9 @@ for i, row in enumerate(r):
         values = results[name]
         return (statistics.median(v[0] for v in values), statistics.median(v[1] for v in values))
 
+    def written(name):
+        return statistics.median(v[2] for v in results[name])
+
     rows = args.rows
     lines = ["# Benchmark results", "",
              "`bench/run.py --rows %d --runs %d`, medians of %d alternating runs; %s." % (
@@ -235,7 +245,14 @@ for i, row in enumerate(r):
                      % (label, s, rows / s, mb, s / full))
     lines.append("")
     lines.append("State store after the SQLite first load: %.0f bytes per record (tables and "
-                 "indexes, audit included)." % med("sqlite.state_bytes")[0])
+                 "indexes, audit included), of which members %.0f (with their indexes) and audit "
+                 "entries %.0f." % (med("sqlite.state_bytes")[0], med("sqlite.member_bytes")[0],
+                                    med("sqlite.audit_bytes")[0]))
+    lines.append("")
+    lines.append("Written to storage (state store and SQLite target, WAL and checkpoints "
+                 "included): first load %.0f MB, unchanged re-run %.0f MB, 1%%-changed re-run "
+                 "%.0f MB." % (written("sqlite.junction"), written("rerun.unchanged"),
+                               written("rerun.1pct")))
     out = ROOT / "bench" / "results" / "latest.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n")

@@ -43,8 +43,8 @@ class Selection {
 }  // namespace
 
 void record_delivered(store::MemberRepository &states, store::AuditLog &audit,
-                      const std::string &run_id, const std::string &source_connector,
-                      const std::string &source_entity, DeliveredChanges &delivered) {
+                      const std::string &source_connector, const std::string &source_entity,
+                      DeliveredChanges &delivered) {
   states.register_field_sets(delivered.field_sets);
   if (!delivered.links.empty()) {
     const auto ids = states.record_links(source_connector, source_entity, delivered.links);
@@ -54,15 +54,15 @@ void record_delivered(store::MemberRepository &states, store::AuditLog &audit,
       if (auto it = by_member.find(w.key); it != by_member.end()) w.link_id = it->second;
     }
   }
-  states.record_writes(delivered.writes, run_id);
+  states.record_writes(delivered.writes);
   audit.append_changes(delivered.context, delivered.changes);
 }
 
 ChangeRecorder record_at_once(store::MemberRepository &states, store::AuditLog &audit,
-                              const std::string &run_id, const std::string &source_connector,
+                              const std::string &source_connector,
                               const std::string &source_entity) {
-  return [&states, &audit, run_id, source_connector, source_entity](DeliveredChanges &&delivered) {
-    record_delivered(states, audit, run_id, source_connector, source_entity, delivered);
+  return [&states, &audit, source_connector, source_entity](DeliveredChanges &&delivered) {
+    record_delivered(states, audit, source_connector, source_entity, delivered);
   };
 }
 

@@ -66,12 +66,12 @@ using ChangeRecorder = std::function<void(DeliveredChanges &&)>;
 // Records a delivered batch: its field lists, the links of records new to the target, the
 // written state and the audit entries.
 void record_delivered(store::MemberRepository &states, store::AuditLog &audit,
-                      const std::string &run_id, const std::string &source_connector,
-                      const std::string &source_entity, DeliveredChanges &delivered);
+                      const std::string &source_connector, const std::string &source_entity,
+                      DeliveredChanges &delivered);
 
 // A recorder writing to the store at once, on the calling thread.
 ChangeRecorder record_at_once(store::MemberRepository &states, store::AuditLog &audit,
-                              const std::string &run_id, const std::string &source_connector,
+                              const std::string &source_connector,
                               const std::string &source_entity);
 
 class Delivery {

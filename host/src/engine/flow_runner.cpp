@@ -82,11 +82,11 @@ class Run {
                          c_.flow.to.connector, retry_, c_.flow.from.entity},
         *sink_, known_, [this](DeliveredChanges &&changes) {
           writer_.submit([this, changes = std::move(changes)]() mutable {
-            record_delivered(states_, audit_, run_id_, c_.flow.from.connector, c_.flow.from.entity,
-                             changes);
+            record_delivered(states_, audit_, c_.flow.from.connector, c_.flow.from.entity, changes);
           });
         });
     std::string cursor = options.cursor;
+    states_.register_systems(c_.flow.from.connector, c_.flow.from.entity);
     transaction_ = std::make_unique<soci::transaction>(session_);
     runs_.start(run_id_, c_.flow.name, c_.actor);
     std::int64_t since_checkpoint = 0;

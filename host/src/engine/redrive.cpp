@@ -130,7 +130,7 @@ RedriveResult redrive(const config::FlowConfig &flow, Mapping &mapping,
                        flow.to.connector,
                        RetryPolicy::from_config(flow.definition.value("retry", nlohmann::json())),
                        flow.from.entity},
-      *sink, states, record_at_once(states, audit, run_id, flow.from.connector, flow.from.entity));
+      *sink, states, record_at_once(states, audit, flow.from.connector, flow.from.entity));
   store::RunCounts counts;
   auto record_of = [&](std::int64_t id) -> const store::FailedRecord & {
     return *std::find_if(records.begin(), records.end(),

@@ -4,6 +4,7 @@
 
 #include "store/sqlite_statement.hpp"
 #include "store/timestamps.hpp"
+#include "store/written_state_codec.hpp"
 
 namespace junction::store {
 namespace {
@@ -13,40 +14,38 @@ namespace {
 constexpr std::size_t lookup_chunk = 500;
 
 const char *const compare_one_sql =
-    "SELECT written_hash IS ?4, COALESCE(written_hash, ''), COALESCE(written_fields, '') FROM "
-    "member_state WHERE connector = ?1 AND entity = ?2 AND member_key = ?3";
+    "SELECT written_hash IS ?3, written_hash, written_fields FROM member_state WHERE "
+    "system_id = ?1 AND member_key = ?2";
 
-// Named parameters serve both backends: SOCI binds them on PostgreSQL, and SQLite numbers
-// them by first appearance for the statements kept here (bound by position).
-const char *const write_sql =
-    "INSERT INTO member_state (connector, entity, member_key, written_hash, written_fields, "
-    "last_run) VALUES (:c, :e, :k, :h, :fh, :r) "
-    "ON CONFLICT (connector, entity, member_key) DO UPDATE SET "
-    "written_hash = excluded.written_hash, written_fields = excluded.written_fields, "
-    "last_run = excluded.last_run";
+const char *const write_sqlite_sql =
+    "INSERT INTO member_state (system_id, member_key, written_hash, written_fields) VALUES "
+    "(?1, ?2, ?3, ?4) ON CONFLICT (system_id, member_key) DO UPDATE SET "
+    "written_hash = excluded.written_hash, written_fields = excluded.written_fields";
+const char *const write_postgres_sql =
+    "INSERT INTO member_state (system_id, member_key, written_hash, written_fields) VALUES "
+    "(:s, :k, :h, decode(:f, 'hex')) ON CONFLICT (system_id, member_key) DO UPDATE SET "
+    "written_hash = excluded.written_hash, written_fields = excluded.written_fields";
 
 // Apart from the write above: an upsert that may change a foreign-key column makes SQLite
 // keep a statement journal, a temporary file written on every row of a first load.
 const char *const join_link_sql =
-    "UPDATE member_state SET link_id = :l WHERE connector = :c AND entity = :e AND "
-    "member_key = :k";
+    "UPDATE member_state SET link_id = :l WHERE system_id = :s AND member_key = :k";
 
-// Selects `columns` of this system's members whose keys are `keys[0..count)`, in one query
+// Selects `columns` of a system's members whose keys are `keys[0..count)`, in one query
 // (on PostgreSQL each query is a round trip); `bind_into` binds the result vectors. False
 // when no row came back: SOCI then leaves the vectors as they were.
 template <typename BindInto>
-bool select_chunk(soci::session &session, const std::string &connector, const std::string &entity,
-                  const char *columns, const std::string *keys, std::size_t count,
-                  BindInto bind_into) {
-  std::string sql = std::string("SELECT ") + columns +
-                    " FROM member_state WHERE connector = :c AND entity = :e AND member_key IN (";
+bool select_chunk(soci::session &session, std::int64_t system_id, const std::string &columns,
+                  const std::string *keys, std::size_t count, BindInto bind_into) {
+  std::string sql =
+      "SELECT " + columns + " FROM member_state WHERE system_id = :s AND member_key IN (";
   for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
   sql += ")";
+  const long long system = system_id;
   soci::statement st(session);
   st.alloc();
   st.prepare(sql);
-  st.exchange(soci::use(connector));
-  st.exchange(soci::use(entity));
+  st.exchange(soci::use(system));
   for (std::size_t i = 0; i < count; ++i) st.exchange(soci::use(keys[i]));
   bind_into(st);
   st.define_and_bind();
@@ -64,37 +63,76 @@ MemberRepository::MemberRepository(soci::session &session, std::string connector
 
 MemberRepository::~MemberRepository() = default;
 
+std::int64_t MemberRepository::system_of(const std::string &connector, const std::string &entity,
+                                         bool create) {
+  const std::string name = connector + '\x1f' + entity;
+  if (const auto it = systems_.find(name); it != systems_.end()) return it->second;
+  long long id = 0;
+  soci::indicator ind = soci::i_null;
+  const auto find = [&] {
+    session_ << "SELECT system_id FROM systems WHERE connector = :c AND entity = :e",
+        soci::use(connector), soci::use(entity), soci::into(id, ind);
+    return session_.got_data() && ind == soci::i_ok;
+  };
+  bool found = find();
+  if (!found && create) {
+    session_ << "INSERT INTO systems (connector, entity) VALUES (:c, :e) ON CONFLICT "
+                "(connector, entity) DO NOTHING",
+        soci::use(connector), soci::use(entity);
+    found = find();
+  }
+  if (!found) return 0;  // not kept: a later call may find it once another commits it
+  systems_.emplace(name, id);
+  return id;
+}
+
+std::int64_t MemberRepository::own_system(bool create) {
+  if (system_id_ == 0) system_id_ = system_of(connector_, entity_, create);
+  return system_id_;
+}
+
+void MemberRepository::register_systems(const std::string &source_connector,
+                                        const std::string &source_entity) {
+  own_system(true);
+  system_of(source_connector, source_entity, true);
+}
+
 SqliteStatement &MemberRepository::prepared(std::unique_ptr<SqliteStatement> &slot,
                                             const char *sql) {
   if (!slot) slot = std::make_unique<SqliteStatement>(session_, sql);
   slot->reset();
-  slot->bind(1, connector_);
-  slot->bind(2, entity_);
+  slot->bind(1, system_id_);
   return *slot;
 }
 
 std::unordered_map<std::string, KnownRecord> MemberRepository::lookup(
     const std::vector<std::string> &keys) {
   std::unordered_map<std::string, KnownRecord> known;
+  const std::int64_t system = own_system(false);
+  if (system == 0) return known;
+  const std::string columns = sqlite_ ? "member_key, written_hash, hex(written_fields)"
+                                      : "member_key, written_hash, encode(written_fields, 'hex')";
   for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
     // One slot more than rows can come back: SOCI fetches nothing into one-slot vectors.
     std::vector<std::string> found_keys(count + 1);
-    std::vector<std::string> hashes(count + 1);
-    std::vector<std::string> runs(count + 1);
+    std::vector<long long> hashes(count + 1);
+    std::vector<soci::indicator> hash_null(count + 1);
     std::vector<std::string> fields(count + 1);
-    const bool any = select_chunk(session_, connector_, entity_,
-                                  "member_key, COALESCE(written_hash, ''), COALESCE(last_run, ''), "
-                                  "COALESCE(written_fields, '')",
-                                  &keys[start], count, [&](soci::statement &st) {
-                                    st.exchange(soci::into(found_keys));
-                                    st.exchange(soci::into(hashes));
-                                    st.exchange(soci::into(runs));
-                                    st.exchange(soci::into(fields));
-                                  });
+    std::vector<soci::indicator> fields_null(count + 1);
+    const bool any =
+        select_chunk(session_, system, columns, &keys[start], count, [&](soci::statement &st) {
+          st.exchange(soci::into(found_keys));
+          st.exchange(soci::into(hashes, hash_null));
+          st.exchange(soci::into(fields, fields_null));
+        });
     if (!any) continue;
     for (std::size_t i = 0; i < found_keys.size(); ++i) {
-      known[found_keys[i]] = KnownRecord{hashes[i], runs[i], fields[i]};
+      KnownRecord &k = known[found_keys[i]];
+      if (hash_null[i] == soci::i_ok) k.written_hash = unpack_written_hash(hashes[i]);
+      if (fields_null[i] == soci::i_ok) {
+        k.field_hashes = unpack_written_fields(from_hex(fields[i]));
+      }
     }
   }
   return known;
@@ -103,19 +141,25 @@ std::unordered_map<std::string, KnownRecord> MemberRepository::lookup(
 std::vector<Comparison> MemberRepository::compare(const std::vector<std::string> &keys,
                                                   const std::vector<std::string> &hashes) {
   std::vector<Comparison> out(keys.size());
+  if (own_system(false) == 0) return out;  // nothing was ever written to this system
   if (sqlite_) {
     const SqliteReadScope scope(session_);
     SqliteStatement &st = prepared(compare_one_, compare_one_sql);
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      st.bind(3, keys[i]);
-      st.bind(4, hashes[i]);
+      st.bind(2, keys[i]);
+      const auto hash = pack_written_hash(hashes[i]);
+      if (hash) {
+        st.bind(3, *hash);
+      } else {
+        st.bind_null(3);
+      }
       if (st.step()) {
         Comparison &c = out[i];
         c.known = true;
         c.unchanged = st.integer(0) != 0;
         if (!c.unchanged) {
-          c.written_hash = st.text(1);
-          c.field_hashes = st.text(2);
+          if (!st.is_null(1)) c.written_hash = unpack_written_hash(st.integer(1));
+          if (!st.is_null(2)) c.field_hashes = unpack_written_fields(st.blob(2));
         }
       }
       st.reset();
@@ -128,7 +172,9 @@ std::vector<Comparison> MemberRepository::compare(const std::vector<std::string>
     if (it == known.end()) continue;
     Comparison &c = out[i];
     c.known = true;
-    c.unchanged = it->second.written_hash == hashes[i];
+    const auto hash = pack_written_hash(hashes[i]);
+    c.unchanged = hash ? it->second.written_hash == unpack_written_hash(*hash)
+                       : it->second.written_hash.empty();
     if (!c.unchanged) {
       c.written_hash = it->second.written_hash;
       c.field_hashes = it->second.field_hashes;
@@ -137,47 +183,58 @@ std::vector<Comparison> MemberRepository::compare(const std::vector<std::string>
   return out;
 }
 
-void MemberRepository::record_writes(const std::vector<RecordWrite> &writes,
-                                     const std::string &run_id) {
+void MemberRepository::record_writes(const std::vector<RecordWrite> &writes) {
   if (writes.empty()) return;
+  const std::int64_t system = own_system(true);
   if (sqlite_) {
-    SqliteStatement &st = prepared(write_one_, write_sql);
-    st.bind(6, run_id);
+    SqliteStatement &st = prepared(write_one_, write_sqlite_sql);
+    std::string fields;
     for (const auto &w : writes) {
-      st.bind(3, w.key);
-      st.bind(4, w.hash);
-      st.bind(5, w.field_hashes);
+      st.bind(2, w.key);
+      const auto hash = pack_written_hash(w.hash);
+      if (hash) {
+        st.bind(3, *hash);
+      } else {
+        st.bind_null(3);
+      }
+      if (w.field_hashes.empty()) {
+        st.bind_null(4);
+      } else {
+        fields = pack_written_fields(w.field_hashes);
+        st.bind_blob(4, fields);
+      }
       st.step();
       st.reset();
     }
     join_links(writes);
     return;
   }
-  std::vector<std::string> connectors(writes.size(), connector_);
-  std::vector<std::string> entities(writes.size(), entity_);
+  std::vector<long long> systems(writes.size(), system);
   std::vector<std::string> keys;
-  std::vector<std::string> hashes;
-  std::vector<std::string> field_hashes;
-  keys.reserve(writes.size());
-  hashes.reserve(writes.size());
-  field_hashes.reserve(writes.size());
+  std::vector<long long> hashes;
+  std::vector<soci::indicator> hash_null;
+  std::vector<std::string> fields;
+  std::vector<soci::indicator> fields_null;
   for (const auto &w : writes) {
     keys.push_back(w.key);
-    hashes.push_back(w.hash);
-    field_hashes.push_back(w.field_hashes);
+    const auto hash = pack_written_hash(w.hash);
+    hashes.push_back(hash.value_or(0));
+    hash_null.push_back(hash ? soci::i_ok : soci::i_null);
+    fields.push_back(w.field_hashes.empty() ? std::string()
+                                            : to_hex(pack_written_fields(w.field_hashes)));
+    fields_null.push_back(w.field_hashes.empty() ? soci::i_null : soci::i_ok);
   }
-  std::vector<std::string> runs(writes.size(), run_id);
-  session_ << write_sql, soci::use(connectors), soci::use(entities), soci::use(keys),
-      soci::use(hashes), soci::use(field_hashes), soci::use(runs);
+  session_ << write_postgres_sql, soci::use(systems), soci::use(keys), soci::use(hashes, hash_null),
+      soci::use(fields, fields_null);
   join_links(writes);
 }
 
 void MemberRepository::join_links(const std::vector<RecordWrite> &writes) {
+  const long long system = system_id_;
   for (const auto &w : writes) {
     if (w.link_id == 0) continue;
     const long long link = w.link_id;
-    session_ << join_link_sql, soci::use(link), soci::use(connector_), soci::use(entity_),
-        soci::use(w.key);
+    session_ << join_link_sql, soci::use(link), soci::use(system), soci::use(w.key);
   }
 }
 
@@ -185,23 +242,23 @@ std::vector<std::string> MemberRepository::linked_members(
     const std::string &source_connector, const std::string &source_entity,
     const std::vector<std::string> &source_keys) {
   std::vector<std::string> out(source_keys.size());
-  // The source member by its primary key, then the members of its link by the link index:
+  const long long target = own_system(false);
+  const long long source = system_of(source_connector, source_entity, false);
+  if (target == 0 || source == 0) return out;
+  // The source member by its key, then the members of its link by the link index:
   // written so that no planner can scan every linked member instead.
   static const char *const sql =
-      "SELECT member_key FROM member_state WHERE connector = :tc AND entity = :te AND "
-      "link_id = (SELECT link_id FROM member_state WHERE connector = :sc AND entity = :se AND "
-      "member_key = :k)";
+      "SELECT member_key FROM member_state WHERE system_id = :t AND link_id = (SELECT link_id "
+      "FROM member_state WHERE system_id = :s AND member_key = :k)";
   if (sqlite_) {
     const SqliteReadScope scope(session_);
     if (!linked_one_) linked_one_ = std::make_unique<SqliteStatement>(session_, sql);
     SqliteStatement &st = *linked_one_;
     for (std::size_t i = 0; i < source_keys.size(); ++i) {
       st.reset();
-      st.bind(1, connector_);
-      st.bind(2, entity_);
-      st.bind(3, source_connector);
-      st.bind(4, source_entity);
-      st.bind(5, source_keys[i]);
+      st.bind(1, static_cast<std::int64_t>(target));
+      st.bind(2, static_cast<std::int64_t>(source));
+      st.bind(3, source_keys[i]);
       if (st.step()) out[i] = std::string(st.text(0));
     }
     st.reset();
@@ -210,8 +267,8 @@ std::vector<std::string> MemberRepository::linked_members(
   for (std::size_t i = 0; i < source_keys.size(); ++i) {
     std::string key;
     soci::indicator ind = soci::i_null;
-    session_ << sql, soci::use(connector_), soci::use(entity_), soci::use(source_connector),
-        soci::use(source_entity), soci::use(source_keys[i]), soci::into(key, ind);
+    session_ << sql, soci::use(target), soci::use(source), soci::use(source_keys[i]),
+        soci::into(key, ind);
     if (session_.got_data() && ind == soci::i_ok) out[i] = key;
   }
   return out;
@@ -223,29 +280,28 @@ std::vector<long long> MemberRepository::record_links(const std::string &source_
   std::vector<long long> ids(links.size(), 0);
   if (links.empty()) return ids;
   const std::string now = utc_now_text();
+  const std::int64_t source = system_of(source_connector, source_entity, true);
   if (sqlite_) {
     // The source's link when another flow linked it already, else a new one.
     if (!source_link_) {
       source_link_ = std::make_unique<SqliteStatement>(
           session_,
-          "SELECT COALESCE(link_id, 0) FROM member_state WHERE connector = ?1 AND entity = ?2 "
-          "AND member_key = ?3");
+          "SELECT COALESCE(link_id, 0) FROM member_state WHERE system_id = ?1 AND "
+          "member_key = ?2");
       new_link_ = std::make_unique<SqliteStatement>(
           session_,
           "INSERT INTO links (entity_class, created_at, updated_at) VALUES (?1, ?2, ?2) "
           "RETURNING link_id");
       link_source_ = std::make_unique<SqliteStatement>(
           session_,
-          "INSERT INTO member_state (connector, entity, member_key, link_id) "
-          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (connector, entity, member_key) DO UPDATE "
-          "SET link_id = excluded.link_id");
+          "INSERT INTO member_state (system_id, member_key, link_id) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (system_id, member_key) DO UPDATE SET link_id = excluded.link_id");
     }
     for (std::size_t i = 0; i < links.size(); ++i) {
       SqliteStatement &find = *source_link_;
       find.reset();
-      find.bind(1, source_connector);
-      find.bind(2, source_entity);
-      find.bind(3, links[i].source_key);
+      find.bind(1, source);
+      find.bind(2, links[i].source_key);
       if (find.step() && find.integer(0) != 0) {
         ids[i] = find.integer(0);
         find.reset();
@@ -261,10 +317,9 @@ std::vector<long long> MemberRepository::record_links(const std::string &source_
       make.reset();
       SqliteStatement &join = *link_source_;
       join.reset();
-      join.bind(1, source_connector);
-      join.bind(2, source_entity);
-      join.bind(3, links[i].source_key);
-      join.bind(4, static_cast<std::int64_t>(ids[i]));
+      join.bind(1, source);
+      join.bind(2, links[i].source_key);
+      join.bind(3, static_cast<std::int64_t>(ids[i]));
       join.step();
       join.reset();
     }
@@ -289,8 +344,7 @@ std::vector<long long> MemberRepository::record_links(const std::string &source_
   session_ << "INSERT INTO links (entity_class, created_at, updated_at) SELECT :c, :t, :u FROM "
               "generate_series(1, :n) RETURNING link_id",
       soci::use(entity_), soci::use(now), soci::use(now), soci::use(count), soci::into(made);
-  std::vector<std::string> connectors(fresh.size(), source_connector);
-  std::vector<std::string> entities(fresh.size(), source_entity);
+  std::vector<long long> systems(fresh.size(), source);
   std::vector<std::string> fresh_keys;
   std::vector<long long> fresh_ids;
   for (std::size_t j = 0; j < fresh.size(); ++j) {
@@ -298,29 +352,32 @@ std::vector<long long> MemberRepository::record_links(const std::string &source_
     fresh_keys.push_back(links[fresh[j]].source_key);
     fresh_ids.push_back(made[j]);
   }
-  session_ << "INSERT INTO member_state (connector, entity, member_key, link_id) "
-              "VALUES (:c, :e, :k, :l) ON CONFLICT (connector, entity, member_key) DO UPDATE "
-              "SET link_id = excluded.link_id",
-      soci::use(connectors), soci::use(entities), soci::use(fresh_keys), soci::use(fresh_ids);
+  session_ << "INSERT INTO member_state (system_id, member_key, link_id) VALUES (:s, :k, :l) "
+              "ON CONFLICT (system_id, member_key) DO UPDATE SET link_id = excluded.link_id",
+      soci::use(systems), soci::use(fresh_keys), soci::use(fresh_ids);
   return ids;
 }
 
 bool MemberRepository::any_linked() {
+  const long long system = own_system(false);
+  if (system == 0) return false;
   int found = 0;
   session_ << "SELECT COUNT(*) FROM (SELECT 1 FROM member_state WHERE link_id IS NOT NULL AND "
-              "connector = :c AND entity = :e LIMIT 1) AS one",
-      soci::use(connector_), soci::use(entity_), soci::into(found);
+              "system_id = :s LIMIT 1) AS one",
+      soci::use(system), soci::into(found);
   return found > 0;
 }
 
 std::vector<long long> MemberRepository::link_ids(const std::vector<std::string> &keys) {
   std::vector<long long> out(keys.size(), 0);
+  const std::int64_t system = own_system(false);
+  if (system == 0) return out;
   std::unordered_map<std::string, long long> found;
   for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
     std::vector<std::string> found_keys(count + 1);
     std::vector<long long> found_links(count + 1);
-    const bool any = select_chunk(session_, connector_, entity_, "member_key, COALESCE(link_id, 0)",
+    const bool any = select_chunk(session_, system, "member_key, COALESCE(link_id, 0)",
                                   &keys[start], count, [&](soci::statement &st) {
                                     st.exchange(soci::into(found_keys));
                                     st.exchange(soci::into(found_links));

@@ -1,8 +1,10 @@
 // What the host knows of each member (one record in one system, named by that system's
 // key), whichever flow touched it: the hash of what it last wrote there, whole and per
-// field (change detection, echo suppression), and the last run that wrote it.
+// field (change detection, echo suppression), and its link. A system (connector, entity)
+// is a small number in each member row; hashes are kept binary (written_state_codec).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,8 +20,7 @@ namespace junction::store {
 class SqliteStatement;
 
 struct KnownRecord {
-  std::string written_hash;
-  std::string last_run;
+  std::string written_hash;  // 16 hex digits, "deleted", or "" (nothing written)
   std::string field_hashes;  // written_fields: segments, see engine/written_fields.hpp
 };
 
@@ -32,8 +33,8 @@ struct Comparison {
 };
 
 struct RecordWrite {
-  std::string key;  // the member's key in this system
-  std::string hash;
+  std::string key;   // the member's key in this system
+  std::string hash;  // the content hash (hex), "deleted" or ""
   std::string field_hashes;
   long long link_id = 0;  // joins the member to this link; 0 keeps the one it has
 };
@@ -58,8 +59,12 @@ class MemberRepository {
   std::vector<Comparison> compare(const std::vector<std::string> &keys,
                                   const std::vector<std::string> &hashes);
 
-  // Records that `run_id` wrote, with the hash of what was written.
-  void record_writes(const std::vector<RecordWrite> &writes, const std::string &run_id);
+  // Records what was written, with the hash of it.
+  void record_writes(const std::vector<RecordWrite> &writes);
+
+  // Numbers this system and `source`'s (connector, entity) before a run's transaction
+  // begins, so that a first run never holds a new system's row while others wait for it.
+  void register_systems(const std::string &source_connector, const std::string &source_entity);
 
   // For each source key, the key of the member of this system it is linked to ("" when
   // none): where a flow finds "the same record" that an earlier write created here.
@@ -84,10 +89,15 @@ class MemberRepository {
  private:
   SqliteStatement &prepared(std::unique_ptr<SqliteStatement> &slot, const char *sql);
   void join_links(const std::vector<RecordWrite> &writes);
+  // This system's number; 0 when it was never written (and `create` is false).
+  std::int64_t own_system(bool create);
+  std::int64_t system_of(const std::string &connector, const std::string &entity, bool create);
 
   soci::session &session_;
   std::string connector_;
   std::string entity_;
+  std::int64_t system_id_ = 0;
+  std::unordered_map<std::string, std::int64_t> systems_;  // by connector + "\x1f" + entity
   // On SQLite: statements prepared once, run once per record.
   bool sqlite_;
   std::unique_ptr<SqliteStatement> compare_one_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <random>
 
 #include "postgres.hpp"
@@ -22,20 +23,32 @@ class Members : public ::testing::Test {
   std::unique_ptr<StateStore> store_;
 };
 
+// A content hash as the engine makes it (32 hex digits) and the 16 the store keeps of it.
+std::string hash_of(int n) {
+  char text[33];
+  std::snprintf(text, sizeof text, "%016x%016x", n + 1, 7);
+  return text;
+}
+std::string kept(int n) {
+  return hash_of(n).substr(0, 16);
+}
+// Written fields: a segment of the field list's hash and one hash per field.
+const std::string fields_a = "0000000a11111111";
+const std::string fields_b = "0000000b22222222;0000000a33333333";
+
 TEST_F(Members, LooksUpAnyNumberOfKeys) {
   MemberRepository states(store_->session(), "crm", "contacts");
   std::vector<RecordWrite> writes;
-  for (int i = 0; i < 250; ++i)
-    writes.push_back({"k" + std::to_string(i), "h" + std::to_string(i), "f"});
-  states.record_writes(writes, "run-1");
+  for (int i = 0; i < 250; ++i) writes.push_back({"k" + std::to_string(i), hash_of(i), fields_a});
+  states.record_writes(writes);
   for (const std::size_t n : {1U, 2U, 99U, 100U, 101U, 250U}) {
     std::vector<std::string> keys;
     for (std::size_t i = 0; i < n; ++i) keys.push_back("k" + std::to_string(i));
     keys.push_back("missing");
     const auto known = states.lookup(keys);
     EXPECT_EQ(known.size(), n) << n << " keys";
-    EXPECT_EQ(known.at("k0").written_hash, "h0");
-    EXPECT_EQ(known.at("k0").last_run, "run-1");
+    EXPECT_EQ(known.at("k0").written_hash, kept(0));
+    EXPECT_EQ(known.at("k0").field_hashes, fields_a);
   }
   EXPECT_EQ(states.lookup({"k7"}).size(), 1U);
   EXPECT_EQ(states.lookup({"k7", "k8"}).size(), 2U);
@@ -46,27 +59,29 @@ TEST_F(Members, LooksUpAnyNumberOfKeys) {
 // Unchanged, changed, deleted and unknown keys, compared in one call.
 void compares_keys_with_what_was_written(StateStore &store, const std::string &connector) {
   MemberRepository states(store.session(), connector, "contacts");
-  states.record_writes({{"a", "h1", "fa"}, {"b", "h2", "fb"}, {"c", "deleted", ""}}, "run-1");
-  const auto c = states.compare({"a", "b", "c", "d"}, {"h1", "h9", "deleted", "h4"});
+  states.record_writes(
+      {{"a", hash_of(1), fields_a}, {"b", hash_of(2), fields_b}, {"c", "deleted", ""}});
+  const auto c =
+      states.compare({"a", "b", "c", "d"}, {hash_of(1), hash_of(9), "deleted", hash_of(4)});
   ASSERT_EQ(c.size(), 4U);
   EXPECT_TRUE(c[0].known);
   EXPECT_TRUE(c[0].unchanged);
   EXPECT_EQ(c[0].written_hash, "");  // nothing copied for an unchanged key
   EXPECT_TRUE(c[1].known);
   EXPECT_FALSE(c[1].unchanged);
-  EXPECT_EQ(c[1].written_hash, "h2");
-  EXPECT_EQ(c[1].field_hashes, "fb");
+  EXPECT_EQ(c[1].written_hash, kept(2));
+  EXPECT_EQ(c[1].field_hashes, fields_b);
   EXPECT_TRUE(c[2].unchanged);
   EXPECT_FALSE(c[3].known);
   EXPECT_FALSE(c[3].unchanged);
   MemberRepository other(store.session(), connector, "companies");
-  EXPECT_FALSE(other.compare({"a"}, {"h1"})[0].known);
+  EXPECT_FALSE(other.compare({"a"}, {hash_of(1)})[0].known);
 
   // Source records 7 and 8 delivered to members a and b: linked, found from the source.
   const auto ids = states.record_links("members", "m", {{"7", "a"}, {"8", "b"}});
   ASSERT_EQ(ids.size(), 2U);
   EXPECT_NE(ids[0], ids[1]);
-  states.record_writes({{"a", "h1", "fa", ids[0]}, {"b", "h2", "fb", ids[1]}}, "run-2");
+  states.record_writes({{"a", hash_of(1), fields_a, ids[0]}, {"b", hash_of(2), fields_b, ids[1]}});
   EXPECT_EQ(states.linked_members("members", "m", {"7", "8", "9"}),
             (std::vector<std::string>{"a", "b", ""}));
   // Another target joins the link the source already has, rather than a new one.

@@ -16,6 +16,8 @@ struct Migration {
   int version;
   std::string name;
   std::vector<std::string> statements;  // in the store's SQL dialect
+  // Runs after the statements (in their transaction) where SQL alone cannot convert.
+  void (*convert)(soci::session &, Backend) = nullptr;
 };
 
 // Every migration this build knows, rendered for a backend.

@@ -30,6 +30,10 @@ void SqliteStatement::bind(int index, std::int64_t number) {
   sqlite3_bind_int64(statement_, index, number);
 }
 
+void SqliteStatement::bind_blob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(statement_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+}
+
 void SqliteStatement::bind_null(int index) {
   sqlite3_bind_null(statement_, index);
 }
@@ -53,8 +57,18 @@ std::string_view SqliteStatement::text(int column) const {
   return {data, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
 }
 
+std::string_view SqliteStatement::blob(int column) const {
+  const auto *data = static_cast<const char *>(sqlite3_column_blob(statement_, column));
+  if (data == nullptr) return {};
+  return {data, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
+}
+
 std::int64_t SqliteStatement::integer(int column) const {
   return sqlite3_column_int64(statement_, column);
+}
+
+bool SqliteStatement::is_null(int column) const {
+  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
 SqliteReadScope::SqliteReadScope(soci::session &session)

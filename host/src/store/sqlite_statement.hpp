@@ -26,6 +26,7 @@ class SqliteStatement {
   // Parameters count from 1. Text is not copied: it must outlive the next step().
   void bind(int index, std::string_view text);
   void bind(int index, std::int64_t number);
+  void bind_blob(int index, std::string_view bytes);  // not copied either
   void bind_null(int index);
 
   // Runs to the next row: true when one is ready, false when done. Throws
@@ -34,7 +35,9 @@ class SqliteStatement {
   void reset();  // ready to bind and run again
 
   std::string_view text(int column) const;  // columns count from 0
+  std::string_view blob(int column) const;
   std::int64_t integer(int column) const;
+  bool is_null(int column) const;
 
  private:
   sqlite_api::sqlite3 *connection_;

@@ -9,6 +9,8 @@
 #include <random>
 #include <thread>
 
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "postgres.hpp"
@@ -23,7 +25,7 @@ namespace {
 const std::vector<std::string> expected_tables = {
     "audit_context", "audit_entry", "audit_legacy_entry", "cursors",
     "error_queue",   "field_lists", "flow_snapshot",      "links",
-    "member_state",  "runs",        "schema_migrations"};
+    "member_state",  "runs",        "schema_migrations",  "systems"};
 
 std::vector<std::string> sqlite_tables(soci::session &s) {
   std::vector<std::string> names(64);
@@ -117,12 +119,12 @@ void audit_log_survives_migration_4(soci::session &s, Backend backend) {
   EXPECT_EQ(all[4].changed_fields, "b");
 }
 
-// Schema 5 keys written state by member: what a schema-4 store knew of what it wrote
-// carries over, so the first run after the upgrade rewrites nothing that is unchanged.
-TEST(SqliteStore, WrittenStateOfASchema4StoreCarriesOverToMembers) {
-  testing::TempDir dir;
-  soci::session s(*soci::factory_sqlite3(), (dir / "state.db").string());
-  const auto migrations = migrations_for(Backend::sqlite);
+// Schema 5 keys written state by member, schema 7 by numbered system with binary hashes:
+// what a schema-4 store knew of what it wrote carries over, so the first run after the
+// upgrade rewrites nothing that is unchanged. 12,001 members cross the conversion's
+// chunks; a deleted record stays deleted, an unreadable hash is dropped, not fatal.
+void written_state_survives_migrations(soci::session &s, Backend backend) {
+  const auto migrations = migrations_for(backend);
   s << "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
        "applied_at TEXT NOT NULL)";
   for (int v = 1; v <= 4; ++v) {
@@ -131,27 +133,62 @@ TEST(SqliteStore, WrittenStateOfASchema4StoreCarriesOverToMembers) {
     }
     s << "INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ", 'm', 'now')";
   }
-  // A target record written by a run, and a source record a snapshot saw.
+  // Target records written by a run, and a source record a snapshot saw.
   s << "INSERT INTO record_state (connector, entity, record_key, written_hash, field_hashes, "
-       "last_seen_run, updated_at) VALUES ('crm', 'contacts', 'a@x.org', 'h1', 'ffffffff0000000a', "
+       "last_seen_run, updated_at) VALUES ('crm', 'contacts', 'a@x.org', "
+       "'0123456789abcdef0123456789abcdef', 'ffffffff0000000a', "
        "'r1', '2026-01-01T00:00:00Z')";
+  s << "INSERT INTO record_state (connector, entity, record_key, written_hash, last_seen_run, "
+       "updated_at) VALUES ('crm', 'contacts', 'gone@x.org', 'deleted', 'r1', 'now')";
+  s << "INSERT INTO record_state (connector, entity, record_key, written_hash, field_hashes, "
+       "last_seen_run, updated_at) VALUES ('crm', 'contacts', 'odd@x.org', 'not a hash', "
+       "'xyz', 'r1', 'now')";
+  std::vector<std::string> keys;
+  std::vector<std::string> hashes;
+  for (int i = 0; i < 12000; ++i) {
+    char hash[33];
+    std::snprintf(hash, sizeof hash, "%016x%016x", i + 1, i);
+    keys.push_back("k" + std::to_string(i));
+    hashes.push_back(hash);
+  }
+  s << "INSERT INTO record_state (connector, entity, record_key, written_hash, field_hashes, "
+       "last_seen_run, updated_at) VALUES ('mail', 'members', :k, :h, '0000000100000002', "
+       "'r1', 'now')",
+      soci::use(keys), soci::use(hashes);
   s << "INSERT INTO record_state (connector, entity, record_key, target_key, last_seen_run, "
        "updated_at) VALUES ('members', 'm', '7', 'a@x.org', 'r1', '2026-01-01T00:00:00Z')";
   s << "INSERT INTO runs (run_id, flow, started_at, status, actor) VALUES ('r1', 'f', 'now', "
        "'finished', 'sync')";
-  apply_migrations(s, Backend::sqlite);
+  apply_migrations(s, backend);
   EXPECT_EQ(current_schema_version(s), latest_schema_version());
-  EXPECT_EQ(sqlite_tables(s), expected_tables);
   MemberRepository members(s, "crm", "contacts");
-  const auto c = members.compare({"a@x.org"}, {"h1"});
+  const auto c = members.compare(
+      {"a@x.org", "gone@x.org", "odd@x.org"},
+      {"0123456789abcdef0123456789abcdef", "deleted", "0123456789abcdef0123456789abcdef"});
   EXPECT_TRUE(c[0].known);
   EXPECT_TRUE(c[0].unchanged);
+  EXPECT_TRUE(c[1].unchanged) << "a deleted record stays deleted";
+  EXPECT_TRUE(c[2].known);
+  EXPECT_FALSE(c[2].unchanged) << "an unreadable hash is written again";
   EXPECT_EQ(members.lookup({"a@x.org"}).at("a@x.org").field_hashes, "ffffffff0000000a");
+  MemberRepository mail(s, "mail", "members");
+  const auto m = mail.compare(keys, hashes);
+  long long unchanged = 0;
+  for (const auto &one : m) unchanged += one.unchanged ? 1 : 0;
+  EXPECT_EQ(unchanged, 12000);
+  EXPECT_EQ(mail.lookup({"k11999"}).at("k11999").field_hashes, "0000000100000002");
   long long rows = -1;
   s << "SELECT COUNT(*) FROM member_state", soci::into(rows);
-  EXPECT_EQ(rows, 1);
+  EXPECT_EQ(rows, 12003);
   s << "SELECT records_written FROM runs WHERE run_id = 'r1'", soci::into(rows);
   EXPECT_EQ(rows, 0);
+}
+
+TEST(SqliteStore, WrittenStateOfASchema4StoreCarriesOverToMembers) {
+  testing::TempDir dir;
+  soci::session s(*soci::factory_sqlite3(), (dir / "state.db").string());
+  written_state_survives_migrations(s, Backend::sqlite);
+  EXPECT_EQ(sqlite_tables(s), expected_tables);
 }
 
 TEST(SqliteStore, AnAuditLogFromSchema3StaysIntactThroughMigration) {
@@ -174,7 +211,7 @@ TEST(SqliteStore, CreatesTheFileAndAppliesEveryMigration) {
   EXPECT_EQ(timeout, 10000);
   int page_size = 0;
   store->session() << "PRAGMA page_size", soci::into(page_size);
-  EXPECT_EQ(page_size, 16384);
+  EXPECT_EQ(page_size, 4096);
 }
 
 TEST(SqliteStore, ANewStoreIsForItsOwnerAloneWhateverTheUmask) {
@@ -324,6 +361,11 @@ TEST_F(PostgresStore, ConcurrentStartsMigrateOnce) {
   int migrations = 0;
   store->session() << "SELECT COUNT(*) FROM schema_migrations", soci::into(migrations);
   EXPECT_EQ(migrations, latest_schema_version());
+}
+
+TEST_F(PostgresStore, WrittenStateOfASchema4StoreCarriesOverToMembers) {
+  soci::session s(*soci::factory_postgresql(), connect_string(url_));
+  written_state_survives_migrations(s, Backend::postgresql);
 }
 
 TEST_F(PostgresStore, AnAuditLogFromSchema3StaysIntactThroughMigration) {
