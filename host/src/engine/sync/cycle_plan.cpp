@@ -1,0 +1,406 @@
+#include "engine/sync/cycle_plan.hpp"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "engine/sync/normalizers.hpp"
+
+namespace junction::engine::sync {
+namespace {
+
+bool present(const Value &v) {
+  return v.has_value() && !v->empty();
+}
+
+const Value &value_at(const Values &values, std::size_t field) {
+  static const Value none;
+  return field < values.size() ? values[field] : none;
+}
+
+bool contains(const std::vector<std::size_t> &list, std::size_t item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+MemberState fresh_member(const std::string &key, std::size_t fields) {
+  MemberState m;
+  m.key = key;
+  m.known.assign(fields, std::nullopt);
+  return m;
+}
+
+// A link being planned: its new state and what each system showed of it this cycle.
+struct Working {
+  LinkState state;
+  std::vector<const Observation *> seen;  // per system; null when not read this cycle
+};
+
+class Planner {
+ public:
+  Planner(const SyncModel &model, LinkDirectory &links, const std::string &country)
+      : model_(model), links_(links), country_(country), pending_(model.match.size()) {}
+
+  CyclePlan run(const std::vector<Observation> &observations) {
+    std::vector<const Observation *> unknown;
+    for (const auto &o : observations) {
+      if (o.system >= model_.systems.size() || !model_.systems[o.system].readable()) continue;
+      if (const LinkState *known = links_.find_member(o.system, o.key)) {
+        touch(*known).seen[o.system] = &o;
+      } else if (!o.deleted) {
+        unknown.push_back(&o);  // a record never seen that is already gone needs nothing
+      }
+    }
+    // New records in system order: the first system's records found links the others'
+    // then match, so a first sync of systems sharing records links them.
+    std::stable_sort(
+        unknown.begin(), unknown.end(),
+        [](const Observation *a, const Observation *b) { return a->system < b->system; });
+    for (const Observation *o : unknown) resolve_identity(*o);
+    for (auto &w : work_) merge(w);
+    return std::move(plan_);
+  }
+
+ private:
+  Working &touch(const LinkState &link) {
+    if (const auto it = by_id_.find(link.id); it != by_id_.end()) return work_[it->second];
+    Working w;
+    w.state = link;
+    w.state.members.resize(model_.systems.size());
+    w.state.base.resize(model_.fields.size());
+    w.state.held.resize(model_.fields.size(), false);
+    w.seen.assign(model_.systems.size(), nullptr);
+    by_id_.emplace(link.id, work_.size());
+    work_.push_back(std::move(w));
+    return work_.back();
+  }
+
+  const LinkState &current(const LinkState &link) {
+    const auto it = by_id_.find(link.id);
+    return it == by_id_.end() ? link : work_[it->second].state;
+  }
+
+  // Tries each match rule in turn: one free candidate links the record; several, or
+  // candidates that already have a record in this system, go to review; none creates a
+  // link of its own.
+  void resolve_identity(const Observation &o) {
+    for (std::size_t r = 0; r < model_.match.size(); ++r) {
+      const auto key = match_key(model_.match[r], o.values, country_);
+      if (!key) continue;
+      std::vector<const LinkState *> candidates;
+      std::unordered_set<std::int64_t> ids;
+      const auto consider = [&](const LinkState &link) {
+        const LinkState &now = current(link);
+        if (now.deleted || !ids.insert(now.id).second) return;
+        candidates.push_back(&now);
+      };
+      for (const LinkState *link : links_.find_by_match(r, *key)) consider(*link);
+      if (const auto it = pending_[r].find(*key); it != pending_[r].end()) {
+        for (const std::size_t index : it->second) consider(work_[index].state);
+      }
+      // A link that has a record in this system already is another record of it: the
+      // system keeps its records apart, so this one cannot be that link's.
+      std::erase_if(candidates, [&](const LinkState *c) {
+        return c->members.size() > o.system && c->members[o.system].has_value() &&
+               !c->members[o.system]->deleted;
+      });
+      if (candidates.empty()) continue;
+      if (candidates.size() == 1) {
+        const LinkState copy = *candidates.front();  // touch() may move the working links
+        Working &w = touch(copy);
+        w.state.members[o.system] = fresh_member(o.key, model_.fields.size());
+        w.seen[o.system] = &o;
+        plan_.matches.push_back({w.state.id, o.system, o.key, r});
+        return;
+      }
+      ReviewItem review;
+      review.kind = ReviewKind::ambiguous_match;
+      review.system = o.system;
+      review.key = o.key;
+      for (const LinkState *c : candidates) {
+        review.candidates.push_back(c->id);
+        // Until a person says which it is, none of them is created in this system: the
+        // record waiting there may be it.
+        blocked_creates_.insert({c->id, o.system});
+      }
+      plan_.reviews.push_back(std::move(review));
+      return;
+    }
+    LinkState link;
+    link.id = next_new_id_--;
+    link.members.assign(model_.systems.size(), std::nullopt);
+    link.members[o.system] = fresh_member(o.key, model_.fields.size());
+    link.base.assign(model_.fields.size(), std::nullopt);
+    link.held.assign(model_.fields.size(), false);
+    Working &w = touch(link);
+    w.seen[o.system] = &o;
+    const std::size_t index = work_.size() - 1;
+    for (std::size_t r = 0; r < model_.match.size(); ++r) {
+      if (const auto key = match_key(model_.match[r], o.values, country_)) {
+        pending_[r][*key].push_back(index);
+      }
+    }
+  }
+
+  std::vector<Value> values_of(const Working &w, std::size_t field) const {
+    std::vector<Value> values(model_.systems.size());
+    for (std::size_t s = 0; s < values.size(); ++s) {
+      if (w.seen[s] != nullptr && !w.seen[s]->deleted)
+        values[s] = value_at(w.seen[s]->values, field);
+    }
+    return values;
+  }
+
+  void hold(Working &w, std::size_t field, ReviewKind kind, std::size_t system) {
+    w.state.held[field] = true;
+    ReviewItem review;
+    review.kind = kind;
+    review.link = w.state.id;
+    review.field = field;
+    review.system = system;
+    if (w.state.members[system]) review.key = w.state.members[system]->key;
+    review.values = values_of(w, field);
+    plan_.reviews.push_back(std::move(review));
+  }
+
+  // The change among `changers` with the newest change time; system order breaks ties.
+  std::size_t newest(const Working &w, const std::vector<std::size_t> &changers) const {
+    std::size_t best = changers.front();
+    for (const std::size_t s : changers) {
+      const auto t = w.seen[s]->changed_at;
+      const auto bt = w.seen[best]->changed_at;
+      if (t > bt || (t == bt && s < best)) best = s;
+    }
+    return best;
+  }
+
+  void merge(Working &w) {
+    LinkState &link = w.state;
+    const std::size_t systems = model_.systems.size();
+    const std::size_t fields = model_.fields.size();
+    // What each system shows, against what the host last knew there: a value equal to
+    // what it last saw or wrote there is no change (echo suppression).
+    std::vector<std::vector<std::size_t>> changers(fields);
+    std::vector<std::size_t> deleters;
+    std::vector<std::size_t> updaters;
+    for (std::size_t s = 0; s < systems; ++s) {
+      const Observation *o = w.seen[s];
+      if (o == nullptr || !link.members[s]) continue;
+      MemberState &member = *link.members[s];
+      if (o->deleted) {
+        if (!member.deleted) deleters.push_back(s);
+        continue;
+      }
+      for (std::size_t f = 0; f < fields; ++f) {
+        if (!model_.systems[s].reads[f]) continue;
+        const std::uint64_t h = value_hash(value_at(o->values, f));
+        const bool changed =
+            member.known[f] ? *member.known[f] != h : h != value_hash(link.base[f]);
+        member.known[f] = h;
+        if (changed) {
+          changers[f].push_back(s);
+          if (!contains(updaters, s)) updaters.push_back(s);
+        }
+      }
+    }
+    for (const std::size_t d : deleters) link.members[d]->deleted = true;
+    if (!deleters.empty() && settle_deletes(w, deleters, updaters)) {
+      plan_.links.push_back(link);
+      return;
+    }
+
+    std::vector<bool> decided(fields, false);
+    for (std::size_t f = 0; f < fields; ++f) {
+      const auto &changed = changers[f];
+      if (changed.empty() || link.held[f]) continue;  // a held field waits for its review
+      bool needs_approval = false;
+      for (const std::size_t s : changed) {
+        needs_approval |=
+            f < model_.hold_from.size() && s < model_.hold_from[f].size() && model_.hold_from[f][s];
+      }
+      if (needs_approval) {
+        hold(w, f, ReviewKind::held_change, changed.front());
+        continue;
+      }
+      std::unordered_set<std::uint64_t> distinct;
+      for (const std::size_t s : changed)
+        distinct.insert(value_hash(value_at(w.seen[s]->values, f)));
+      std::size_t winner = changed.front();
+      Rule rule = Rule::one_side;
+      // An owner only decides where it has a record of its own.
+      int owner = model_.owner_of(f);
+      if (owner >= 0 && (static_cast<std::size_t>(owner) >= systems || !link.members[owner] ||
+                         link.members[owner]->deleted)) {
+        owner = -1;
+      }
+      bool revert = false;
+      if (owner >= 0 &&
+          !(changed.size() == 1 && changed.front() == static_cast<std::size_t>(owner))) {
+        if (contains(changed, static_cast<std::size_t>(owner))) {
+          winner = static_cast<std::size_t>(owner);
+          rule = Rule::owner;
+        } else if (model_.foreign_changes == ForeignChange::review) {
+          hold(w, f, ReviewKind::conflict, changed.front());
+          continue;
+        } else {
+          winner = static_cast<std::size_t>(owner);
+          rule = Rule::owner_revert;
+          revert = true;
+        }
+      } else if (distinct.size() > 1) {
+        if (model_.conflicts == ConflictPolicy::review) {
+          hold(w, f, ReviewKind::conflict, changed.front());
+          continue;
+        }
+        winner = newest(w, changed);
+        rule = Rule::newest;
+      }
+      if (!revert) link.base[f] = value_at(w.seen[winner]->values, f);
+      decided[f] = true;
+      plan_.decisions.push_back({link.id, f, rule, changed, winner});
+    }
+    plan_writes(link, decided);
+    plan_.links.push_back(link);
+  }
+
+  void review_delete(const LinkState &link, std::size_t deleter) {
+    ReviewItem review;
+    review.kind = ReviewKind::delete_conflict;
+    review.link = link.id;
+    review.system = deleter;
+    review.key = link.members[deleter]->key;
+    plan_.reviews.push_back(std::move(review));
+  }
+
+  // Deletes by policy; true when the link is gone (nothing else to plan for it).
+  bool settle_deletes(Working &w, const std::vector<std::size_t> &deleters,
+                      const std::vector<std::size_t> &updaters) {
+    LinkState &link = w.state;
+    if (model_.deletes == DeletePolicy::ignore) return false;
+    if (model_.deletes == DeletePolicy::review) {
+      review_delete(link, deleters.front());
+      return false;
+    }
+    bool delete_wins = true;
+    if (!updaters.empty()) {
+      const int owner = model_.entity_owner;
+      if (owner >= 0 && contains(deleters, static_cast<std::size_t>(owner))) {
+        delete_wins = true;
+      } else if (owner >= 0 && contains(updaters, static_cast<std::size_t>(owner))) {
+        delete_wins = false;
+      } else if (model_.conflicts == ConflictPolicy::review) {
+        review_delete(link, deleters.front());
+        return false;
+      } else {
+        std::vector<std::size_t> all = deleters;
+        all.insert(all.end(), updaters.begin(), updaters.end());
+        delete_wins = contains(deleters, newest(w, all));
+      }
+    }
+    if (!delete_wins) {
+      // The record lives on: the systems that deleted it get it again.
+      for (const std::size_t d : deleters) link.members[d].reset();
+      plan_.decisions.push_back(
+          {link.id, std::nullopt, Rule::update_wins, deleters, updaters.front()});
+      return false;
+    }
+    plan_.decisions.push_back(
+        {link.id, std::nullopt, Rule::delete_wins, deleters, deleters.front()});
+    for (std::size_t t = 0; t < model_.systems.size(); ++t) {
+      auto &member = link.members[t];
+      if (!member || member->deleted || !model_.systems[t].writable()) continue;
+      plan_.writes.push_back({link.id, t, WriteKind::remove, member->key, {}});
+    }
+    link.deleted = true;
+    return true;
+  }
+
+  void plan_writes(const LinkState &link, const std::vector<bool> &decided) {
+    for (std::size_t t = 0; t < model_.systems.size(); ++t) {
+      const SystemModel &system = model_.systems[t];
+      if (!system.writable()) continue;
+      if (!link.members[t]) {
+        if (blocked_creates_.count({link.id, t}) != 0U) continue;
+        MemberWrite create{link.id, t, WriteKind::create, {}, {}};
+        for (std::size_t f = 0; f < model_.fields.size(); ++f) {
+          if (system.writes[f] && present(link.base[f]) && !link.held[f]) {
+            create.fields.push_back({f, link.base[f], std::nullopt});
+          }
+        }
+        if (!create.fields.empty()) plan_.writes.push_back(std::move(create));
+        continue;
+      }
+      const MemberState &member = *link.members[t];
+      if (member.deleted) continue;
+      MemberWrite update{link.id, t, WriteKind::update, member.key, {}};
+      for (std::size_t f = 0; f < model_.fields.size(); ++f) {
+        if (!decided[f] || !system.writes[f]) continue;
+        if (member.known[f] && *member.known[f] == value_hash(link.base[f])) continue;
+        update.fields.push_back({f, link.base[f], member.known[f]});
+      }
+      if (!update.fields.empty()) plan_.writes.push_back(std::move(update));
+    }
+  }
+
+  const SyncModel &model_;
+  LinkDirectory &links_;
+  const std::string &country_;
+  std::vector<Working> work_;
+  std::unordered_map<std::int64_t, std::size_t> by_id_;
+  // Links new this cycle, by match rule and key, for the records read after them.
+  std::vector<std::unordered_map<std::string, std::vector<std::size_t>>> pending_;
+  std::int64_t next_new_id_ = -1;
+  std::set<std::pair<std::int64_t, std::size_t>> blocked_creates_;  // (link, system)
+  CyclePlan plan_;
+};
+
+}  // namespace
+
+std::uint64_t value_hash(const Value &value) {
+  // Absent and empty are one value: systems differ on which they store.
+  if (!present(value)) return 0x6e6f2076616c7565ULL;
+  return XXH3_64bits_withSeed(value->data(), value->size(), 0x6a756e6374696f6eULL);
+}
+
+std::optional<std::string> match_key(const MatchRule &rule, const Values &values,
+                                     const std::string &country) {
+  if (rule.fields.empty()) return std::nullopt;
+  std::string key;
+  for (const auto &f : rule.fields) {
+    const Value &v = value_at(values, f.field);
+    if (!present(v)) return std::nullopt;
+    const auto normalized = normalize_for_match(*v, f.normalizers, country);
+    if (!normalized) return std::nullopt;
+    key += *normalized;
+    key.push_back('\x1f');
+  }
+  return key;
+}
+
+CyclePlan plan_cycle(const SyncModel &model, LinkDirectory &links,
+                     const std::vector<Observation> &observations, const std::string &country) {
+  return Planner(model, links, country).run(observations);
+}
+
+void settle_write(LinkState &link, const MemberWrite &write, const std::string &assigned_key,
+                  bool applied) {
+  if (!applied || write.system >= link.members.size()) return;
+  auto &slot = link.members[write.system];
+  switch (write.kind) {
+    case WriteKind::create:
+      slot = fresh_member(assigned_key, link.base.size());
+      for (const auto &f : write.fields) slot->known[f.field] = value_hash(f.value);
+      break;
+    case WriteKind::update:
+      if (!slot) return;
+      for (const auto &f : write.fields) slot->known[f.field] = value_hash(f.value);
+      break;
+    case WriteKind::remove:
+      if (slot) slot->deleted = true;
+      break;
+  }
+}
+
+}  // namespace junction::engine::sync
