@@ -74,6 +74,46 @@ void build_model(const json &doc, HostConfig &config) {
       config.flows.push_back(std::move(flow));
     }
   }
+  if (auto syncs = doc.find("syncs"); syncs != doc.end() && syncs->is_array()) {
+    for (std::size_t i = 0; i < syncs->size(); ++i) {
+      const auto &y = (*syncs)[i];
+      if (!y.is_object()) continue;
+      SyncConfig sync;
+      sync.name = y.value("name", "");
+      sync.pointer = "/syncs/" + std::to_string(i);
+      sync.enabled = y.value("enabled", true);
+      sync.definition = y;
+      const auto systems = y.value("systems", json::array());
+      for (std::size_t j = 0; systems.is_array() && j < systems.size(); ++j) {
+        const auto &s = systems[j];
+        if (!s.is_object()) continue;
+        SyncSystemConfig system;
+        system.name = s.value("name", "");
+        system.pointer = sync.pointer + "/systems/" + std::to_string(j);
+        const Endpoint end = read_endpoint(s);
+        system.connector = end.connector;
+        system.entity = end.entity;
+        system.key = end.key;
+        system.access = s.value("access", "read_write");
+        system.changed_at = s.value("changed_at", "");
+        const json fields = s.value("fields", json::object());
+        for (const auto &[canonical, map] : fields.items()) {
+          SyncFieldMap f;
+          f.canonical = canonical;
+          if (map.is_string()) {
+            f.field = map.get<std::string>();
+          } else if (map.is_object()) {
+            f.field = map.value("field", "");
+            f.read = map.value("read", true);
+            f.write = map.value("write", true);
+          }
+          system.fields.push_back(std::move(f));
+        }
+        sync.systems.push_back(std::move(system));
+      }
+      config.syncs.push_back(std::move(sync));
+    }
+  }
 }
 
 // JSON objects have no order, but admins expect the columns they wrote in that order.
@@ -90,8 +130,23 @@ void remember_mapping_order(const std::string &text, HostConfig &config) {
   }
 }
 
+void check_sync(const HostConfig &config, const SyncConfig &sync, const std::string &file,
+                Diagnostics &problems);
+
 void check_cross_references(const HostConfig &config, const std::string &file,
                             Diagnostics &problems) {
+  std::map<std::string, std::string> first_sync_by_name;
+  for (const auto &sync : config.syncs) {
+    if (!sync.name.empty()) {
+      auto [it, inserted] = first_sync_by_name.emplace(sync.name, sync.pointer);
+      if (!inserted) {
+        problems.push_back(
+            {file, sync.pointer + "/name",
+             "duplicate sync name '" + sync.name + "' (first used at " + it->second + ")"});
+      }
+    }
+    check_sync(config, sync, file, problems);
+  }
   std::map<std::string, std::string> first_flow_by_name;
   for (const auto &flow : config.flows) {
     if (!flow.name.empty()) {
@@ -116,7 +171,126 @@ void check_cross_references(const HostConfig &config, const std::string &file,
   }
 }
 
+// A sync's systems, fields, owners, holds and match rules refer to each other by name:
+// every name that refers to nothing is reported, with its pointer.
+void check_sync(const HostConfig &config, const SyncConfig &sync, const std::string &file,
+                Diagnostics &problems) {
+  std::map<std::string, const SyncSystemConfig *> systems;
+  std::set<std::string> provided;  // canonical fields some system reads
+  const auto canonical = sync.canonical_fields();
+  const auto is_canonical = [&](const std::string &f) {
+    return std::find(canonical.begin(), canonical.end(), f) != canonical.end();
+  };
+  const auto system_names = [&] {
+    std::string names;
+    for (const auto &s : sync.systems) names += (names.empty() ? "" : ", ") + s.name;
+    return names;
+  };
+  for (const auto &s : sync.systems) {
+    if (!systems.emplace(s.name, &s).second) {
+      problems.push_back({file, s.pointer + "/name",
+                          "duplicate system name '" + s.name + "' in sync '" + sync.name + "'"});
+    }
+    if (!s.connector.empty() && !config.connectors.contains(s.connector)) {
+      problems.push_back({file, s.pointer + "/connector", "unknown connector '" + s.connector + "'"});
+    }
+    std::set<std::string> written;
+    for (const auto &f : s.fields) {
+      if (f.read && s.access != "write_only") provided.insert(f.canonical);
+      if (f.write) written.insert(f.field);
+    }
+    if (s.access != "read_only") {
+      for (std::size_t k = 0; k < s.key.size(); ++k) {
+        if (!written.contains(s.key[k])) {
+          problems.push_back({file, s.pointer + "/key/" + std::to_string(k),
+                              "key field '" + s.key[k] + "' of system '" + s.name +
+                                  "' is not written from any canonical field: records created "
+                                  "there would have no key (map it in \"fields\", or make the "
+                                  "system read_only)"});
+        }
+      }
+    }
+  }
+  // Writes declared explicitly into a read-only system (a plain field of one is read only).
+  const auto &raw_systems = sync.definition.value("systems", json::array());
+  for (std::size_t j = 0; j < sync.systems.size() && j < raw_systems.size(); ++j) {
+    const auto &s = sync.systems[j];
+    if (s.access != "read_only") continue;
+    const json fields = raw_systems[j].value("fields", json::object());
+    for (const auto &[canonical_name, map] : fields.items()) {
+      if (map.is_object() && map.value("write", false)) {
+        problems.push_back({file, s.pointer + "/fields/" + canonical_name + "/write",
+                            "field '" + canonical_name + "' is written into system '" + s.name +
+                                "', which is read_only"});
+      }
+    }
+  }
+  const auto &d = sync.definition;
+  if (auto owners = d.find("owners"); owners != d.end() && owners->is_object()) {
+    for (const auto &[field, owner] : owners->items()) {
+      const std::string pointer = sync.pointer + "/owners/" + field;
+      if (field != "*" && !is_canonical(field)) {
+        problems.push_back({file, pointer, "owners names field '" + field +
+                                               "', which no system of the sync maps"});
+      }
+      if (owner.is_string() && !systems.contains(owner.get<std::string>())) {
+        problems.push_back({file, pointer,
+                            "owner '" + owner.get<std::string>() + "' is not a system of sync '" +
+                                sync.name + "' (expected one of: " + system_names() + ")"});
+      }
+    }
+  }
+  if (d.value("conflicts", "newest") == "owner" &&
+      (!d.contains("owners") || !d["owners"].is_object() || d["owners"].empty())) {
+    problems.push_back({file, sync.pointer + "/conflicts",
+                        "conflicts \"owner\" needs \"owners\": which system owns which field"});
+  }
+  if (auto holds = d.find("hold"); holds != d.end() && holds->is_array()) {
+    for (std::size_t h = 0; h < holds->size(); ++h) {
+      const auto &hold = (*holds)[h];
+      const std::string pointer = sync.pointer + "/hold/" + std::to_string(h);
+      const std::string from = hold.value("from", "");
+      if (!from.empty() && !systems.contains(from)) {
+        problems.push_back({file, pointer + "/from",
+                            "'" + from + "' is not a system of sync '" + sync.name +
+                                "' (expected one of: " + system_names() + ")"});
+      }
+      const auto fields = hold.value("fields", json::array());
+      for (std::size_t k = 0; fields.is_array() && k < fields.size(); ++k) {
+        if (fields[k].is_string() && !is_canonical(fields[k].get<std::string>())) {
+          problems.push_back({file, pointer + "/fields/" + std::to_string(k),
+                              "field '" + fields[k].get<std::string>() +
+                                  "' is not mapped by any system of the sync"});
+        }
+      }
+    }
+  }
+  if (auto rules = d.find("match"); rules != d.end() && rules->is_array()) {
+    for (std::size_t r = 0; r < rules->size(); ++r) {
+      const auto &rule = (*rules)[r];
+      for (std::size_t k = 0; rule.is_array() && k < rule.size(); ++k) {
+        const auto &item = rule[k];
+        const std::string field =
+            item.is_string() ? item.get<std::string>() : item.value("field", std::string());
+        if (!field.empty() && !provided.contains(field)) {
+          problems.push_back(
+              {file, sync.pointer + "/match/" + std::to_string(r) + "/" + std::to_string(k),
+               "match field '" + field + "' is read from no system of the sync"});
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> SyncConfig::canonical_fields() const {
+  std::set<std::string> names;
+  for (const auto &s : systems) {
+    for (const auto &f : s.fields) names.insert(f.canonical);
+  }
+  return {names.begin(), names.end()};
+}
 
 bool HostConfig::is_secret(const std::string &pointer) const {
   for (const auto &s : secret_pointers) {

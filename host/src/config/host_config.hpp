@@ -36,12 +36,43 @@ struct FlowConfig {
   std::vector<std::string> mapping_order;  // target fields as written in the file
 };
 
+// One system of a sync: where its records live and how its fields read into (and are
+// written from) the sync's canonical record.
+struct SyncFieldMap {
+  std::string canonical;
+  std::string field;  // the system's own field
+  bool read = true;
+  bool write = true;
+};
+
+struct SyncSystemConfig {
+  std::string name;
+  std::string pointer;  // "/syncs/<i>/systems/<j>"
+  std::string connector;
+  std::string entity;
+  std::vector<std::string> key;
+  std::string access = "read_write";  // read_write, read_only, write_only
+  std::string changed_at;             // the system's change-time field, if any
+  std::vector<SyncFieldMap> fields;   // by canonical name
+};
+
+struct SyncConfig {
+  std::string name;
+  std::string pointer;  // "/syncs/<index>"
+  bool enabled = true;
+  std::vector<SyncSystemConfig> systems;
+  nlohmann::json definition;  // the whole sync object: policies, match rules, holds
+  // Canonical fields, sorted: those any system maps.
+  std::vector<std::string> canonical_fields() const;
+};
+
 struct HostConfig {
   std::filesystem::path file;
   std::string store;  // as written, references resolved; may hold a secret
   std::vector<std::filesystem::path> plugin_path;  // absolute
   std::map<std::string, ConnectorConfig> connectors;
   std::vector<FlowConfig> flows;
+  std::vector<SyncConfig> syncs;
   std::set<std::string> secret_pointers;  // values from ${env:} / ${file:} references
 
   bool is_secret(const std::string &pointer) const;

@@ -256,3 +256,83 @@ TEST(HostConfig, NamesAnUnreadableFile) {
 
 }  // namespace
 }  // namespace junction::config
+
+namespace junction::config {
+namespace {
+
+const char *const sync_connectors = R"("connectors": {
+    "crm": {"plugin": "sql", "config": {}},
+    "db": {"plugin": "sql", "config": {}}})";
+
+TEST(SyncConfig, ReadsSystemsFieldsAndTheirDirections) {
+  const auto loaded = load_host_config_text(std::string("{") + sync_connectors + R"(,
+    "syncs": [{"name": "members", "conflicts": "owner", "owners": {"phone": "db", "*": "crm"},
+               "match": [["email"], [{"field": "name", "normalize": ["casefold"]}, "city"]],
+               "hold": [{"from": "db", "fields": ["city"]}],
+               "systems": [
+      {"name": "crm", "connector": "crm", "entity": "contacts", "key": ["email"],
+       "fields": {"email": "email", "name": "full_name", "city": "town", "phone": "phone"}},
+      {"name": "db", "connector": "db", "entity": "members", "key": ["email"],
+       "changed_at": "updated_at",
+       "fields": {"email": "email", "name": "name", "city": "city",
+                  "phone": {"field": "tel", "read": true, "write": false}}}]}]})",
+                                            config_file);
+  ASSERT_TRUE(loaded.problems.empty()) << loaded.problems.front().to_string();
+  ASSERT_EQ(loaded.config.syncs.size(), 1U);
+  const auto &sync = loaded.config.syncs[0];
+  EXPECT_EQ(sync.canonical_fields(), (std::vector<std::string>{"city", "email", "name", "phone"}));
+  ASSERT_EQ(sync.systems.size(), 2U);
+  EXPECT_EQ(sync.systems[1].changed_at, "updated_at");
+  const auto &tel = sync.systems[1].fields.back();
+  EXPECT_EQ(tel.canonical, "phone");
+  EXPECT_EQ(tel.field, "tel");
+  EXPECT_FALSE(tel.write);
+}
+
+// Every name that refers to nothing is reported at once, each with its pointer.
+TEST(SyncConfig, ReportsEveryBrokenReference) {
+  const auto problems = problems_of(std::string("{") + sync_connectors + R"(,
+    "syncs": [{"name": "s", "conflicts": "owner", "owners": {"phone": "erp", "fax": "crm"},
+               "match": [["email", "postcode"]],
+               "hold": [{"from": "web", "fields": ["town"]}],
+               "systems": [
+      {"name": "crm", "connector": "crm", "entity": "contacts", "key": ["id"],
+       "fields": {"email": "email", "phone": "phone"}},
+      {"name": "crm", "connector": "nowhere", "entity": "m", "key": ["email"], "access": "read_only",
+       "fields": {"email": {"field": "email", "write": true}}}]},
+     {"name": "s", "systems": [
+      {"name": "a", "connector": "crm", "entity": "x", "key": ["k"], "fields": {"k": "k"}},
+      {"name": "b", "connector": "db", "entity": "y", "key": ["k"], "fields": {"k": "k"}}]}]})");
+  EXPECT_EQ(problems,
+            (std::vector<std::string>{
+                F + "/syncs/0/systems/0/key/0: key field 'id' of system 'crm' is not written from "
+                    "any canonical field: records created there would have no key (map it in "
+                    "\"fields\", or make the system read_only)",
+                F + "/syncs/0/systems/1/name: duplicate system name 'crm' in sync 's'",
+                F + "/syncs/0/systems/1/connector: unknown connector 'nowhere'",
+                F + "/syncs/0/systems/1/fields/email/write: field 'email' is written into "
+                    "system 'crm', which is read_only",
+                F + "/syncs/0/owners/fax: owners names field 'fax', which no system of the sync "
+                    "maps",
+                F + "/syncs/0/owners/phone: owner 'erp' is not a system of sync 's' (expected "
+                    "one of: crm, crm)",
+                F + "/syncs/0/hold/0/from: 'web' is not a system of sync 's' (expected one of: "
+                    "crm, crm)",
+                F + "/syncs/0/hold/0/fields/0: field 'town' is not mapped by any system of the "
+                    "sync",
+                F + "/syncs/0/match/0/1: match field 'postcode' is read from no system of the "
+                    "sync",
+                F + "/syncs/1/name: duplicate sync name 's' (first used at /syncs/0)"}));
+}
+
+TEST(SyncConfig, ASyncNeedsTwoSystemsAndKnownPolicies) {
+  const auto problems = problems_of(std::string("{") + sync_connectors + R"(,
+    "syncs": [{"name": "s", "conflicts": "loudest", "systems": [
+      {"name": "a", "connector": "crm", "entity": "x", "key": ["k"], "fields": {"k": "k"}}]}]})");
+  ASSERT_EQ(problems.size(), 2U);
+  EXPECT_NE(problems[0].find("/syncs/0/"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[1].find("/syncs/0/"), std::string::npos) << problems[1];
+}
+
+}  // namespace
+}  // namespace junction::config
