@@ -129,8 +129,8 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
     if (flow.definition.contains("match")) {
       // Accepted silently, it would promise duplicates are avoided when nothing matches yet.
       problems.push_back({file, flow.pointer + "/match",
-                          "matching is not available on a one-way flow yet; remove \"match\" "
-                          "(docs/configuration.md, Flows)"});
+                          "a one-way flow does not match records; matching belongs to a sync "
+                          "(\"syncs\", docs/sync.md): remove \"match\" here"});
     }
     auto mapping = engine::Mapping::compile(flow, file, problems);
     if (auto source = checked.connectors.find(flow.from.connector);

@@ -89,6 +89,7 @@ int run_audit_list(const CommandArgs &command) {
       command.out << e.operation << " " << e.target_connector << ":" << e.target_key << " from "
                   << e.source_connector << ":" << e.source_key;
       if (!e.changed_fields.empty()) command.out << " [" << e.changed_fields << "]";
+      if (!e.detail.empty()) command.out << " ";
     }
     if (!e.detail.empty()) command.out << e.detail;
     command.out << "\n";

@@ -1,4 +1,5 @@
-// junction sync --config FILE [--flow NAME]: runs each flow once and prints a summary.
+// junction sync --config FILE [--flow NAME] [--sync NAME]: runs each flow and each sync once
+// and prints a summary.
 #include <cstdio>
 #include <iomanip>
 #include <ostream>
@@ -8,9 +9,11 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/plugin_options.hpp"
+#include "cli/run_setup.hpp"
 #include "engine/flow_runner.hpp"
 #include "engine/redrive.hpp"
 #include "engine/retry_policy.hpp"
+#include "engine/sync/sync_runner.hpp"
 #include "store/error_queue_repository.hpp"
 #include "store/state_store.hpp"
 
@@ -35,6 +38,39 @@ void print_summary(std::ostream &out, const std::vector<engine::FlowResult> &res
         << std::setw(10) << c.created << std::setw(10) << c.updated << std::setw(11) << c.unchanged
         << std::setw(10) << c.deleted << std::setw(10) << c.failed << std::setw(10) << c.filtered
         << std::setw(10) << c.written << std::setw(10) << seconds << "\n";
+  }
+}
+
+void print_sync_summary(std::ostream &out, const std::vector<engine::sync::SyncOutcome> &results) {
+  if (results.empty()) return;
+  out << std::left << std::setw(28) << "SYNC" << std::right << std::setw(10) << "READ"
+      << std::setw(10) << "LINKED" << std::setw(10) << "CREATED" << std::setw(10) << "UPDATED"
+      << std::setw(10) << "DELETED" << std::setw(10) << "FAILED" << std::setw(10) << "REVIEWS"
+      << std::setw(10) << "SECONDS"
+      << "\n";
+  for (const auto &r : results) {
+    const auto &c = r.counts;
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", r.seconds);
+    out << std::left << std::setw(28) << r.sync << std::right << std::setw(10) << c.read
+        << std::setw(10) << c.linked << std::setw(10) << c.created << std::setw(10) << c.updated
+        << std::setw(10) << c.deleted << std::setw(10) << c.failed << std::setw(10) << c.reviews
+        << std::setw(10) << seconds << "\n";
+  }
+}
+
+engine::sync::SyncOutcome run_one_sync(const config::SyncConfig &sync, app::CheckedConfig &checked,
+                                       store::StateStore &state, const std::string &actor) {
+  engine::sync::SyncContext context{sync, {}, state, actor};
+  for (auto &[name, connector] : checked.connectors) context.connectors[name] = connector.get();
+  try {
+    return engine::sync::run_sync(context);
+  } catch (const std::exception &e) {
+    engine::sync::SyncOutcome failed;
+    failed.sync = sync.name;
+    failed.failed = true;
+    failed.message = e.what();
+    return failed;
   }
 }
 
@@ -103,48 +139,30 @@ int run_sync(const CommandArgs &command) {
       "SQLite commits) or the shortest schedule.every has passed, until SIGTERM")(
       "progress", po::value<std::string>()->default_value("auto"),
       "live progress line: auto (on a terminal), always, never");
+  add_sync_option(options);
   add_plugin_path_option(options);
   po::variables_map values;
   int code = exit_ok;
-  if (!parse_command_line(command, "--config FILE [--flow NAME]... [--plugin-path DIR]...", options,
-                          values, code)) {
+  if (!parse_command_line(command,
+                          "--config FILE [--flow NAME]... [--sync NAME]... [--plugin-path DIR]...",
+                          options, values, code)) {
     return code;
   }
   const std::filesystem::path file = values["config"].as<std::string>();
-  auto loaded = config::load_host_config(file);
-  const auto &config = loaded.config;
-  std::string why;
-  const auto location = store::parse_store_location(config.store, config.file.parent_path(), why);
-  if (!location && loaded.parsed) loaded.problems.push_back({file.string(), "/store", why});
-  const auto catalog = build_catalog(values, &config);
-  auto checked = app::check_against_plugins(config, catalog, /*start_connectors=*/true);
-  auto &problems = loaded.problems;
-  problems.insert(problems.end(), checked.problems.begin(), checked.problems.end());
-
-  std::vector<const config::FlowConfig *> selected;
-  if (values.count("flow") != 0U) {
-    for (const auto &name : values["flow"].as<std::vector<std::string>>()) {
-      auto it = std::find_if(config.flows.begin(), config.flows.end(),
-                             [&](const config::FlowConfig &f) { return f.name == name; });
-      if (it == config.flows.end()) {
-        problems.push_back({file.string(), "/flows", "no flow named '" + name + "'"});
-      } else {
-        selected.push_back(&*it);
-      }
-    }
-  } else {
-    for (const auto &f : config.flows) {
-      if (f.enabled) selected.push_back(&f);
-    }
-  }
+  RunSetup setup;
+  prepare_run(values, setup);
+  auto &problems = setup.problems();
+  auto &checked = setup.checked;
+  const auto &location = setup.location;
+  const auto &selected = setup.flows;
   if (!problems.empty()) {
     print_diagnostics(command.err, problems);
     command.err << problems.size() << (problems.size() == 1 ? " problem" : " problems") << " in "
                 << file.string() << "; nothing was run\n";
     return exit_usage;
   }
-  if (selected.empty()) {
-    command.out << "no flows to run in " << file.string() << "\n";
+  if (selected.empty() && setup.syncs.empty()) {
+    command.out << "no flows or syncs to run in " << file.string() << "\n";
     return exit_ok;
   }
 
@@ -165,6 +183,7 @@ int run_sync(const CommandArgs &command) {
   engine::install_stop_signal_handlers();
   const bool watch = values.count("watch") != 0U;
   std::vector<engine::FlowResult> results;
+  std::vector<engine::sync::SyncOutcome> sync_results;
   for (;;) {
     results.clear();
     for (const auto *flow : selected) {
@@ -181,14 +200,37 @@ int run_sync(const CommandArgs &command) {
                                   actor};
       results.push_back(engine::run_flow(context));
     }
+    sync_results.clear();
+    for (const auto *sync : setup.syncs) {
+      if (engine::stop_requested()) break;
+      sync_results.push_back(run_one_sync(*sync, checked, *state, actor));
+    }
     if (!watch || engine::stop_requested()) break;
     print_summary(command.out, results);
+    print_sync_summary(command.out, sync_results);
     command.out.flush();
     wait_for_next_round(selected, checked);
     if (engine::stop_requested()) break;
   }
-  print_summary(command.out, results);
+  if (!results.empty() || selected.size() > 0) print_summary(command.out, results);
+  print_sync_summary(command.out, sync_results);
   bool any_failed = false;
+  long long failed_writes = 0;
+  for (const auto &r : sync_results) {
+    if (r.failed) {
+      any_failed = true;
+      command.err << "sync " << r.sync << " failed: " << r.message << "\n";
+    }
+    failed_writes += r.counts.failed;
+    for (std::size_t i = 0; i < r.write_errors.size(); ++i) {
+      if (!r.write_errors[i].empty()) {
+        command.err << "sync " << r.sync << ": " << r.write_errors[i] << "\n";
+      }
+    }
+  }
+  if (failed_writes > 0) {
+    command.err << failed_writes << " sync writes failed; the next cycle tries them again\n";
+  }
   long long queued = 0;
   for (const auto &r : results) {
     if (r.failed) {
@@ -229,7 +271,7 @@ int run_sync(const CommandArgs &command) {
                 << file.string() << "\n";
   }
   if (any_failed) return exit_failed;
-  return queued > 0 ? exit_records_queued : exit_ok;
+  return queued > 0 || failed_writes > 0 ? exit_records_queued : exit_ok;
 }
 
 }  // namespace junction::cli

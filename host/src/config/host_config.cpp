@@ -192,7 +192,8 @@ void check_sync(const HostConfig &config, const SyncConfig &sync, const std::str
                           "duplicate system name '" + s.name + "' in sync '" + sync.name + "'"});
     }
     if (!s.connector.empty() && !config.connectors.contains(s.connector)) {
-      problems.push_back({file, s.pointer + "/connector", "unknown connector '" + s.connector + "'"});
+      problems.push_back(
+          {file, s.pointer + "/connector", "unknown connector '" + s.connector + "'"});
     }
     std::set<std::string> written;
     for (const auto &f : s.fields) {
@@ -230,8 +231,9 @@ void check_sync(const HostConfig &config, const SyncConfig &sync, const std::str
     for (const auto &[field, owner] : owners->items()) {
       const std::string pointer = sync.pointer + "/owners/" + field;
       if (field != "*" && !is_canonical(field)) {
-        problems.push_back({file, pointer, "owners names field '" + field +
-                                               "', which no system of the sync maps"});
+        problems.push_back(
+            {file, pointer,
+             "owners names field '" + field + "', which no system of the sync maps"});
       }
       if (owner.is_string() && !systems.contains(owner.get<std::string>())) {
         problems.push_back({file, pointer,

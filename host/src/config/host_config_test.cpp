@@ -68,9 +68,9 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"unknown_top_level_keys",
                       R"({"connectors": {}, "flow": [], "stor": "x"})",
                       {F + "/flow: unknown key 'flow' (expected one of: $schema, connectors, "
-                           "flows, plugin_path, store)",
+                           "flows, plugin_path, store, syncs)",
                        F + "/stor: unknown key 'stor' (expected one of: $schema, connectors, "
-                           "flows, plugin_path, store)"}},
+                           "flows, plugin_path, store, syncs)"}},
         MalformedCase{"store_wrong_type",
                       R"({"connectors": {}, "store": 5})",
                       {F + "/store: expected a value of type string, found the number 5"}},

@@ -399,6 +399,38 @@ const std::vector<MigrationSource> &sources() {
          move_members_to_systems(session, backend);
          session << "DROP TABLE member_state_v5";
        }},
+      {8,
+       "syncs: links with their base values and members, and a review queue",
+       {
+           // One row per link of a sync: its members in each system (key, per-field
+           // hashes of what was last seen or written there), its base values and held
+           // fields, as JSON (engine/sync/link_codec).
+           R"(CREATE TABLE sync_links (
+                sync TEXT NOT NULL,
+                link_id {bigint} NOT NULL,
+                state TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (sync, link_id)))",
+           // What waits for a person: ambiguous matches, conflicts, held changes, deletes
+           // in review. One open item per subject.
+           R"(CREATE TABLE sync_reviews (
+                review_id {serial_pk},
+                sync TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                link_id {bigint},
+                field TEXT,
+                system_name TEXT,
+                member_key TEXT,
+                detail TEXT,
+                status TEXT NOT NULL DEFAULT 'open',
+                created_at TEXT NOT NULL,
+                resolved_at TEXT,
+                resolved_by TEXT,
+                resolution TEXT))",
+           "CREATE UNIQUE INDEX sync_reviews_open ON sync_reviews (sync, subject) WHERE "
+           "status = 'open'",
+       }},
   };
   return all;
 }

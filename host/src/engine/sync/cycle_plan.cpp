@@ -336,8 +336,14 @@ class Planner {
       if (member.deleted) continue;
       MemberWrite update{link.id, t, WriteKind::update, member.key, {}};
       for (std::size_t f = 0; f < model_.fields.size(); ++f) {
-        if (!decided[f] || !system.writes[f]) continue;
-        if (member.known[f] && *member.known[f] == value_hash(link.base[f])) continue;
+        if (!system.writes[f] || link.held[f] || (f < system.key.size() && system.key[f])) {
+          continue;
+        }
+        const bool known_equal = member.known[f] && *member.known[f] == value_hash(link.base[f]);
+        if (known_equal) continue;
+        // Decided this cycle, or still different from the base after an earlier write
+        // failed: either way the system gets the base value.
+        if (!decided[f] && !member.known[f]) continue;
         update.fields.push_back({f, link.base[f], member.known[f]});
       }
       if (!update.fields.empty()) plan_.writes.push_back(std::move(update));

@@ -30,6 +30,9 @@ struct SystemModel {
   // writes it there.
   std::vector<bool> reads;
   std::vector<bool> writes;
+  // Per canonical field: part of the system's key, written when a record is created
+  // there and never changed afterwards (changing it would make another record).
+  std::vector<bool> key;
 
   bool readable() const { return access != Access::write_only; }
   bool writable() const { return access != Access::read_only; }

@@ -1,0 +1,482 @@
+#include "engine/sync/sync_runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <stdexcept>
+
+#include <soci/soci.h>
+#include <spdlog/spdlog.h>
+
+#include <junction/batch.hpp>
+
+#include "engine/conversions.hpp"
+#include "engine/flow_runner.hpp"
+#include "engine/record_text.hpp"
+#include "engine/sync/link_codec.hpp"
+#include "engine/sync/memory_link_directory.hpp"
+#include "engine/sync/model_from_config.hpp"
+#include "store/audit_log.hpp"
+#include "store/run_repository.hpp"
+#include "store/sync_repository.hpp"
+
+namespace junction::engine::sync {
+namespace {
+
+constexpr std::size_t write_chunk = 500;
+constexpr std::size_t npos = BatchView::npos;
+
+std::size_t index_of(const std::vector<std::string> &names, const std::string &name) {
+  return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+}
+
+std::int64_t now_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const char *kind_name(ReviewKind kind) {
+  switch (kind) {
+    case ReviewKind::ambiguous_match: return "ambiguous_match";
+    case ReviewKind::conflict: return "conflict";
+    case ReviewKind::held_change: return "held_change";
+    case ReviewKind::delete_conflict: return "delete_conflict";
+  }
+  return "conflict";
+}
+
+const char *rule_name(Rule rule) {
+  switch (rule) {
+    case Rule::one_side: return "changed in";
+    case Rule::owner: return "owner";
+    case Rule::owner_revert: return "reverted to its owner";
+    case Rule::newest: return "newest";
+    case Rule::delete_wins: return "deleted in";
+    case Rule::update_wins: return "updated after a delete in";
+  }
+  return "";
+}
+
+std::vector<std::string> split_key(const std::string &key) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (;;) {
+    const auto end = key.find('\x1f', start);
+    parts.push_back(key.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return parts;
+    start = end + 1;
+  }
+}
+
+// The change time of a record: its source's word, else the system's change-time field.
+std::int64_t change_time(const RecordView &record, std::size_t field) {
+  if (record.changed_at() != JN_TIME_UNKNOWN) return record.changed_at();
+  if (field == npos) return 0;
+  const junction::Value v = record.value(field);
+  switch (v.type()) {
+    case ValueType::timestamp:
+    case ValueType::int64: return v.raw().u.i64;
+    case ValueType::date: return v.raw().u.i64 * 86400LL * 1000000LL;
+    default: break;
+  }
+  if (!v.has_text()) return 0;
+  Converted converted;
+  if (convert_text(v.text(), TargetType::timestamp, "", Rounding::reject, converted)) return 0;
+  return converted.i64;
+}
+
+class Cycle {
+ public:
+  explicit Cycle(SyncContext &c)
+      : c_(c),
+        model_(model_from_config(c.sync)),
+        country_(country_of(c.sync)),
+        links_(model_, country_),
+        repo_(c.store.session(), c.sync.name) {}
+
+  SyncOutcome plan() {
+    const auto started = std::chrono::steady_clock::now();
+    SyncOutcome out;
+    out.sync = c_.sync.name;
+    out.model = model_;
+    for (const auto &[id, text] : repo_.load_links()) {
+      loaded_.emplace(id, text);
+      links_.put(decode_link(id, text, model_.systems.size(), model_.fields.size()));
+    }
+    const auto observations = read(out.counts);
+    out.plan = plan_cycle(model_, links_, observations, country_);
+    out.counts.linked = static_cast<long long>(out.plan.matches.size());
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return out;
+  }
+
+  void apply(SyncOutcome &out) {
+    const auto started = std::chrono::steady_clock::now();
+    out.run_id = new_run_id();
+    out.written_keys.assign(out.plan.writes.size(), "");
+    out.write_errors.assign(out.plan.writes.size(), "");
+    std::vector<bool> applied(out.plan.writes.size(), false);
+    for (std::size_t s = 0; s < model_.systems.size(); ++s) write_system(s, out, applied);
+
+    soci::transaction tx(c_.store.session());
+    std::map<std::int64_t, LinkState *> by_plan_id;
+    for (auto &link : out.plan.links) by_plan_id[link.id] = &link;
+    for (std::size_t i = 0; i < out.plan.writes.size(); ++i) {
+      const MemberWrite &w = out.plan.writes[i];
+      settle_write(*by_plan_id.at(w.link), w, out.written_keys[i], applied[i]);
+      if (!applied[i]) {
+        ++out.counts.failed;
+        continue;
+      }
+      switch (w.kind) {
+        case WriteKind::create: ++out.counts.created; break;
+        case WriteKind::update: ++out.counts.updated; break;
+        case WriteKind::remove: ++out.counts.deleted; break;
+      }
+    }
+    std::map<std::int64_t, std::int64_t> ids;
+    std::map<std::int64_t, std::string> changed;
+    for (const auto &link : out.plan.links) {
+      const std::int64_t id = links_.put(link);
+      ids[link.id] = id;
+      std::string text = encode_link(links_.links().at(id));
+      if (const auto it = loaded_.find(id); it == loaded_.end() || it->second != text) {
+        changed.emplace(id, std::move(text));
+      }
+    }
+    repo_.save_links(changed);
+    record_reviews(out, ids);
+    record_audit(out, applied, ids);
+    store::RunRepository runs(c_.store.session());
+    runs.start(out.run_id, "sync:" + c_.sync.name, c_.actor);
+    store::RunCounts counts;
+    counts.read = out.counts.read;
+    counts.created = out.counts.created;
+    counts.updated = out.counts.updated;
+    counts.deleted = out.counts.deleted;
+    counts.failed = out.counts.failed;
+    runs.finish(out.run_id, out.counts.failed > 0 ? "finished_with_errors" : "finished", counts,
+                "");
+    tx.commit();
+    out.seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+
+ private:
+  std::vector<Observation> read(SyncCounts &counts) {
+    std::vector<Observation> out;
+    for (std::size_t s = 0; s < c_.sync.systems.size(); ++s) {
+      if (!model_.systems[s].readable()) continue;
+      const auto &system = c_.sync.systems[s];
+      plugin::SourceOptions options;
+      options.entity = system.entity;
+      options.mode = JN_READ_SNAPSHOT;
+      options.key_fields = system.key;
+      auto source = c_.connectors.at(system.connector)->open_source(options);
+      std::set<std::string> seen;
+      for (;;) {
+        const jn_source_batch &next = source->next();
+        if (next.batch != nullptr && next.batch->record_count > 0) {
+          read_batch(s, BatchView(*next.batch), out, seen, counts);
+        }
+        if (next.end != 0) break;
+      }
+      // A record the last cycle knew and this whole read lacks was deleted there.
+      const std::int64_t now = now_micros();
+      for (const auto &[id, link] : links_.links()) {
+        const auto &member = link.members[s];
+        if (member && !member->deleted && !seen.contains(member->key)) {
+          out.push_back({s, member->key, {}, now, true});
+        }
+      }
+    }
+    return out;
+  }
+
+  void read_batch(std::size_t s, const BatchView &in, std::vector<Observation> &out,
+                  std::set<std::string> &seen, SyncCounts &counts) {
+    const auto &system = c_.sync.systems[s];
+    std::vector<std::size_t> canonical(in.field_count(), npos);
+    for (const auto &f : system.fields) {
+      if (!f.read) continue;
+      const std::size_t i = in.field_index(f.field);
+      if (i == npos) {
+        throw std::runtime_error("sync " + c_.sync.name + ": system '" + system.name +
+                                 "' has no field '" + f.field + "' (mapped to '" + f.canonical +
+                                 "'); nothing was written");
+      }
+      canonical[i] = index_of(model_.fields, f.canonical);
+    }
+    std::vector<std::size_t> key;
+    for (const auto &k : system.key) {
+      const std::size_t i = in.field_index(k);
+      if (i == npos) {
+        throw std::runtime_error("sync " + c_.sync.name + ": system '" + system.name +
+                                 "' has no key field '" + k + "'; nothing was written");
+      }
+      key.push_back(i);
+    }
+    const std::size_t changed_field =
+        system.changed_at.empty() ? npos : in.field_index(system.changed_at);
+    for (std::size_t r = 0; r < in.size(); ++r) {
+      const RecordView record = in.record(r);
+      ++counts.read;
+      if (record.failed()) {
+        ++counts.failed;
+        spdlog::warn("sync {}: system {}: a record cannot be read: {}", c_.sync.name, system.name,
+                     record.error());
+        continue;
+      }
+      Observation o;
+      o.system = s;
+      o.key = key_text(record, key);
+      o.values.resize(model_.fields.size());
+      for (std::size_t f = 0; f < in.field_count(); ++f) {
+        if (canonical[f] == npos) continue;
+        std::string text;
+        append_text(text, record.value(f));
+        if (!text.empty()) o.values[canonical[f]] = std::move(text);
+      }
+      o.deleted = record.operation() == Operation::remove;
+      o.changed_at = change_time(record, changed_field);
+      if (!seen.insert(o.key).second) {
+        ++counts.failed;
+        spdlog::warn("sync {}: system {} holds the key {} twice; the second is left out",
+                     c_.sync.name, system.name, readable_key(o.key));
+        continue;
+      }
+      out.push_back(std::move(o));
+    }
+  }
+
+  void write_system(std::size_t s, SyncOutcome &out, std::vector<bool> &applied) {
+    std::vector<std::size_t> mine;
+    for (std::size_t i = 0; i < out.plan.writes.size(); ++i) {
+      if (out.plan.writes[i].system == s) mine.push_back(i);
+    }
+    if (mine.empty()) return;
+    const auto &system = c_.sync.systems[s];
+    std::vector<std::string> names;
+    std::vector<std::size_t> position(model_.fields.size(), npos);
+    for (const auto &f : system.fields) {
+      if (!f.write) continue;
+      std::size_t at = index_of(names, f.field);
+      if (at == names.size()) names.push_back(f.field);
+      position[index_of(model_.fields, f.canonical)] = at;
+    }
+    std::vector<std::uint32_t> key_positions;
+    for (const auto &k : system.key) {
+      std::size_t at = index_of(names, k);
+      if (at == names.size()) names.push_back(k);
+      key_positions.push_back(static_cast<std::uint32_t>(at));
+    }
+    std::unique_ptr<plugin::SinkStream> sink;
+    try {
+      sink = c_.connectors.at(system.connector)->open_sink(system.entity, system.key, out.run_id);
+    } catch (const plugin::CallError &e) {
+      for (const auto i : mine) out.write_errors[i] = e.what();
+      return;
+    }
+    std::vector<std::size_t> sent;
+    for (std::size_t first = 0; first < mine.size(); first += write_chunk) {
+      const std::size_t count = std::min(write_chunk, mine.size() - first);
+      BatchBuilder batch;
+      batch.set_fields(names);
+      batch.set_key_fields(key_positions);
+      for (std::size_t j = 0; j < count; ++j) {
+        const MemberWrite &w = out.plan.writes[mine[first + j]];
+        const std::size_t r =
+            batch.add_record(w.kind == WriteKind::remove ? Operation::remove : Operation::upsert);
+        if (w.kind != WriteKind::create) {
+          const auto parts = split_key(w.key);
+          for (std::size_t k = 0; k < key_positions.size() && k < parts.size(); ++k) {
+            batch.set(r, key_positions[k], junction::Value::string(parts[k]));
+          }
+        }
+        if (w.kind == WriteKind::remove) continue;
+        for (const auto &f : w.fields) {
+          if (position[f.field] == npos) continue;
+          batch.set(r, position[f.field],
+                    f.value && !f.value->empty() ? junction::Value::string(*f.value)
+                                                 : junction::Value::null());
+        }
+      }
+      const jn_batch *raw = batch.batch();
+      try {
+        const auto &outcomes = sink->write(*raw);
+        const BatchView view(*raw);
+        std::vector<std::size_t> key_fields(key_positions.begin(), key_positions.end());
+        for (std::size_t j = 0; j < count; ++j) {
+          const std::size_t i = mine[first + j];
+          const jn_outcome &o = outcomes[j];
+          if (o.status != JN_OK) {
+            out.write_errors[i] = o.message.size > 0 ? std::string(o.message.data, o.message.size)
+                                                     : std::string("the system refused it");
+            continue;
+          }
+          const MemberWrite &w = out.plan.writes[i];
+          out.written_keys[i] = o.target_key.size > 0
+                                    ? std::string(o.target_key.data, o.target_key.size)
+                                : w.kind == WriteKind::create ? key_text(view.record(j), key_fields)
+                                                              : w.key;
+          sent.push_back(i);
+        }
+      } catch (const plugin::CallError &e) {
+        for (std::size_t j = 0; j < count; ++j) out.write_errors[mine[first + j]] = e.what();
+      }
+    }
+    try {
+      sink->commit();
+      for (const auto i : sent) applied[i] = true;
+    } catch (const plugin::CallError &e) {
+      for (const auto i : sent) out.write_errors[i] = e.what();
+    }
+  }
+
+  std::string subject_of(const ReviewItem &r, std::int64_t link) const {
+    std::string subject = kind_name(r.kind);
+    if (link != 0) {
+      subject += ":link " + std::to_string(link);
+    } else {
+      subject += ":" + model_.systems[r.system].name + ":" + r.key;
+    }
+    if (r.field) subject += ":" + model_.fields[*r.field];
+    return subject;
+  }
+
+  void record_reviews(SyncOutcome &out, const std::map<std::int64_t, std::int64_t> &ids) {
+    for (const auto &r : out.plan.reviews) {
+      const std::int64_t link = r.link == 0 ? 0 : ids.count(r.link) ? ids.at(r.link) : r.link;
+      store::SyncReview v;
+      v.subject = subject_of(r, link);
+      v.kind = kind_name(r.kind);
+      v.link_id = link;
+      if (r.field) v.field = model_.fields[*r.field];
+      v.system = model_.systems[r.system].name;
+      v.member_key = readable_key(r.key);
+      nlohmann::json detail = nlohmann::json::object();
+      if (!r.values.empty()) {
+        for (std::size_t s = 0; s < r.values.size(); ++s) {
+          if (r.values[s]) detail["values"][model_.systems[s].name] = *r.values[s];
+        }
+      }
+      for (const auto c : r.candidates) {
+        detail["candidates"].push_back(ids.count(c) ? ids.at(c) : c);
+      }
+      v.detail = detail.dump();
+      if (repo_.add_review(v)) ++out.counts.reviews;
+    }
+  }
+
+  void record_audit(const SyncOutcome &out, const std::vector<bool> &applied,
+                    const std::map<std::int64_t, std::int64_t> &ids) {
+    std::map<std::pair<std::int64_t, std::size_t>, std::string> why;  // (link, field)
+    for (const auto &d : out.plan.decisions) {
+      if (!d.field || d.rule == Rule::one_side) continue;  // only what settled a contest
+      why[{d.link, *d.field}] =
+          std::string(rule_name(d.rule)) + " " + model_.systems[d.winner].name;
+    }
+    std::vector<store::AuditEntry> entries;
+    for (std::size_t i = 0; i < out.plan.writes.size(); ++i) {
+      if (!applied[i]) continue;
+      const MemberWrite &w = out.plan.writes[i];
+      store::AuditEntry e;
+      e.actor = c_.actor;
+      e.action = "sync";
+      e.flow = "sync:" + c_.sync.name;
+      e.run_id = out.run_id;
+      e.source_connector = c_.sync.name;
+      e.target_connector = c_.sync.systems[w.system].connector;
+      e.target_key = readable_key(out.written_keys[i]);
+      e.source_key = "link " + std::to_string(ids.count(w.link) ? ids.at(w.link) : w.link);
+      e.operation = w.kind == WriteKind::create   ? "create"
+                    : w.kind == WriteKind::update ? "update"
+                                                  : "delete";
+      std::string reasons;
+      for (const auto &f : w.fields) {
+        e.changed_fields += (e.changed_fields.empty() ? "" : ",") + model_.fields[f.field];
+        if (const auto it = why.find({w.link, f.field}); it != why.end()) {
+          reasons += (reasons.empty() ? "" : "; ") + model_.fields[f.field] + ": " + it->second;
+        }
+      }
+      e.detail = reasons;
+      entries.push_back(std::move(e));
+    }
+    store::AuditLog(c_.store.session(), c_.store.backend()).append(entries);
+  }
+
+  SyncContext &c_;
+  SyncModel model_;
+  std::string country_;
+  MemoryLinkDirectory links_;
+  store::SyncRepository repo_;
+  std::map<std::int64_t, std::string> loaded_;
+};
+
+}  // namespace
+
+SyncOutcome plan_sync(SyncContext &context) {
+  return Cycle(context).plan();
+}
+
+SyncOutcome run_sync(SyncContext &context) {
+  Cycle cycle(context);
+  SyncOutcome out = cycle.plan();
+  cycle.apply(out);
+  return out;
+}
+
+std::vector<std::string> describe_plan(const SyncOutcome &outcome) {
+  const SyncModel &m = outcome.model;
+  const CyclePlan &plan = outcome.plan;
+  const auto link_name = [&](std::int64_t id) {
+    return id < 0 ? std::string("a new record") : "link " + std::to_string(id);
+  };
+  const auto quoted = [](const Value &v) { return v ? "'" + *v + "'" : std::string("empty"); };
+  std::map<std::pair<std::int64_t, std::size_t>, const Decision *> decisions;
+  for (const auto &d : plan.decisions) {
+    if (d.field) decisions[{d.link, *d.field}] = &d;
+  }
+  std::vector<std::string> lines;
+  for (const auto &match : plan.matches) {
+    lines.push_back("link " + m.systems[match.system].name + ":" + readable_key(match.key) +
+                    " to " + link_name(match.link) + " (match rule " +
+                    std::to_string(match.rule + 1) + ")");
+  }
+  for (const auto &w : plan.writes) {
+    const std::string where = m.systems[w.system].name;
+    std::string line;
+    if (w.kind == WriteKind::remove) {
+      line = "delete " + where + ":" + readable_key(w.key);
+    } else {
+      line = w.kind == WriteKind::create ? "create in " + where + " (" + link_name(w.link) + "):"
+                                         : "update " + where + ":" + readable_key(w.key) + ":";
+      for (const auto &f : w.fields) {
+        line += " " + m.fields[f.field] + " = " + quoted(f.value);
+        if (const auto it = decisions.find({w.link, f.field});
+            it != decisions.end() && it->second->rule != Rule::one_side) {
+          line += std::string(" (") + rule_name(it->second->rule) + " " +
+                  m.systems[it->second->winner].name + ")";
+        }
+        line += ";";
+      }
+      if (!line.empty() && line.back() == ';') line.pop_back();
+    }
+    lines.push_back(line);
+  }
+  for (const auto &r : plan.reviews) {
+    std::string line = std::string("review (") + kind_name(r.kind) + ") " +
+                       m.systems[r.system].name + ":" + readable_key(r.key);
+    if (r.field) line += " field " + m.fields[*r.field] + ":";
+    for (std::size_t s = 0; s < r.values.size(); ++s) {
+      if (r.values[s]) line += " " + m.systems[s].name + " " + quoted(r.values[s]);
+    }
+    if (!r.candidates.empty())
+      line += " matches " + std::to_string(r.candidates.size()) + " records";
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+}  // namespace junction::engine::sync

@@ -1,0 +1,210 @@
+// A sync between two SQLite databases, driven through the real binary and the sql plugin:
+// a first sync links the records both hold and creates the others, edits on both sides
+// to different fields both survive, a delete reaches the other side, a cycle without
+// edits writes nothing, and `plan` says exactly what the following `sync` does.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_helpers.hpp"
+
+namespace junction::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+class TwoWaySync : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sql("crm.db",
+        "CREATE TABLE contacts (email TEXT PRIMARY KEY, name TEXT, phone TEXT, city TEXT, "
+        "updated_at TEXT);"
+        "INSERT INTO contacts VALUES ('Ann@X.org', 'Ann', '1', 'Leeds', '2026-01-01T00:00:00Z'),"
+        "('bob@x.org', 'Bob', '2', 'Hull', '2026-01-01T00:00:00Z');");
+    sql("members.db",
+        "CREATE TABLE members (email TEXT PRIMARY KEY, full_name TEXT, phone TEXT, town TEXT);"
+        "INSERT INTO members VALUES ('ann@x.org', 'Ann', '1', 'Leeds'), "
+        "('carl@x.org', 'Carl', '3', 'Bath');");
+    config = dir.write("junction.json", document().dump(2));
+  }
+
+  json document() {
+    return {
+        {"store", "sqlite:state.db"},
+        {"connectors",
+         {{"crm",
+           {{"plugin", "sql"},
+            {"config", {{"url", "sqlite:crm.db"}, {"entities", {{"contacts", json::object()}}}}}}},
+          {"db",
+           {{"plugin", "sql"},
+            {"config",
+             {{"url", "sqlite:members.db"}, {"entities", {{"members", json::object()}}}}}}}}},
+        {"syncs",
+         {{{"name", "people"},
+           {"match", {{{{"field", "email"}, {"normalize", {"email"}}}}}},
+           {"systems",
+            {{{"name", "crm"},
+              {"connector", "crm"},
+              {"entity", "contacts"},
+              {"key", {"email"}},
+              {"changed_at", "updated_at"},
+              {"fields",
+               {{"email", "email"}, {"name", "name"}, {"phone", "phone"}, {"city", "city"}}}},
+             {{"name", "members"},
+              {"connector", "db"},
+              {"entity", "members"},
+              {"key", {"email"}},
+              {"fields",
+               {{"email", "email"},
+                {"name", "full_name"},
+                {"phone", "phone"},
+                {"city", "town"}}}}}}}}}};
+  }
+
+  void sql(const std::string &db, const std::string &statements) {
+    const auto r = run_process("/usr/bin/sqlite3", {(dir / db).string(), statements});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::string rows(const std::string &db, const std::string &query) {
+    return run_process("/usr/bin/sqlite3", {(dir / db).string(), query}).out;
+  }
+  // A command on the test's config; sync and plan also get the built plugins.
+  ProcessResult run(const std::vector<std::string> &args) {
+    std::vector<std::string> all = args;
+    all.push_back("--config");
+    all.push_back(config.string());
+    if (args.front() == "sync" || args.front() == "plan") {
+      all.push_back("--plugin-path");
+      all.push_back(built_plugin_dir().string());
+    }
+    return junction(all);
+  }
+  // The numbers of the sync's summary line: read, linked, created, updated, deleted,
+  // failed, reviews.
+  std::vector<long long> counts(const std::string &out) {
+    for (const auto &line : lines_of(out)) {
+      if (line.rfind("people ", 0) != 0) continue;
+      std::istringstream in(line.substr(7));
+      std::vector<long long> n(7);
+      for (auto &v : n) in >> v;
+      return n;
+    }
+    return {};
+  }
+
+  TempDir dir;
+  fs::path config;
+};
+
+TEST_F(TwoWaySync, AFirstSyncLinksSharedRecordsCreatesTheRestAndThenSettles) {
+  const auto planned = run({"plan"});
+  ASSERT_EQ(planned.exit_code, 0) << planned.err;
+  EXPECT_EQ(planned.out,
+            "sync people: 4 records read\n"
+            "  link members:ann@x.org to a new record (match rule 1)\n"
+            "  create in members (a new record): city = 'Hull'; email = 'bob@x.org'; name = "
+            "'Bob'; phone = '2'\n"
+            "  create in crm (a new record): city = 'Bath'; email = 'carl@x.org'; name = "
+            "'Carl'; phone = '3'\n"
+            "  1 to link, 2 to create, 0 to update, 0 to delete, 0 for review\n");
+  EXPECT_EQ(rows("members.db", "SELECT COUNT(*) FROM members"), "2\n") << "plan wrote nothing";
+
+  const auto first = run({"sync", "--progress", "never"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(counts(first.out), (std::vector<long long>{4, 1, 2, 0, 0, 0, 0})) << first.out;
+  EXPECT_EQ(rows("crm.db", "SELECT email, name FROM contacts ORDER BY email"),
+            "Ann@X.org|Ann\nbob@x.org|Bob\ncarl@x.org|Carl\n");
+  EXPECT_EQ(rows("members.db", "SELECT email, full_name, town FROM members ORDER BY email"),
+            "ann@x.org|Ann|Leeds\nbob@x.org|Bob|Hull\ncarl@x.org|Carl|Bath\n");
+
+  const auto again = run({"sync", "--progress", "never"});
+  EXPECT_EQ(counts(again.out), (std::vector<long long>{6, 0, 0, 0, 0, 0, 0})) << again.out;
+}
+
+TEST_F(TwoWaySync, EditsToDifferentFieldsOnBothSidesBothSurviveAndDeletesReachTheOtherSide) {
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  sql("crm.db",
+      "UPDATE contacts SET city = 'York', updated_at = '2026-02-01T00:00:00Z' WHERE email = "
+      "'Ann@X.org'");
+  sql("members.db",
+      "UPDATE members SET phone = '9' WHERE email = 'ann@x.org'; DELETE FROM members WHERE "
+      "email = 'carl@x.org'");
+  const auto r = run({"sync", "--progress", "never"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(counts(r.out), (std::vector<long long>{5, 0, 0, 2, 1, 0, 0})) << r.out;
+  EXPECT_EQ(rows("crm.db", "SELECT email, phone, city FROM contacts ORDER BY email"),
+            "Ann@X.org|9|York\nbob@x.org|2|Hull\n");
+  EXPECT_EQ(rows("members.db", "SELECT email, phone, town FROM members ORDER BY email"),
+            "ann@x.org|9|York\nbob@x.org|2|Hull\n");
+  const auto quiet = run({"sync", "--progress", "never"});
+  EXPECT_EQ(counts(quiet.out), (std::vector<long long>{4, 0, 0, 0, 0, 0, 0})) << quiet.out;
+  EXPECT_EQ(run({"audit", "verify"}).out, "audit log intact: 5 entries in 1 chain\n");
+}
+
+// The same field changed on both sides: the newer change wins (the CRM's change time is
+// its updated_at; the members database gives none, so any dated change is newer).
+TEST_F(TwoWaySync, TheNewerOfTwoChangesToOneFieldWinsAndTheAuditSaysWhy) {
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  sql("crm.db",
+      "UPDATE contacts SET city = 'York', updated_at = '2026-03-01T00:00:00Z' WHERE email = "
+      "'bob@x.org'");
+  sql("members.db", "UPDATE members SET town = 'Bath' WHERE email = 'bob@x.org'");
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  EXPECT_EQ(rows("members.db", "SELECT town FROM members WHERE email = 'bob@x.org'"), "York\n");
+  const auto audit = run({"audit", "list", "--json"});
+  const auto entries = lines_of(audit.out);
+  ASSERT_FALSE(entries.empty());
+  const auto last = json::parse(entries.back());
+  EXPECT_EQ(last["operation"], "update");
+  EXPECT_EQ(last["changed_fields"], "city");
+  EXPECT_EQ(last["detail"], "city: newest crm");
+}
+
+// What plan prints as JSON is what the next sync then does, write by write.
+TEST_F(TwoWaySync, PlanSaysExactlyWhatTheFollowingSyncDoes) {
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  sql("crm.db",
+      "UPDATE contacts SET phone = '7', updated_at = '2026-02-01T00:00:00Z' WHERE email = "
+      "'bob@x.org'; INSERT INTO contacts VALUES ('dee@x.org', 'Dee', '5', 'Ely', NULL)");
+  sql("members.db", "DELETE FROM members WHERE email = 'carl@x.org'");
+  const auto plan = run({"plan", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  std::vector<std::string> planned;
+  for (const auto &line : lines_of(plan.out)) {
+    const auto p = json::parse(line);
+    if (p["action"] == "link" || p["action"] == "review") continue;
+    std::string fields;
+    for (const auto &[name, value] : p["fields"].items())
+      fields += (fields.empty() ? "" : ",") + name;
+    planned.push_back(p["action"].get<std::string>() + " " + p["system"].get<std::string>() + " " +
+                      fields);
+  }
+  ASSERT_EQ(planned.size(), 3U) << plan.out;
+  const auto before = lines_of(run({"audit", "list", "--json"}).out).size();
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  std::vector<std::string> done;
+  const auto all = lines_of(run({"audit", "list", "--json"}).out);
+  for (std::size_t i = before; i < all.size(); ++i) {
+    const auto e = json::parse(all[i]);
+    const std::string system = e["target"] == "crm" ? "crm" : "members";
+    done.push_back(e["operation"].get<std::string>() + " " + system + " " +
+                   e["changed_fields"].get<std::string>());
+  }
+  EXPECT_EQ(done, planned);
+}
+
+TEST_F(TwoWaySync, ASyncNamingAFieldItsSystemLacksIsRefusedAndWritesNothing) {
+  json doc = document();
+  doc["syncs"][0]["systems"][1]["fields"]["city"] = "town_name";
+  dir.write("junction.json", doc.dump());
+  const auto r = run({"sync", "--progress", "never"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("system 'members' has no field 'town_name' (mapped to 'city'); nothing "
+                       "was written"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(rows("members.db", "SELECT COUNT(*) FROM members"), "2\n");
+}
+
+}  // namespace
+}  // namespace junction::testing
