@@ -208,3 +208,92 @@ TEST_F(TwoWaySync, ASyncNamingAFieldItsSystemLacksIsRefusedAndWritesNothing) {
 
 }  // namespace
 }  // namespace junction::testing
+
+namespace junction::testing {
+namespace {
+
+// Under "conflicts": "review", a field changed on both sides waits in the review queue;
+// a person takes one side's value and the next sync writes it everywhere, audited.
+TEST_F(TwoWaySync, AConflictWaitsForAPersonWhoseChoiceTheNextSyncWrites) {
+  json doc = document();
+  doc["syncs"][0]["conflicts"] = "review";
+  dir.write("junction.json", doc.dump());
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  sql("crm.db", "UPDATE contacts SET city = 'York' WHERE email = 'bob@x.org'");
+  sql("members.db", "UPDATE members SET town = 'Bath' WHERE email = 'bob@x.org'");
+  const auto held = run({"sync", "--progress", "never"});
+  EXPECT_EQ(counts(held.out), (std::vector<long long>{6, 0, 0, 0, 0, 0, 1})) << held.out;
+  EXPECT_EQ(rows("crm.db", "SELECT city FROM contacts WHERE email = 'bob@x.org'"), "York\n");
+  EXPECT_EQ(rows("members.db", "SELECT town FROM members WHERE email = 'bob@x.org'"), "Bath\n");
+  // The first sync already raised one: Ann's address is spelled differently on each side.
+  const auto list = run({"review", "list", "--json"});
+  const auto items = lines_of(list.out);
+  ASSERT_EQ(items.size(), 2U) << list.out << list.err;
+  EXPECT_EQ(json::parse(items[0])["field"], "email");
+  const auto item = json::parse(items[1]);
+  EXPECT_EQ(item["kind"], "conflict");
+  EXPECT_EQ(item["field"], "city");
+  EXPECT_EQ(item["detail"]["values"], (json{{"crm", "York"}, {"members", "Bath"}}));
+  const std::string id = std::to_string(item["id"].get<long long>());
+  EXPECT_EQ(counts(run({"sync", "--progress", "never"}).out)[6], 0) << "not raised twice";
+
+  const auto resolved = run({"review", "resolve", id, "--take", "members", "--actor", "alice"});
+  ASSERT_EQ(resolved.exit_code, 0) << resolved.err;
+  EXPECT_EQ(resolved.out,
+            "review " + id + ": took members's city 'Bath'; the next junction sync writes it\n");
+  const auto again = run({"review", "resolve", id, "--take", "crm"});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("already resolved (by alice)"), std::string::npos) << again.err;
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  EXPECT_EQ(rows("crm.db", "SELECT city FROM contacts WHERE email = 'bob@x.org'"), "Bath\n");
+  EXPECT_EQ(rows("members.db", "SELECT town FROM members WHERE email = 'bob@x.org'"), "Bath\n");
+  const auto audit = lines_of(run({"audit", "list", "--json"}).out);
+  bool by_alice = false;
+  for (const auto &line : audit) {
+    const auto e = json::parse(line);
+    by_alice |= e["actor"] == "alice" && e["action"] == "review.resolve";
+  }
+  EXPECT_TRUE(by_alice);
+  EXPECT_EQ(run({"audit", "verify"}).exit_code, 0);
+}
+
+// Address changes from the members database wait for approval; a rejected one is put
+// back in the members database by the next sync.
+TEST_F(TwoWaySync, HeldChangesWaitForApprovalAndARejectedOneIsPutBack) {
+  json doc = document();
+  doc["syncs"][0]["hold"] = {{{"from", "members"}, {"fields", {"city"}}}};
+  dir.write("junction.json", doc.dump());
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  sql("members.db", "UPDATE members SET town = 'Wells' WHERE email = 'bob@x.org'");
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  EXPECT_EQ(rows("crm.db", "SELECT city FROM contacts WHERE email = 'bob@x.org'"), "Hull\n");
+  // Carl, new in the members database, waits too: his town came from there.
+  const auto bobs = [&] {
+    for (const auto &line : lines_of(run({"review", "list", "--json"}).out)) {
+      const auto item = json::parse(line);
+      if (item["key"] == "bob@x.org") return item;
+    }
+    return json();
+  };
+  auto item = bobs();
+  EXPECT_EQ(item["kind"], "held_change");
+  EXPECT_EQ(item["system"], "members");
+  ASSERT_EQ(run({"review", "approve", std::to_string(item["id"].get<long long>())}).exit_code, 0);
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  EXPECT_EQ(rows("crm.db", "SELECT city FROM contacts WHERE email = 'bob@x.org'"), "Wells\n");
+
+  sql("members.db", "UPDATE members SET town = 'Ripon' WHERE email = 'bob@x.org'");
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  item = bobs();
+  ASSERT_EQ(run({"review", "reject", std::to_string(item["id"].get<long long>()), "--reason",
+                 "not verified"})
+                .exit_code,
+            0);
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  EXPECT_EQ(rows("members.db", "SELECT town FROM members WHERE email = 'bob@x.org'"), "Wells\n");
+  EXPECT_EQ(rows("crm.db", "SELECT city FROM contacts WHERE email = 'bob@x.org'"), "Wells\n");
+  EXPECT_TRUE(bobs().is_null()) << "nothing about Bob waits any more";
+}
+
+}  // namespace
+}  // namespace junction::testing

@@ -22,15 +22,6 @@ namespace {
 
 namespace po = boost::program_options;
 
-void add_actor_option(po::options_description &options) {
-  options.add_options()("actor", po::value<std::string>(),
-                        "who does it, for the audit (default: the OS user)");
-}
-
-std::string actor_of(const po::variables_map &values) {
-  return values.count("actor") != 0U ? values["actor"].as<std::string>() : operating_system_user();
-}
-
 std::vector<long long> ids_of(const po::variables_map &values) {
   return values.count("id") != 0U ? values["id"].as<std::vector<long long>>()
                                   : std::vector<long long>{};

@@ -32,6 +32,12 @@ const std::map<std::string, Runner> &commands() {
       {"errors edit", &junction::cli::run_errors_edit},
       {"errors discard", &junction::cli::run_errors_discard},
       {"errors export", &junction::cli::run_errors_export},
+      {"review list", &junction::cli::run_review_list},
+      {"review show", &junction::cli::run_review_show},
+      {"review approve", &junction::cli::run_review_approve},
+      {"review reject", &junction::cli::run_review_reject},
+      {"review resolve", &junction::cli::run_review_resolve},
+      {"review link", &junction::cli::run_review_link},
       {"audit list", &junction::cli::run_audit_list},
       {"audit verify", &junction::cli::run_audit_verify},
       {"audit export", &junction::cli::run_audit_export},
@@ -54,6 +60,10 @@ void print_usage(std::ostream &out) {
          "  errors edit ID --set FIELD=VALUE --config FILE    fix a queued record\n"
          "  errors discard ID... --reason TEXT --config FILE  give up on records\n"
          "  errors export --format csv|json --config FILE     the queue as a file\n"
+         "  review list|show ID --config FILE                 what syncs hold for a person\n"
+         "  review approve|reject ID --config FILE            settle a held change\n"
+         "  review resolve ID --take SYSTEM|--set VALUE       settle a conflict\n"
+         "  review link ID --to LINK --config FILE            settle an ambiguous match\n"
          "  audit list|export --config FILE                   the audit log\n"
          "  audit verify --config FILE   check the audit log's hash chain\n\n"
          "global options:\n"

@@ -6,6 +6,61 @@
 
 namespace junction::store {
 
+namespace {
+
+const char *const review_columns =
+    "SELECT review_id, sync, subject, kind, COALESCE(link_id, 0), COALESCE(field, ''), "
+    "COALESCE(system_name, ''), COALESCE(member_key, ''), COALESCE(detail, ''), status, "
+    "created_at, COALESCE(resolved_at, ''), COALESCE(resolved_by, ''), COALESCE(resolution, '') "
+    "FROM sync_reviews ";
+
+// SQLite gives expressions (COALESCE, MAX) whatever type their first value has.
+std::int64_t integer_at(const soci::row &r, std::size_t i) {
+  switch (r.get_properties(i).get_data_type()) {
+    case soci::dt_integer: return r.get<int>(i);
+    case soci::dt_long_long: return static_cast<std::int64_t>(r.get<long long>(i));
+    case soci::dt_unsigned_long_long:
+      return static_cast<std::int64_t>(r.get<unsigned long long>(i));
+    case soci::dt_double: return static_cast<std::int64_t>(r.get<double>(i));
+    case soci::dt_string: return std::stoll(r.get<std::string>(i));
+    default: return 0;
+  }
+}
+
+SyncReview review_of(const soci::row &r) {
+  SyncReview v;
+  v.id = integer_at(r, 0);
+  v.sync = r.get<std::string>(1);
+  v.subject = r.get<std::string>(2);
+  v.kind = r.get<std::string>(3);
+  v.link_id = integer_at(r, 4);
+  v.field = r.get<std::string>(5);
+  v.system = r.get<std::string>(6);
+  v.member_key = r.get<std::string>(7);
+  v.detail = r.get<std::string>(8);
+  v.status = r.get<std::string>(9);
+  v.created_at = r.get<std::string>(10);
+  v.resolved_at = r.get<std::string>(11);
+  v.resolved_by = r.get<std::string>(12);
+  v.resolution = r.get<std::string>(13);
+  return v;
+}
+
+std::vector<SyncReview> select_reviews(soci::session &session, const std::string &sync,
+                                       const std::string &status, int limit) {
+  std::vector<SyncReview> out;
+  soci::rowset<soci::row> rows =
+      (session.prepare << std::string(review_columns) +
+                              "WHERE (:s = '' OR sync = :s2) AND (:st = '' OR status = :st2) "
+                              "ORDER BY review_id LIMIT " +
+                              std::to_string(limit),
+       soci::use(sync), soci::use(sync), soci::use(status), soci::use(status));
+  for (const auto &r : rows) out.push_back(review_of(r));
+  return out;
+}
+
+}  // namespace
+
 SyncRepository::SyncRepository(soci::session &session, std::string sync)
     : session_(session), sync_(std::move(sync)) {}
 
@@ -56,37 +111,47 @@ bool SyncRepository::add_review(const SyncReview &r) {
   return true;
 }
 
-std::vector<SyncReview> SyncRepository::reviews(const std::string &status, int limit) {
-  std::vector<SyncReview> out;
+std::optional<SyncReview> find_review(soci::session &session, std::int64_t id) {
+  const long long wanted = id;
   soci::rowset<soci::row> rows =
-      (session_.prepare << "SELECT review_id, subject, kind, COALESCE(link_id, 0), "
-                           "COALESCE(field, ''), COALESCE(system_name, ''), "
-                           "COALESCE(member_key, ''), COALESCE(detail, ''), status, created_at "
-                           "FROM sync_reviews WHERE sync = :s AND (:st = '' OR status = :st2) "
-                           "ORDER BY review_id LIMIT " +
-                               std::to_string(limit),
-       soci::use(sync_), soci::use(status), soci::use(status));
-  const auto integer = [](const soci::row &r, std::size_t i) {
-    return r.get_properties(i).get_data_type() == soci::dt_integer
-               ? static_cast<std::int64_t>(r.get<int>(i))
-               : static_cast<std::int64_t>(r.get<long long>(i));
-  };
-  for (const auto &r : rows) {
-    SyncReview v;
-    v.id = integer(r, 0);
-    v.sync = sync_;
-    v.subject = r.get<std::string>(1);
-    v.kind = r.get<std::string>(2);
-    v.link_id = integer(r, 3);
-    v.field = r.get<std::string>(4);
-    v.system = r.get<std::string>(5);
-    v.member_key = r.get<std::string>(6);
-    v.detail = r.get<std::string>(7);
-    v.status = r.get<std::string>(8);
-    v.created_at = r.get<std::string>(9);
-    out.push_back(std::move(v));
-  }
-  return out;
+      (session.prepare << std::string(review_columns) + "WHERE review_id = :id", soci::use(wanted));
+  for (const auto &r : rows) return review_of(r);
+  return std::nullopt;
+}
+
+std::vector<SyncReview> all_reviews(soci::session &session, const std::string &status, int limit) {
+  return select_reviews(session, "", status, limit);
+}
+
+std::vector<SyncReview> SyncRepository::reviews(const std::string &status, int limit) {
+  return select_reviews(session_, sync_, status, limit);
+}
+
+void SyncRepository::close_review(std::int64_t id, const std::string &status,
+                                  const std::string &actor, const std::string &resolution) {
+  const long long review = id;
+  const std::string now = utc_now_text();
+  session_ << "UPDATE sync_reviews SET status = :st, resolved_at = :at, resolved_by = :by, "
+              "resolution = :r WHERE review_id = :id AND status = 'open'",
+      soci::use(status), soci::use(now), soci::use(actor), soci::use(resolution), soci::use(review);
+}
+
+std::optional<std::string> SyncRepository::load_link(std::int64_t id) {
+  const long long link = id;
+  std::string state;
+  soci::indicator ind = soci::i_null;
+  session_ << "SELECT state FROM sync_links WHERE sync = :s AND link_id = :l", soci::use(sync_),
+      soci::use(link), soci::into(state, ind);
+  if (!session_.got_data() || ind != soci::i_ok) return std::nullopt;
+  return state;
+}
+
+std::int64_t SyncRepository::max_link_id() {
+  long long id = 0;
+  soci::indicator ind = soci::i_null;
+  session_ << "SELECT MAX(link_id) FROM sync_links WHERE sync = :s", soci::use(sync_),
+      soci::into(id, ind);
+  return ind == soci::i_ok ? id : 0;
 }
 
 }  // namespace junction::store

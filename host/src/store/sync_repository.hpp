@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,11 @@ struct SyncReview {
   std::string resolution;
 };
 
+// A review of any sync by its id.
+std::optional<SyncReview> find_review(soci::session &session, std::int64_t id);
+// Reviews of every sync; `status` "" for every status.
+std::vector<SyncReview> all_reviews(soci::session &session, const std::string &status, int limit);
+
 class SyncRepository {
  public:
   SyncRepository(soci::session &session, std::string sync);
@@ -38,9 +44,16 @@ class SyncRepository {
   std::map<std::int64_t, std::string> load_links();
   void save_links(const std::map<std::int64_t, std::string> &links);
 
+  std::optional<std::string> load_link(std::int64_t id);
+  std::int64_t max_link_id();
+
   // Adds the review unless one about its subject is open; true when added.
   bool add_review(const SyncReview &review);
+  // `status` "" for every status.
   std::vector<SyncReview> reviews(const std::string &status, int limit);
+  // Closes an open review: `status` approved, rejected or resolved.
+  void close_review(std::int64_t id, const std::string &status, const std::string &actor,
+                    const std::string &resolution);
 
  private:
   soci::session &session_;

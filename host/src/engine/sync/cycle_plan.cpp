@@ -213,16 +213,28 @@ class Planner {
 
     std::vector<bool> decided(fields, false);
     for (std::size_t f = 0; f < fields; ++f) {
-      const auto &changed = changers[f];
-      if (changed.empty() || link.held[f]) continue;  // a held field waits for its review
-      bool needs_approval = false;
-      for (const std::size_t s : changed) {
-        needs_approval |=
+      if (changers[f].empty() || link.held[f]) continue;  // a held field waits for its review
+      // Changes from systems whose changes to this field wait for approval are held when
+      // they differ from what the other systems' changes (or the base) make of it.
+      std::vector<std::size_t> changed;
+      std::vector<std::size_t> awaiting;
+      for (const std::size_t s : changers[f]) {
+        const bool held_from =
             f < model_.hold_from.size() && s < model_.hold_from[f].size() && model_.hold_from[f][s];
+        (held_from ? awaiting : changed).push_back(s);
       }
-      if (needs_approval) {
-        hold(w, f, ReviewKind::held_change, changed.front());
-        continue;
+      if (!awaiting.empty()) {
+        const Value &settled =
+            changed.empty() ? link.base[f] : value_at(w.seen[changed.front()]->values, f);
+        bool differs = false;
+        for (const std::size_t s : awaiting) {
+          differs |= value_hash(value_at(w.seen[s]->values, f)) != value_hash(settled);
+        }
+        if (differs) {
+          hold(w, f, ReviewKind::held_change, awaiting.front());
+          continue;
+        }
+        if (changed.empty()) continue;  // it already holds what the others agree on
       }
       std::unordered_set<std::uint64_t> distinct;
       for (const std::size_t s : changed)
