@@ -207,7 +207,7 @@ class Planner {
     }
     for (const std::size_t d : deleters) link.members[d]->deleted = true;
     if (!deleters.empty() && settle_deletes(w, deleters, updaters)) {
-      plan_.links.push_back(link);
+      plan_.links.push_back(std::move(link));  // not read again
       return;
     }
 
@@ -274,7 +274,7 @@ class Planner {
       plan_.decisions.push_back({link.id, f, rule, changed, winner});
     }
     plan_writes(link, decided);
-    plan_.links.push_back(link);
+    plan_.links.push_back(std::move(link));  // not read again
   }
 
   void review_delete(const LinkState &link, std::size_t deleter) {

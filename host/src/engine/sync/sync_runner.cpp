@@ -4,9 +4,11 @@
 #include <chrono>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
+#include <xxhash.h>
 
 #include <junction/batch.hpp>
 
@@ -101,7 +103,7 @@ class Cycle {
     out.sync = c_.sync.name;
     out.model = model_;
     for (const auto &[id, text] : repo_.load_links()) {
-      loaded_.emplace(id, text);
+      loaded_.emplace(id, XXH3_64bits(text.data(), text.size()));
       links_.put(decode_link(id, text, model_.systems.size(), model_.fields.size()));
     }
     const auto observations = read(out.counts);
@@ -141,7 +143,8 @@ class Cycle {
       const std::int64_t id = links_.put(link);
       ids[link.id] = id;
       std::string text = encode_link(links_.links().at(id));
-      if (const auto it = loaded_.find(id); it == loaded_.end() || it->second != text) {
+      if (const auto it = loaded_.find(id);
+          it == loaded_.end() || it->second != XXH3_64bits(text.data(), text.size())) {
         changed.emplace(id, std::move(text));
       }
     }
@@ -411,7 +414,7 @@ class Cycle {
   std::string country_;
   MemoryLinkDirectory links_;
   store::SyncRepository repo_;
-  std::map<std::int64_t, std::string> loaded_;
+  std::unordered_map<std::int64_t, std::uint64_t> loaded_;  // hash of each link as read
 };
 
 }  // namespace

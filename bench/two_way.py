@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Two-way sync between two SQLite databases that already hold the same contacts: the
+first sync (every record matched, nothing to write) and an unchanged cycle, against the
+one-way flow's first load and unchanged re-run of the same data in the same run.
+
+    python3 bench/two_way.py [--rows 100000]
+
+Prints seconds, records/s and peak resident memory of each, and the ratios."""
+import argparse
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import run as bench  # noqa: E402  (the shared helpers of bench/run.py)
+
+FIELDS = bench.COLUMNS  # id, email, first_name, ... (15)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    subprocess.run(["cmake", "-S", str(bench.ROOT), "-B", str(bench.BUILD), "-G", "Ninja",
+                    "-DCMAKE_BUILD_TYPE=Release", "-DJUNCTION_BUILD_TESTS=OFF"],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", str(bench.BUILD)], check=True, stdout=subprocess.DEVNULL)
+    data = bench.WORK / "data" / ("contacts-%d.csv" % args.rows)
+    if not data.exists():
+        data.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(bench.ROOT / "bench/tools/make_contacts.py"),
+                        str(args.rows), str(data)], check=True)
+    d = bench.WORK / "two-way"
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    # Both systems hold the same people: an ERP keyed by id and a CRM keyed by email.
+    for db in ("a.db", "b.db"):
+        subprocess.run(["sqlite3", str(d / db), bench.IMPORT_TABLE.replace("contacts", "people"),
+                        ".mode csv", ".import --skip 1 %s people" % data], check=True)
+    fields = {c: c for c in FIELDS}
+    sync = {"name": "people",
+            "match": [[{"field": "email", "normalize": ["email"]}]],
+            "systems": [
+                {"name": "erp", "connector": "a", "entity": "people", "key": ["id"],
+                 "fields": fields},
+                {"name": "crm", "connector": "b", "entity": "people", "key": ["id"],
+                 "fields": fields}]}
+    connectors = {n: {"plugin": "sql", "config": {"url": "sqlite:%s.db" % n,
+                                                  "entities": {"people": {}}}}
+                  for n in ("a", "b")}
+    (d / "sync.json").write_text(json.dumps(
+        {"store": "sqlite:sync-state.db", "connectors": connectors, "syncs": [sync]}))
+    # The one-way flow over the same data: a.db -> a fresh copy of its table.
+    subprocess.run(["sqlite3", str(d / "c.db"), bench.IMPORT_TABLE.replace("contacts", "people")],
+                   check=True)
+    flow_connectors = dict(connectors)
+    flow_connectors["c"] = {"plugin": "sql", "config": {"url": "sqlite:c.db",
+                                                        "entities": {"people": {}}}}
+    (d / "flow.json").write_text(json.dumps(
+        {"store": "sqlite:flow-state.db", "connectors": flow_connectors,
+         "flows": [{"name": "copy", "from": {"connector": "a", "entity": "people", "key": ["id"]},
+                    "to": {"connector": "c", "entity": "people"}}]}))
+    cmd = [str(bench.JUNCTION), "--log-level", "warn", "sync", "--progress", "never", "--config"]
+    results = {}
+    results["flow.first"] = bench.timed(cmd + [str(d / "flow.json")], cwd=d)
+    results["flow.unchanged"] = bench.timed(cmd + [str(d / "flow.json")], cwd=d)
+    results["sync.first"] = bench.timed(cmd + [str(d / "sync.json")], cwd=d)
+    results["sync.unchanged"] = bench.timed(cmd + [str(d / "sync.json")], cwd=d)
+    rows = args.rows
+    lines = ["| run | seconds | records/s | peak MB |", "| --- | ---: | ---: | ---: |"]
+    labels = {"flow.first": "one-way flow, first load", "flow.unchanged": "one-way flow, unchanged",
+              "sync.first": "two-way sync, first cycle (all matched)",
+              "sync.unchanged": "two-way sync, unchanged cycle"}
+    for name, label in labels.items():
+        s, mb, _ = results[name]
+        lines.append("| %s | %.2f | %.0f | %.1f |" % (label, s, rows / s, mb))
+    lines.append("")
+    lines.append("first sync / one-way first load: %.2fx; unchanged cycle / one-way unchanged "
+                 "re-run: %.2fx (%d records per system)" % (
+                     results["sync.first"][0] / results["flow.first"][0],
+                     results["sync.unchanged"][0] / results["flow.unchanged"][0], rows))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
