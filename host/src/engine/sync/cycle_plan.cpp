@@ -195,9 +195,12 @@ class Planner {
       }
       for (std::size_t f = 0; f < fields; ++f) {
         if (!model_.systems[s].reads[f]) continue;
-        const std::uint64_t h = value_hash(value_at(o->values, f));
-        const bool changed =
-            member.known[f] ? *member.known[f] != h : h != value_hash(link.base[f]);
+        const Value &value = value_at(o->values, f);
+        const std::uint64_t h = value_hash(value);
+        // A record new to its link that lacks a value says nothing about it: it never
+        // erases what the other systems hold.
+        const bool changed = member.known[f] ? *member.known[f] != h
+                                             : present(value) && h != value_hash(link.base[f]);
         member.known[f] = h;
         if (changed) {
           changers[f].push_back(s);

@@ -219,3 +219,105 @@ TEST(CyclePlan, AReadOnlySystemIsNeverWrittenAndAWriteOnlyOneNeverRead) {
 
 }  // namespace
 }  // namespace junction::engine::sync
+
+namespace junction::engine::sync {
+namespace {
+
+using testing::MemorySyncWorld;
+
+// A donor database and an online system share 9,000 people under different keys: most
+// emails differ only in case and spaces, a quarter of the online records have no email
+// and match on name and postcode (accents, case and spacing differ), and 20 of those
+// match two donors (twins at one address). Each side has 500 people the other lacks.
+TEST(CyclePlanAcceptance, AFirstSyncOfTenThousandContactsLinksThemWithoutDuplicates) {
+  SyncModel model = testing::model_of({"donors", "online"}, {"email", "name", "postcode"});
+  model.match.push_back({{{0, {"email"}}}});
+  model.match.push_back({{{1, {"trim", "casefold", "fold_accents"}}, {2, {"postcode"}}}});
+  MemorySyncWorld world(model);
+  std::map<std::string, int> person;  // (system prefix + key) -> real person
+  const auto add = [&](std::size_t system, int who, Values values) {
+    person[std::to_string(system) + world.create(system, std::move(values))] = who;
+  };
+  const auto email = [](int i) { return "p" + std::to_string(i) + "@x.org"; };
+  const auto name = [](int i) { return (i % 7 == 0 ? "Zoë " : "Ann ") + std::to_string(i); };
+  const auto postcode = [](int i) {
+    return "AB" + std::to_string(i % 90) + " " + std::to_string(i % 9) + "XY";
+  };
+  constexpr int shared = 9000;
+  constexpr int twins = 20;
+  int ambiguous = 0;
+  for (int i = 0; i < shared; ++i) {
+    add(0, i, {email(i), name(i), postcode(i)});
+    const bool no_email = i % 4 == 0;
+    std::string online_name = name(i);
+    if (i % 7 == 0) online_name = "zoe " + std::to_string(i);  // no accent, lower case
+    std::string online_postcode = postcode(i);
+    online_postcode.erase(online_postcode.find(' '), 1);
+    if (no_email && ambiguous < twins) {
+      // A twin at the same address, with an email of their own, in the donor database.
+      add(0, 100000 + ambiguous,
+          {"twin" + std::to_string(ambiguous) + "@x.org", name(i), postcode(i)});
+      ++ambiguous;
+    }
+    std::string mail = email(i);
+    if (i % 3 == 0) mail = "  " + mail;
+    if (i % 5 == 0) mail[0] = 'P';
+    add(1, i, {no_email ? Value() : Value(mail), online_name, online_postcode});
+  }
+  for (int i = 0; i < 500; ++i) {
+    add(0, 20000 + i, {email(20000 + i), name(20000 + i), postcode(20000 + i)});
+    add(1, 30000 + i, {email(30000 + i), name(30000 + i), postcode(30000 + i)});
+  }
+  const CyclePlan plan = world.cycle();
+  EXPECT_EQ(plan.matches.size(), static_cast<std::size_t>(shared - twins));
+  std::size_t ambiguous_reviews = 0;
+  for (const auto &r : plan.reviews) {
+    ambiguous_reviews += r.kind == ReviewKind::ambiguous_match && r.candidates.size() == 2 ? 1 : 0;
+  }
+  EXPECT_EQ(ambiguous_reviews, static_cast<std::size_t>(twins));
+  std::size_t created[2] = {0, 0};
+  for (const auto &w : plan.writes) created[w.system] += w.kind == WriteKind::create ? 1 : 0;
+  EXPECT_EQ(created[0], 500U) << "the online-only people, in the donor database";
+  EXPECT_EQ(created[1], 500U) << "the donor-only people (the twins wait for their review)";
+  // No person is in a system twice: records created by the sync are counted by email.
+  for (std::size_t s = 0; s < 2; ++s) {
+    std::map<std::string, int> by_email;
+    for (const auto &[key, r] : world.system(s).records) {
+      if (r.values[0]) ++by_email[*r.values[0]];
+    }
+    for (const auto &[mail, n] : by_email) EXPECT_EQ(n, 1) << mail << " twice in system " << s;
+  }
+  EXPECT_EQ(world.system(0).records.size(), std::size_t{shared + twins + 500 + 500});
+  EXPECT_EQ(world.system(1).records.size(), std::size_t{shared + 500 + 500});
+  world.cycle();  // differing spellings of shared emails settled by the newest change
+  EXPECT_TRUE(world.cycle().writes.empty());
+  // An online record without an email took the donor's: a missing value erases nothing.
+  std::size_t with_email = 0;
+  for (const auto &[key, r] : world.system(1).records) with_email += r.values[0] ? 1 : 0;
+  EXPECT_EQ(with_email, world.system(1).records.size() - twins);
+}
+
+}  // namespace
+}  // namespace junction::engine::sync
+
+namespace junction::engine::sync {
+namespace {
+
+// A record that joins an existing link without a value for a field (the online form had
+// no email) takes the link's value; it never erases it in the other systems.
+TEST(CyclePlan, ARecordJoiningALinkWithoutAValueErasesNothing) {
+  SyncModel model = two_systems();
+  model.systems[1].access = Access::read_only;  // nothing is created there
+  MemorySyncWorld world(model);
+  const auto a = world.create(0, person("Ann", "ann@x.org", "1", "Leeds"));
+  world.cycle();
+  world.create(1, person("ANN", nullptr, "1", "leeds"));  // matches on name and city
+  const auto plan = world.cycle();
+  ASSERT_EQ(plan.matches.size(), 1U);
+  EXPECT_EQ(world.system(0).records.at(a).values[email], "ann@x.org");
+  // A value it does have and that differs is a change like any other (newest here).
+  EXPECT_EQ(world.system(0).records.at(a).values[name], "ANN");
+}
+
+}  // namespace
+}  // namespace junction::engine::sync
