@@ -297,3 +297,39 @@ TEST_F(TwoWaySync, HeldChangesWaitForApprovalAndARejectedOneIsPutBack) {
 
 }  // namespace
 }  // namespace junction::testing
+
+namespace junction::testing {
+namespace {
+
+// A system read for its changes ("read": "changes", here the sql connector's cursor on
+// updated_at) is read whole once, then only where it changed; its cursor moves with each
+// cycle that committed.
+TEST_F(TwoWaySync, ASystemReadForItsChangesIsReadOnlyWhereItChanged) {
+  sql("crm.db",
+      "CREATE TABLE stamped (email TEXT PRIMARY KEY, name TEXT, phone TEXT, city TEXT, "
+      "updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));"
+      "INSERT INTO stamped SELECT * FROM contacts; DROP TABLE contacts;"
+      "ALTER TABLE stamped RENAME TO contacts;");
+  json doc = document();
+  doc["connectors"]["crm"]["config"]["entities"]["contacts"] = {{"cursor", {"updated_at"}}};
+  doc["syncs"][0]["systems"][0]["read"] = "changes";
+  dir.write("junction.json", doc.dump());
+  const auto first = run({"sync", "--progress", "never"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(counts(first.out), (std::vector<long long>{4, 1, 2, 0, 0, 0, 0})) << first.out;
+  // Carl, created in the CRM by that cycle, is newer than the cursor: read once, no echo.
+  EXPECT_EQ(counts(run({"sync", "--progress", "never"}).out),
+            (std::vector<long long>{4, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(counts(run({"sync", "--progress", "never"}).out),
+            (std::vector<long long>{3, 0, 0, 0, 0, 0, 0}))
+      << "only the members database, read whole";
+  sql("crm.db",
+      "UPDATE contacts SET city = 'York', updated_at = '2999-01-01T00:00:00Z' WHERE email = "
+      "'bob@x.org'");
+  const auto changed = run({"sync", "--progress", "never"});
+  EXPECT_EQ(counts(changed.out), (std::vector<long long>{4, 0, 0, 1, 0, 0, 0})) << changed.out;
+  EXPECT_EQ(rows("members.db", "SELECT town FROM members WHERE email = 'bob@x.org'"), "York\n");
+}
+
+}  // namespace
+}  // namespace junction::testing

@@ -95,6 +95,7 @@ void build_model(const json &doc, HostConfig &config) {
         system.entity = end.entity;
         system.key = end.key;
         system.access = s.value("access", "read_write");
+        system.read = s.value("read", "snapshot");
         system.changed_at = s.value("changed_at", "");
         const json fields = s.value("fields", json::object());
         for (const auto &[canonical, map] : fields.items()) {

@@ -52,6 +52,7 @@ struct SyncSystemConfig {
   std::string entity;
   std::vector<std::string> key;
   std::string access = "read_write";  // read_write, read_only, write_only
+  std::string read = "snapshot";      // snapshot (whole, deletes by absence) or changes
   std::string changed_at;             // the system's change-time field, if any
   std::vector<SyncFieldMap> fields;   // by canonical name
 };

@@ -95,7 +95,8 @@ class Cycle {
         model_(model_from_config(c.sync)),
         country_(country_of(c.sync)),
         links_(model_, country_),
-        repo_(c.store.session(), c.sync.name) {}
+        repo_(c.store.session(), c.sync.name),
+        runs_(c.store.session()) {}
 
   SyncOutcome plan() {
     const auto started = std::chrono::steady_clock::now();
@@ -151,8 +152,11 @@ class Cycle {
     repo_.save_links(changed);
     record_reviews(out, ids);
     record_audit(out, applied, ids);
-    store::RunRepository runs(c_.store.session());
-    runs.start(out.run_id, "sync:" + c_.sync.name, c_.actor);
+    store::RunRepository &runs = runs_;
+    for (const auto &[s, read] : read_to_) {
+      runs.save_cursor(chain(), c_.sync.systems[s].name, read.second, out.run_id);
+    }
+    runs.start(out.run_id, chain(), c_.actor);
     store::RunCounts counts;
     counts.read = out.counts.read;
     counts.created = out.counts.created;
@@ -162,6 +166,7 @@ class Cycle {
     runs.finish(out.run_id, out.counts.failed > 0 ? "finished_with_errors" : "finished", counts,
                 "");
     tx.commit();
+    for (auto &[s, read] : read_to_) read.first->acknowledge(read.second);
     out.seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
@@ -172,18 +177,27 @@ class Cycle {
     for (std::size_t s = 0; s < c_.sync.systems.size(); ++s) {
       if (!model_.systems[s].readable()) continue;
       const auto &system = c_.sync.systems[s];
+      const bool changes = system.read == "changes";
       plugin::SourceOptions options;
       options.entity = system.entity;
-      options.mode = JN_READ_SNAPSHOT;
+      options.mode = changes ? JN_READ_INCREMENTAL : JN_READ_SNAPSHOT;
       options.key_fields = system.key;
+      if (changes) options.cursor = runs_.cursor(chain(), system.name).value_or("");
       auto source = c_.connectors.at(system.connector)->open_source(options);
       std::set<std::string> seen;
+      std::string cursor = options.cursor;
       for (;;) {
         const jn_source_batch &next = source->next();
         if (next.batch != nullptr && next.batch->record_count > 0) {
           read_batch(s, BatchView(*next.batch), out, seen, counts);
         }
+        cursor.assign(next.cursor.data, next.cursor.size);
         if (next.end != 0) break;
+      }
+      if (changes) {
+        // Kept open: the source is told the cursor is durable once the cycle committed.
+        read_to_.emplace(s, std::make_pair(std::move(source), cursor));
+        continue;
       }
       // A record the last cycle knew and this whole read lacks was deleted there.
       const std::int64_t now = now_micros();
@@ -414,6 +428,11 @@ class Cycle {
   std::string country_;
   MemoryLinkDirectory links_;
   store::SyncRepository repo_;
+  store::RunRepository runs_;
+  // Systems read for their changes: the open source and the cursor it reached.
+  std::map<std::size_t, std::pair<std::unique_ptr<plugin::SourceStream>, std::string>> read_to_;
+
+  std::string chain() const { return "sync:" + c_.sync.name; }
   std::unordered_map<std::int64_t, std::uint64_t> loaded_;  // hash of each link as read
 };
 
