@@ -36,6 +36,7 @@ MemberState fresh_member(const std::string &key, std::size_t fields) {
 struct Working {
   LinkState state;
   std::vector<const Observation *> seen;  // per system; null when not read this cycle
+  bool changed = false;                   // differs from the state the directory held
 };
 
 class Planner {
@@ -112,6 +113,7 @@ class Planner {
         Working &w = touch(copy);
         w.state.members[o.system] = fresh_member(o.key, model_.fields.size());
         w.seen[o.system] = &o;
+        w.changed = true;
         plan_.matches.push_back({w.state.id, o.system, o.key, r});
         return;
       }
@@ -136,6 +138,7 @@ class Planner {
     link.held.assign(model_.fields.size(), false);
     Working &w = touch(link);
     w.seen[o.system] = &o;
+    w.changed = true;
     const std::size_t index = work_.size() - 1;
     for (std::size_t r = 0; r < model_.match.size(); ++r) {
       if (const auto key = match_key(model_.match[r], o.values, country_)) {
@@ -155,6 +158,7 @@ class Planner {
 
   void hold(Working &w, std::size_t field, ReviewKind kind, std::size_t system) {
     w.state.held[field] = true;
+    w.changed = true;
     ReviewItem review;
     review.kind = kind;
     review.link = w.state.id;
@@ -201,6 +205,7 @@ class Planner {
         // erases what the other systems hold.
         const bool changed = member.known[f] ? *member.known[f] != h
                                              : present(value) && h != value_hash(link.base[f]);
+        if (!member.known[f] || *member.known[f] != h) w.changed = true;
         member.known[f] = h;
         if (changed) {
           changers[f].push_back(s);
@@ -209,8 +214,10 @@ class Planner {
       }
     }
     for (const std::size_t d : deleters) link.members[d]->deleted = true;
+    if (!deleters.empty()) w.changed = true;
     if (!deleters.empty() && settle_deletes(w, deleters, updaters)) {
       plan_.links.push_back(std::move(link));  // not read again
+      plan_.changed.push_back(true);
       return;
     }
 
@@ -272,12 +279,16 @@ class Planner {
         winner = newest(w, changed);
         rule = Rule::newest;
       }
-      if (!revert) link.base[f] = value_at(w.seen[winner]->values, f);
+      if (!revert && value_hash(link.base[f]) != value_hash(value_at(w.seen[winner]->values, f))) {
+        link.base[f] = value_at(w.seen[winner]->values, f);
+        w.changed = true;
+      }
       decided[f] = true;
       plan_.decisions.push_back({link.id, f, rule, changed, winner});
     }
     plan_writes(link, decided);
     plan_.links.push_back(std::move(link));  // not read again
+    plan_.changed.push_back(w.changed);
   }
 
   void review_delete(const LinkState &link, std::size_t deleter) {

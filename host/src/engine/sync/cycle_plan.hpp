@@ -84,6 +84,7 @@ struct CyclePlan {
   // The state of every link this cycle touched, before any write is settled: seen
   // values, new bases, new members and holds. New links have negative ids.
   std::vector<LinkState> links;
+  std::vector<bool> changed;  // per link: its state differs from what the directory held
   std::vector<MemberWrite> writes;
   std::vector<Decision> decisions;
   std::vector<ReviewItem> reviews;

@@ -13,7 +13,9 @@ void MemoryLinkDirectory::unindex(std::int64_t id) {
   for (std::size_t s = 0; s < it->second.members.size(); ++s) {
     if (it->second.members[s]) by_member_.erase({s, it->second.members[s]->key});
   }
-  for (const auto &[rule, key] : match_keys_[id]) {
+  const auto keys = match_keys_.find(id);
+  if (keys == match_keys_.end()) return;
+  for (const auto &[rule, key] : keys->second) {
     auto [first, last] = by_match_[rule].equal_range(key);
     for (auto m = first; m != last; ++m) {
       if (m->second == id) {
@@ -22,7 +24,7 @@ void MemoryLinkDirectory::unindex(std::int64_t id) {
       }
     }
   }
-  match_keys_.erase(id);
+  match_keys_.erase(keys);
 }
 
 std::int64_t MemoryLinkDirectory::put(LinkState link) {
@@ -32,17 +34,20 @@ std::int64_t MemoryLinkDirectory::put(LinkState link) {
   for (std::size_t s = 0; s < link.members.size(); ++s) {
     if (link.members[s]) by_member_[{s, link.members[s]->key}] = link.id;
   }
-  if (!link.deleted) {
-    for (std::size_t r = 0; r < model_.match.size(); ++r) {
-      if (const auto key = match_key(model_.match[r], link.base, country_)) {
-        by_match_[r].emplace(*key, link.id);
-        match_keys_[link.id].emplace_back(r, *key);
-      }
-    }
-  }
+  if (match_index_built_) index_match_keys(link);
   const std::int64_t id = link.id;
   links_[id] = std::move(link);
   return id;
+}
+
+void MemoryLinkDirectory::index_match_keys(const LinkState &link) {
+  if (link.deleted) return;
+  for (std::size_t r = 0; r < model_.match.size(); ++r) {
+    if (const auto key = match_key(model_.match[r], link.base, country_)) {
+      by_match_[r].emplace(*key, link.id);
+      match_keys_[link.id].emplace_back(r, *key);
+    }
+  }
 }
 
 const LinkState *MemoryLinkDirectory::find_member(std::size_t system, const std::string &key) {
@@ -54,6 +59,10 @@ std::vector<const LinkState *> MemoryLinkDirectory::find_by_match(
     std::size_t rule, const std::string &normalized_key) {
   std::vector<const LinkState *> out;
   if (rule >= by_match_.size()) return out;
+  if (!match_index_built_) {
+    match_index_built_ = true;
+    for (const auto &[id, link] : links_) index_match_keys(link);
+  }
   auto [first, last] = by_match_[rule].equal_range(normalized_key);
   for (auto it = first; it != last; ++it) out.push_back(&links_.at(it->second));
   return out;

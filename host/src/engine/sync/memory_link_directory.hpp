@@ -29,12 +29,16 @@ class MemoryLinkDirectory : public LinkDirectory {
 
  private:
   void unindex(std::int64_t id);
+  void index_match_keys(const LinkState &link);
 
   const SyncModel &model_;
   std::string country_;
   std::map<std::int64_t, LinkState> links_;
   std::int64_t next_id_ = 1;
   std::map<std::pair<std::size_t, std::string>, std::int64_t> by_member_;
+  // Built on the first match lookup: a cycle that meets no new record never normalizes
+  // the match fields of every link.
+  bool match_index_built_ = false;
   std::vector<std::unordered_multimap<std::string, std::int64_t>> by_match_;
   // What each link was indexed under, to take it out again.
   std::unordered_map<std::int64_t, std::vector<std::pair<std::size_t, std::string>>> match_keys_;

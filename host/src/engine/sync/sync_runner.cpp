@@ -8,7 +8,6 @@
 
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
-#include <xxhash.h>
 
 #include <junction/batch.hpp>
 
@@ -104,7 +103,6 @@ class Cycle {
     out.sync = c_.sync.name;
     out.model = model_;
     for (const auto &[id, text] : repo_.load_links()) {
-      loaded_.emplace(id, XXH3_64bits(text.data(), text.size()));
       links_.put(decode_link(id, text, model_.systems.size(), model_.fields.size()));
     }
     const auto observations = read(out.counts);
@@ -138,15 +136,21 @@ class Cycle {
         case WriteKind::remove: ++out.counts.deleted; break;
       }
     }
+    // Only links whose state moved are encoded and saved: an unchanged cycle saves none.
+    std::set<std::int64_t> written;
+    for (std::size_t i = 0; i < out.plan.writes.size(); ++i) {
+      if (applied[i]) written.insert(out.plan.writes[i].link);
+    }
+    std::int64_t next_id = repo_.max_link_id();
     std::map<std::int64_t, std::int64_t> ids;
     std::map<std::int64_t, std::string> changed;
-    for (const auto &link : out.plan.links) {
-      const std::int64_t id = links_.put(link);
-      ids[link.id] = id;
-      std::string text = encode_link(links_.links().at(id));
-      if (const auto it = loaded_.find(id);
-          it == loaded_.end() || it->second != XXH3_64bits(text.data(), text.size())) {
-        changed.emplace(id, std::move(text));
+    for (std::size_t i = 0; i < out.plan.links.size(); ++i) {
+      LinkState &link = out.plan.links[i];
+      const std::int64_t planned = link.id;
+      if (planned < 0) link.id = ++next_id;
+      ids[planned] = link.id;
+      if (planned < 0 || out.plan.changed[i] || written.contains(planned)) {
+        changed.emplace(link.id, encode_link(link));
       }
     }
     repo_.save_links(changed);
@@ -433,7 +437,6 @@ class Cycle {
   std::map<std::size_t, std::pair<std::unique_ptr<plugin::SourceStream>, std::string>> read_to_;
 
   std::string chain() const { return "sync:" + c_.sync.name; }
-  std::unordered_map<std::int64_t, std::uint64_t> loaded_;  // hash of each link as read
 };
 
 }  // namespace
