@@ -15,6 +15,7 @@
 #include "engine/retry_policy.hpp"
 #include "engine/sync/sync_runner.hpp"
 #include "store/error_queue_repository.hpp"
+#include "store/run_lock.hpp"
 #include "store/state_store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -61,6 +62,15 @@ void print_sync_summary(std::ostream &out, const std::vector<engine::sync::SyncO
 
 engine::sync::SyncOutcome run_one_sync(const config::SyncConfig &sync, app::CheckedConfig &checked,
                                        store::StateStore &state, const std::string &actor) {
+  std::string holder;
+  const auto lock = store::RunLock::try_acquire(state, "sync:" + sync.name, holder);
+  if (!lock) {
+    engine::sync::SyncOutcome busy;
+    busy.sync = sync.name;
+    busy.failed = true;
+    busy.message = "it is being run by " + holder + "; this run left it alone";
+    return busy;
+  }
   engine::sync::SyncContext context{sync, {}, state, actor};
   for (auto &[name, connector] : checked.connectors) context.connectors[name] = connector.get();
   try {
@@ -190,6 +200,16 @@ int run_sync(const CommandArgs &command) {
       if (engine::stop_requested()) break;
       if (flow->definition.value("redrive_transient", false)) {
         redrive_transient(*flow, checked, *state, actor, command.out);
+      }
+      std::string holder;
+      const auto lock = store::RunLock::try_acquire(*state, "flow:" + flow->name, holder);
+      if (!lock) {
+        engine::FlowResult busy;
+        busy.flow = flow->name;
+        busy.failed = true;
+        busy.message = "it is being run by " + holder + "; this run left it alone";
+        results.push_back(std::move(busy));
+        continue;
       }
       engine::FlowContext context{*flow,
                                   checked.mappings.at(flow->name),

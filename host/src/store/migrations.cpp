@@ -469,7 +469,18 @@ int current_schema_version(soci::session &session) {
   return ind == soci::i_ok ? version : 0;
 }
 
+// The schema version as a plain read: no lock, so a store being written by a long run
+// is opened at once by anything that finds it up to date.
+static bool up_to_date(soci::session &session) {
+  try {
+    return current_schema_version(session) == latest_schema_version();
+  } catch (const std::exception &) {
+    return false;  // no schema_migrations table yet
+  }
+}
+
 void apply_migrations(soci::session &session, Backend backend) {
+  if (up_to_date(session)) return;
   const auto migrations = migrations_for(backend);
   for (;;) {
     begin_exclusive(session, backend);

@@ -30,6 +30,7 @@ class StateStore {
   soci::session &session() { return *session_; }
   Backend backend() const { return location_.backend; }
   const std::string &display_name() const { return location_.display; }
+  const StoreLocation &location() const { return location_; }
   int schema_version();
   // A second connection to the same store, for reads running beside the writes of the
   // first (it sees what the first has committed). Throws StoreError.
