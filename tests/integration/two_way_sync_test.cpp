@@ -333,3 +333,43 @@ TEST_F(TwoWaySync, ASystemReadForItsChangesIsReadOnlyWhereItChanged) {
 
 }  // namespace
 }  // namespace junction::testing
+
+namespace junction::testing {
+namespace {
+
+// A hub of three systems over one identity: a change in any one reaches both others,
+// once, and the next cycle writes nothing.
+TEST_F(TwoWaySync, AChangeInAnyOfThreeSystemsReachesTheOthersOnce) {
+  sql("mail.db",
+      "CREATE TABLE subscribers (address TEXT PRIMARY KEY, display TEXT, town TEXT);"
+      "INSERT INTO subscribers VALUES ('bob@x.org', 'Bob', 'Hull');");
+  json doc = document();
+  doc["connectors"]["mail"] = {
+      {"plugin", "sql"},
+      {"config", {{"url", "sqlite:mail.db"}, {"entities", {{"subscribers", json::object()}}}}}};
+  doc["syncs"][0]["systems"].push_back(
+      {{"name", "mail"},
+       {"connector", "mail"},
+       {"entity", "subscribers"},
+       {"key", {"address"}},
+       {"fields", {{"email", "address"}, {"name", "display"}, {"city", "town"}}}});
+  dir.write("junction.json", doc.dump());
+  const auto first = run({"sync", "--progress", "never"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  // Ann and Carl reach the mail platform (Bob was there); Bob and Carl the others.
+  EXPECT_EQ(rows("mail.db", "SELECT address, town FROM subscribers ORDER BY address"),
+            "Ann@X.org|Leeds\nbob@x.org|Hull\ncarl@x.org|Bath\n");
+  EXPECT_EQ(counts(run({"sync", "--progress", "never"}).out)[3], 0) << "settled";
+
+  sql("mail.db", "UPDATE subscribers SET town = 'Whitby' WHERE address = 'carl@x.org'");
+  const auto changed = run({"sync", "--progress", "never"});
+  EXPECT_EQ(counts(changed.out)[3], 2) << "one update in each of the other two\n" << changed.out;
+  EXPECT_EQ(rows("crm.db", "SELECT city FROM contacts WHERE email = 'carl@x.org'"), "Whitby\n");
+  EXPECT_EQ(rows("members.db", "SELECT town FROM members WHERE email = 'carl@x.org'"),
+            "Whitby\n");
+  const auto quiet = run({"sync", "--progress", "never"});
+  EXPECT_EQ(counts(quiet.out)[2] + counts(quiet.out)[3] + counts(quiet.out)[4], 0) << quiet.out;
+}
+
+}  // namespace
+}  // namespace junction::testing
