@@ -1,4 +1,6 @@
 // junction status: the state store on SQLite and PostgreSQL.
+#include <fstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -19,6 +21,35 @@ TEST(StatusCommand, CreatesAndMigratesTheDefaultSqliteStore) {
       << r.out;
   EXPECT_NE(r.out.find("schema version: 8 (this build knows 8)"), std::string::npos);
   EXPECT_NE(r.out.find("open errors:    0"), std::string::npos);
+}
+
+// A damaged store: one clear line saying what to do, no SQL, no half report.
+TEST(StatusCommand, ADamagedStoreIsNamedWithoutSqlOrAHalfReport) {
+  TempDir dir;
+  const auto config = dir.write("junction.json", R"({"connectors": {}})");
+  ASSERT_EQ(junction({"status", "--config", config.string()}).exit_code, 0);
+  // Damage the pages after the header: the file still opens as SQLite.
+  {
+    std::fstream f(dir / "var/state.db", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);
+    const std::string junk(16384, '\x5a');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  for (const auto &command :
+       std::vector<std::vector<std::string>>{{"status"}, {"errors", "list"}, {"audit", "verify"}}) {
+    auto args = command;
+    args.push_back("--config");
+    args.push_back(config.string());
+    const auto r = junction(args);
+    EXPECT_EQ(r.exit_code, 1) << command[0] << r.out << r.err;
+    EXPECT_EQ(r.out, "") << command[0];
+    EXPECT_NE(r.err.find("the state store is damaged: stop every run and restore it from a "
+                         "backup"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("while "), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("SELECT"), std::string::npos) << r.err;
+  }
 }
 
 TEST(StatusCommand, UsesPostgresThroughASecretReferenceWithoutShowingThePassword) {

@@ -3,12 +3,15 @@
 
 #include <soci/soci.h>
 
+#include <sstream>
+
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/plugin_options.hpp"
 #include "config/host_config.hpp"
 #include "store/migrations.hpp"
 #include "store/state_store.hpp"
+#include "store/store_failure.hpp"
 
 namespace junction::cli {
 namespace {
@@ -42,22 +45,25 @@ int run_status(const CommandArgs &command) {
     command.err << loaded.config.file.string() << ": /store: " << why << "\n";
     return exit_usage;
   }
+  // Written whole or not at all: a store that fails half-way shows no half report.
+  std::ostringstream report;
   try {
     auto state = store::StateStore::open(*location);
     auto &s = state->session();
-    command.out << "store:          " << state->display_name() << "\n"
-                << "schema version: " << state->schema_version() << " (this build knows "
-                << store::latest_schema_version() << ")\n"
-                << "flows:          " << loaded.config.flows.size() << " configured\n"
-                << "runs:           " << count_rows(s, "SELECT COUNT(*) FROM runs") << "\n"
-                << "records known:  " << count_rows(s, "SELECT COUNT(*) FROM member_state") << "\n"
-                << "open errors:    "
-                << count_rows(s, "SELECT COUNT(*) FROM error_queue WHERE state = 'open'") << "\n"
-                << "audit entries:  " << count_rows(s, "SELECT COUNT(*) FROM audit_log") << "\n";
+    report << "store:          " << state->display_name() << "\n"
+           << "schema version: " << state->schema_version() << " (this build knows "
+           << store::latest_schema_version() << ")\n"
+           << "flows:          " << loaded.config.flows.size() << " configured\n"
+           << "runs:           " << count_rows(s, "SELECT COUNT(*) FROM runs") << "\n"
+           << "records known:  " << count_rows(s, "SELECT COUNT(*) FROM member_state") << "\n"
+           << "open errors:    "
+           << count_rows(s, "SELECT COUNT(*) FROM error_queue WHERE state = 'open'") << "\n"
+           << "audit entries:  " << count_rows(s, "SELECT COUNT(*) FROM audit_log") << "\n";
   } catch (const std::exception &e) {
-    command.err << "junction status: " << e.what() << "\n";
+    command.err << "junction status: " << store::readable_failure(e.what()) << "\n";
     return exit_failed;
   }
+  command.out << report.str();
   return exit_ok;
 }
 

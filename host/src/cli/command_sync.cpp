@@ -17,6 +17,7 @@
 #include "store/error_queue_repository.hpp"
 #include "store/run_lock.hpp"
 #include "store/state_store.hpp"
+#include "store/store_failure.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -79,7 +80,7 @@ engine::sync::SyncOutcome run_one_sync(const config::SyncConfig &sync, app::Chec
     engine::sync::SyncOutcome failed;
     failed.sync = sync.name;
     failed.failed = true;
-    failed.message = e.what();
+    failed.message = store::readable_failure(e.what());
     return failed;
   }
 }

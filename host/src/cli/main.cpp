@@ -11,6 +11,7 @@
 #include "log/logging.hpp"
 #include "log/secret_redaction.hpp"
 #include "store/sqlite_statement.hpp"
+#include "store/store_failure.hpp"
 #include "version.hpp"
 
 namespace {
@@ -133,7 +134,7 @@ int main(int argc, char **argv) {
     try {
       return it->second(command);
     } catch (const std::exception &e) {
-      err << "junction " << name << ": " << e.what() << "\n";
+      err << "junction " << name << ": " << junction::store::readable_failure(e.what()) << "\n";
       return junction::cli::exit_failed;
     }
   }

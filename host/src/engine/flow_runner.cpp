@@ -17,6 +17,7 @@
 #include "store/error_queue_repository.hpp"
 #include "store/member_repository.hpp"
 #include "store/snapshot_repository.hpp"
+#include "store/store_failure.hpp"
 
 namespace junction::engine {
 namespace {
@@ -424,7 +425,7 @@ FlowResult run_flow(FlowContext &context) {
     run.execute(result);
   } catch (const std::exception &e) {
     result.failed = true;
-    result.message = e.what();
+    result.message = store::readable_failure(e.what());
     spdlog::error("flow {} failed: {}", context.flow.name, result.message);
     try {
       store::RunRepository runs(context.store.session());

@@ -1,5 +1,7 @@
 #include "store/state_store.hpp"
 
+#include "store/store_failure.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,8 +35,7 @@ std::string safe_message(const std::string &message, const StoreLocation &locati
       text.replace(at, location.connect.size(), location.display);
     }
   }
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
+  return readable_failure(text);
 }
 
 }  // namespace
