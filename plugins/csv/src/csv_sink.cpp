@@ -46,7 +46,7 @@ void write_all(int fd, const std::string &data, const std::string &path) {
   while (done < data.size()) {
     const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw TransientError("cannot write " + path + ": " + std::strerror(errno));
+    if (n < 0) throw_os_error("cannot write " + path, errno);
     done += static_cast<std::size_t>(n);
   }
 }
@@ -65,7 +65,7 @@ void publish_without_replacing(const std::string &from, const std::string &to) {
     throw FatalError("will not replace " + to +
                      ", which already exists (an earlier run's file is never overwritten)");
   }
-  throw TransientError("cannot rename " + from + " to " + to + ": " + std::strerror(errno));
+  throw_os_error("cannot rename " + from + " to " + to, errno);
 }
 
 // The first line of an open file, up to `limit` bytes, without its line ending.
@@ -116,7 +116,7 @@ std::string CsvSink::final_name() const {
 void CsvSink::open_output(const BatchView &first) {
   std::error_code ec;
   fs::create_directories(settings_.output_dir, ec);
-  if (ec) throw TransientError("cannot create " + settings_.output_dir + ": " + ec.message());
+  if (ec) throw_os_error("cannot create " + settings_.output_dir, ec.value());
   columns_ = settings_.columns;
   if (columns_.empty()) {
     for (std::size_t i = 0; i < first.field_count(); ++i)
@@ -138,7 +138,7 @@ void CsvSink::open_output(const BatchView &first) {
     if (fd_ < 0) {
       const std::string path = temp_path_;
       temp_path_.clear();
-      throw TransientError("cannot create " + path + ": " + std::strerror(errno));
+      throw_os_error("cannot create " + path, errno);
     }
   }
   if (write_header) buffer_ += header + (settings_.crlf ? "\r\n" : "\n");
@@ -173,7 +173,7 @@ bool CsvSink::open_for_append(const std::string &header) {
     stamp[8] = 'T';
     const std::string rotated = final_path_ + "." + stamp;
     if (::rename(final_path_.c_str(), rotated.c_str()) != 0) {
-      throw TransientError("cannot rotate " + final_path_ + ": " + std::strerror(errno));
+      throw_os_error("cannot rotate " + final_path_, errno);
     }
   }
   fd_ = ::open(final_path_.c_str(),
@@ -183,7 +183,7 @@ bool CsvSink::open_for_append(const std::string &header) {
       throw FatalError("will not append to " + final_path_ +
                        ": it is a symbolic link (only a regular file is appended to)");
     }
-    throw TransientError("cannot open " + final_path_ + ": " + std::strerror(errno));
+    throw_os_error("cannot open " + final_path_, errno);
   }
   if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd_);
@@ -248,8 +248,7 @@ void CsvSink::flush_buffer() {
 void CsvSink::commit() {
   if (fd_ < 0) return;  // nothing was written: no file
   flush_buffer();
-  if (::fsync(fd_) != 0)
-    throw TransientError("cannot sync " + final_path_ + ": " + std::strerror(errno));
+  if (::fsync(fd_) != 0) throw_os_error("cannot sync " + final_path_, errno);
   if (settings_.append) return;
   ::close(fd_);
   fd_ = -1;

@@ -189,11 +189,7 @@ bool CsvSource::open_next_file() {
 
 void CsvSource::start_file(const FileInfo &file, std::uint64_t offset, std::uint64_t line) {
   file_ = file;
-  try {
-    reader_ = std::make_unique<FileReader>(file.path);
-  } catch (const std::exception &e) {
-    throw TransientError(e.what());
-  }
+  reader_ = std::make_unique<FileReader>(file.path);  // throws by what the system said
   // The header is always read from the start; then the parser goes to the resume point.
   parser_ = std::make_unique<Parser>(*reader_, settings_.dialect, 0, 1, settings_.max_row_bytes);
   read_header();

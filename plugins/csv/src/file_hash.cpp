@@ -16,7 +16,7 @@ namespace junction::csv {
 
 std::string hash_file(const std::string &path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw TransientError("cannot open " + path + ": " + std::strerror(errno));
+  if (fd < 0) throw_os_error("cannot open " + path, errno);
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
                                                                  &XXH3_freeState);
   XXH3_128bits_reset(state.get());
@@ -26,7 +26,7 @@ std::string hash_file(const std::string &path) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       ::close(fd);
-      throw TransientError("cannot read " + path + ": " + std::strerror(errno));
+      throw_os_error("cannot read " + path, errno);
     }
     if (n == 0) break;
     XXH3_128bits_update(state.get(), buffer.data(), static_cast<std::size_t>(n));

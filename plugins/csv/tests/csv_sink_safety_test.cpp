@@ -1,6 +1,10 @@
 // What the CSV sink must never do: replace a file an earlier run delivered, write through a
 // symbolic link, or append rows under a header that names other columns.
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 
@@ -109,6 +113,44 @@ TEST(CsvSinkSafety, AppendWritesAHeaderOnceAndRefusesOtherColumns) {
   const auto other = dir.write("other.csv", "id,email\n9,x@example.org\n");
   EXPECT_THROW(write_one(output(dir, "other.csv", true), "r3", "3"), FatalError);
   EXPECT_EQ(read_file(other), "id,email\n9,x@example.org\n");
+}
+
+}  // namespace
+}  // namespace junction::csv
+
+namespace junction::csv {
+namespace {
+
+// What waiting cannot fix stops the run with the system's reason; the rest is retried.
+TEST(OsErrors, AFullDiskOrAPermissionIsFatalAndAnInterruptionTransient) {
+  for (const int fatal : {ENOSPC, EDQUOT, EACCES, EPERM, EROFS, EISDIR}) {
+    try {
+      throw_os_error("cannot write out.csv", fatal);
+    } catch (const FatalError &e) {
+      EXPECT_EQ(std::string(e.what()),
+                "cannot write out.csv: " + std::string(std::strerror(fatal)) +
+                    " (not retried: waiting does not change it)");
+      continue;
+    } catch (...) {
+    }
+    ADD_FAILURE() << "errno " << fatal << " was not fatal";
+  }
+  for (const int transient : {EINTR, EMFILE, EIO, EAGAIN}) {
+    EXPECT_THROW(throw_os_error("cannot write out.csv", transient), TransientError) << transient;
+  }
+}
+
+// A real one: the kernel's "no space left" from /dev/full, through the same helper the
+// sink uses for its writes.
+TEST(OsErrors, WritingToAFullDeviceStopsTheRunWithTheSystemsReason) {
+  const int fd = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  const char byte = 'x';
+  const ssize_t n = ::write(fd, &byte, 1);
+  const int error_number = errno;
+  ::close(fd);
+  ASSERT_LT(n, 0);
+  EXPECT_THROW(throw_os_error("cannot write /dev/full", error_number), FatalError);
 }
 
 }  // namespace

@@ -134,9 +134,11 @@ Failure classify_sqlite(int result_code) {
     case SQLITE_MISMATCH:
     case SQLITE_TOOBIG:
     case SQLITE_RANGE: return Failure::record;
-    case SQLITE_IOERR:
+    case SQLITE_IOERR: return Failure::transient;
+    // A full disk, a file that cannot be opened (permissions), a read-only database: no
+    // retry helps; the run stops and says why.
     case SQLITE_FULL:
-    case SQLITE_CANTOPEN: return Failure::transient;
+    case SQLITE_CANTOPEN:
     default: return Failure::fatal;
   }
 }

@@ -257,6 +257,10 @@ void SqlSink::commit() {
     in_transaction_ = false;
   } catch (const std::exception &e) {
     broken_ = true;
+    if (classify(e) == Failure::fatal) {
+      throw FatalError("cannot commit to " + settings_.table + ": " + describe(e) +
+                       " (not retried)");
+    }
     throw TransientError("cannot commit to " + settings_.table + ": " + describe(e));
   }
 }

@@ -39,6 +39,10 @@ void SqlSink::write_sqlite(const BatchView &batch, Outcomes &outcomes) {
       // Some errors (disk full, I/O) roll the whole transaction back.
       broken_ = true;
       in_transaction_ = false;
+      if (classify_sqlite(result) == Failure::fatal) {
+        throw FatalError("cannot write to " + settings_.table + ": " + message +
+                         " (its transaction was rolled back; not retried)");
+      }
       throw TransientError("the database transaction failed: " + message);
     }
     switch (classify_sqlite(result)) {

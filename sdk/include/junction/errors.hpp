@@ -1,7 +1,9 @@
 // Exceptions a connector throws; the export layer turns each into a jn_status.
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -52,5 +54,25 @@ class FatalError : public Error {
  public:
   explicit FatalError(const std::string &message) : Error(Status::fatal, message) {}
 };
+
+// An operating-system failure (`error_number` from errno) as the status it deserves: what
+// waiting cannot fix — a full disk, a quota, a permission, a read-only file system, a
+// path that is not what it should be — is fatal for the run and says so; the rest (an
+// interrupted call, too many open files, an I/O error) is worth retrying.
+[[noreturn]] inline void throw_os_error(const std::string &what, int error_number) {
+  const std::string reason = what + ": " + std::strerror(error_number);
+  switch (error_number) {
+    case ENOSPC:
+    case EDQUOT:
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case EISDIR:
+    case ENOTDIR:
+    case ENAMETOOLONG:
+    case ELOOP: throw FatalError(reason + " (not retried: waiting does not change it)");
+    default: throw TransientError(reason);
+  }
+}
 
 }  // namespace junction
