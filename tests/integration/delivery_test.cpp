@@ -418,3 +418,40 @@ TEST_F(Audit, EditThenRetryFixesARecordAndRecordsWhoDidWhat) {
 
 }  // namespace
 }  // namespace junction::testing
+
+namespace junction::testing {
+namespace {
+
+// --watch prints each round's summary once, labelled with its number and start time;
+// stopping it adds no unlabelled table.
+TEST_F(Delivery, WatchLabelsEachRoundAndPrintsItOnce) {
+  const auto file = config({{"generate", 5}}, json::object(), {{"schedule", {{"every", "300ms"}}}});
+  std::vector<std::string> args = {"--preserve-status", "-s", "TERM", "8",
+                                   junction_binary().string()};
+  for (const auto &a : base_args(file)) args.push_back(a);
+  args.push_back("--watch");
+  ProcessOptions options;
+  options.unset_env.push_back("JUNCTION_PLUGIN_PATH");
+  options.set_env.emplace("JUNCTION_DEFAULT_PLUGIN_PATH", "");
+  const auto r = run_process("/usr/bin/timeout", args, options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = lines_of(r.out);
+  int rounds = 0;
+  int tables = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].rfind("FLOW ", 0) == 0) {
+      ++tables;
+      ASSERT_GT(i, 0U);
+      EXPECT_EQ(lines[i - 1].rfind("round " + std::to_string(tables) + ", started 20", 0), 0U)
+          << "table " << tables << " is not labelled:\n"
+          << r.out;
+    }
+    if (lines[i].rfind("round ", 0) == 0) ++rounds;
+  }
+  EXPECT_GE(rounds, 2) << r.out;
+  EXPECT_EQ(tables, rounds) << r.out;
+  EXPECT_EQ(summary_of(r.out, "f").at(0), 5) << "the first round read the five records";
+}
+
+}  // namespace
+}  // namespace junction::testing

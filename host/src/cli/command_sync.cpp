@@ -18,6 +18,7 @@
 #include "store/run_lock.hpp"
 #include "store/state_store.hpp"
 #include "store/store_failure.hpp"
+#include "store/timestamps.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -195,7 +196,10 @@ int run_sync(const CommandArgs &command) {
   const bool watch = values.count("watch") != 0U;
   std::vector<engine::FlowResult> results;
   std::vector<engine::sync::SyncOutcome> sync_results;
-  for (;;) {
+  // Each round's summary is printed once, when the round ends; with --watch it is
+  // labelled with its number and start time.
+  for (int round = 1;; ++round) {
+    const std::string round_started = store::utc_now_text();
     results.clear();
     for (const auto *flow : selected) {
       if (engine::stop_requested()) break;
@@ -226,15 +230,17 @@ int run_sync(const CommandArgs &command) {
       if (engine::stop_requested()) break;
       sync_results.push_back(run_one_sync(*sync, checked, *state, actor));
     }
-    if (!watch || engine::stop_requested()) break;
-    print_summary(command.out, results);
+    if (watch) {
+      command.out << (round > 1 ? "\n" : "") << "round " << round << ", started " << round_started
+                  << (engine::stop_requested() ? ", stopped on request" : "") << ":\n";
+    }
+    if (!selected.empty()) print_summary(command.out, results);
     print_sync_summary(command.out, sync_results);
     command.out.flush();
+    if (!watch || engine::stop_requested()) break;
     wait_for_next_round(selected, checked);
     if (engine::stop_requested()) break;
   }
-  if (!results.empty() || selected.size() > 0) print_summary(command.out, results);
-  print_sync_summary(command.out, sync_results);
   bool any_failed = false;
   long long failed_writes = 0;
   for (const auto &r : sync_results) {
