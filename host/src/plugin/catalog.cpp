@@ -1,7 +1,10 @@
 #include "plugin/catalog.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <spdlog/spdlog.h>
 #include <boost/dll/library_info.hpp>
@@ -53,6 +56,15 @@ const PluginFile *Catalog::find(const std::string &name) const {
 Catalog scan_plugin_dirs(const std::vector<SearchDir> &dirs) {
   Catalog catalog;
   std::map<std::string, std::filesystem::path> first_by_name;
+  // A directory or file reached twice (named twice, with a trailing '/', through a
+  // symbolic link, or as the default beside the binary) is the same one: by identity.
+  std::set<std::pair<dev_t, ino_t>> seen_dirs;
+  std::set<std::pair<dev_t, ino_t>> seen_files;
+  const auto first_time = [](std::set<std::pair<dev_t, ino_t>> &seen,
+                             const std::filesystem::path &path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) != 0 || seen.insert({st.st_dev, st.st_ino}).second;
+  };
   for (const auto &dir : dirs) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir.path, ec)) {
@@ -61,8 +73,10 @@ Catalog scan_plugin_dirs(const std::vector<SearchDir> &dirs) {
       }
       continue;
     }
+    if (!first_time(seen_dirs, dir.path)) continue;
     std::string dir_problem;
     for (const auto &file : library_files(dir.path, dir_problem)) {
+      if (!first_time(seen_files, file)) continue;
       std::string why;
       auto manifest = read_manifest(file, why);
       if (manifest && !exports_entry_symbol(file, why)) manifest.reset();

@@ -71,6 +71,21 @@ TEST(Catalog, RefusesTheSecondPluginOfTheSameName) {
       "duplicate plugin name 'memory': already provided by " + (first / "memory.so").string());
 }
 
+// One directory named three ways, and a link to a plugin file in another: each plugin
+// is found once, nothing is a duplicate of itself.
+TEST(Catalog, ADirectoryOrFileReachedTwiceIsScannedOnce) {
+  testing::TempDir dir;
+  testing::TempDir links;
+  copy_plugin("memory.so", dir / "memory.so");
+  fs::create_symlink(dir / "memory.so", links / "memory-link.so");
+  const auto catalog = scan_plugin_dirs({{dir.path(), true},
+                                         {dir.path().string() + "/", true},
+                                         {dir / ".." / dir.path().filename(), false},
+                                         {links.path(), true}});
+  EXPECT_TRUE(catalog.refusals.empty()) << catalog.refusals.front().to_string();
+  EXPECT_EQ(catalog.plugins.size(), 1U);
+}
+
 TEST(Catalog, RefusesAnUnreadableFile) {
   testing::TempDir dir;
   copy_plugin("memory.so", dir / "memory.so");
