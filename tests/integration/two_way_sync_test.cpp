@@ -73,7 +73,7 @@ class TwoWaySync : public ::testing::Test {
     std::vector<std::string> all = args;
     all.push_back("--config");
     all.push_back(config.string());
-    if (args.front() == "sync" || args.front() == "plan") {
+    if (args.front() == "sync" || args.front() == "plan" || args.front() == "check") {
       all.push_back("--plugin-path");
       all.push_back(built_plugin_dir().string());
     }
@@ -195,14 +195,21 @@ TEST_F(TwoWaySync, PlanSaysExactlyWhatTheFollowingSyncDoes) {
 
 TEST_F(TwoWaySync, ASyncNamingAFieldItsSystemLacksIsRefusedAndWritesNothing) {
   json doc = document();
-  doc["syncs"][0]["systems"][1]["fields"]["city"] = "town_name";
+  doc["syncs"][0]["systems"][1]["fields"]["city"] = "twn";
+  doc["syncs"][0]["systems"][0]["key"] = {"mail"};
   dir.write("junction.json", doc.dump());
-  const auto r = run({"sync", "--progress", "never"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("system 'members' has no field 'town_name' (mapped to 'city'); nothing "
-                       "was written"),
-            std::string::npos)
-      << r.err;
+  // check finds both without running anything; sync refuses the same way.
+  for (const char *command : {"check", "sync"}) {
+    const auto r = run({command});
+    EXPECT_EQ(r.exit_code, 2) << command << r.out << r.err;
+    EXPECT_NE(r.err.find("/syncs/0/systems/1/fields/city: db/members has no field 'twn' (did "
+                         "you mean 'town'?); its fields are: email, full_name, phone, town"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("/syncs/0/systems/0/key/0: crm/contacts has no key field 'mail'"),
+              std::string::npos)
+        << r.err;
+  }
   EXPECT_EQ(rows("members.db", "SELECT COUNT(*) FROM members"), "2\n");
 }
 
@@ -365,8 +372,7 @@ TEST_F(TwoWaySync, AChangeInAnyOfThreeSystemsReachesTheOthersOnce) {
   const auto changed = run({"sync", "--progress", "never"});
   EXPECT_EQ(counts(changed.out)[3], 2) << "one update in each of the other two\n" << changed.out;
   EXPECT_EQ(rows("crm.db", "SELECT city FROM contacts WHERE email = 'carl@x.org'"), "Whitby\n");
-  EXPECT_EQ(rows("members.db", "SELECT town FROM members WHERE email = 'carl@x.org'"),
-            "Whitby\n");
+  EXPECT_EQ(rows("members.db", "SELECT town FROM members WHERE email = 'carl@x.org'"), "Whitby\n");
   const auto quiet = run({"sync", "--progress", "never"});
   EXPECT_EQ(counts(quiet.out)[2] + counts(quiet.out)[3] + counts(quiet.out)[4], 0) << quiet.out;
 }

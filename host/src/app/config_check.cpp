@@ -1,5 +1,7 @@
 #include "app/config_check.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "config/schema_validator.hpp"
@@ -25,33 +27,83 @@ std::string missing_plugin_message(const std::string &name, const plugin::Catalo
   return "unknown plugin '" + name + "' (available: " + plugin_names(catalog) + ")";
 }
 
-void check_endpoint(const config::HostConfig &config, const config::FlowConfig &flow,
-                    const config::Endpoint &end, const char *label, bool want_source,
-                    const plugin::Catalog &catalog, config::Diagnostics &problems) {
-  auto connector = config.connectors.find(end.connector);
+// A connector and entity used at `where` ("/flows/0/from", "/syncs/0/systems/1") can be
+// read (a source) or written (a sink), as its plugin's manifest says.
+void check_endpoint(const config::HostConfig &config, const std::string &where,
+                    const std::string &connector_name, const std::string &entity_name,
+                    bool want_source, const plugin::Catalog &catalog,
+                    config::Diagnostics &problems) {
+  auto connector = config.connectors.find(connector_name);
   if (connector == config.connectors.end()) return;  // reported by the loader
   const plugin::PluginFile *file = catalog.find(connector->second.plugin);
   if (file == nullptr) return;  // reported with the connector
   const auto &m = file->manifest;
-  const std::string where = flow.pointer + "/" + label;
   const char *role = want_source ? "source" : "sink";
   if (want_source ? !m.is_source : !m.is_sink) {
     problems.push_back({config.file.string(), where + "/connector",
-                        "connector '" + end.connector + "' (plugin " + m.name + ") cannot be a " +
+                        "connector '" + connector_name + "' (plugin " + m.name + ") cannot be a " +
                             role + "; it is: " + m.roles_text()});
     return;
   }
-  const plugin::EntityInfo *entity = m.find_entity(end.entity);
+  const plugin::EntityInfo *entity = m.find_entity(entity_name);
   if (entity == nullptr) {
     std::string offered;
     for (const auto &e : m.entities) offered += (offered.empty() ? "" : ", ") + e.name;
     problems.push_back({config.file.string(), where + "/entity",
-                        "plugin " + m.name + " offers no entity '" + end.entity +
+                        "plugin " + m.name + " offers no entity '" + entity_name +
                             "' (expected one of: " + (offered.empty() ? "none" : offered) + ")"});
   } else if (want_source ? !entity->source : !entity->sink) {
     problems.push_back(
         {config.file.string(), where + "/entity",
-         "entity '" + end.entity + "' of plugin " + m.name + " cannot be a " + role});
+         "entity '" + entity_name + "' of plugin " + m.name + " cannot be a " + role});
+  }
+}
+
+// Each system of a sync: its connector reads and writes as its access needs, and the
+// fields the sync maps exist there when the connector can tell them now.
+void check_sync_systems(const config::HostConfig &config, const config::SyncConfig &sync,
+                        const plugin::Catalog &catalog, CheckedConfig &checked) {
+  const std::string file = config.file.string();
+  for (const auto &s : sync.systems) {
+    if (s.access != "write_only") {
+      check_endpoint(config, s.pointer, s.connector, s.entity, true, catalog, checked.problems);
+    }
+    if (s.access != "read_only") {
+      check_endpoint(config, s.pointer, s.connector, s.entity, false, catalog, checked.problems);
+    }
+    const auto connector = checked.connectors.find(s.connector);
+    if (connector == checked.connectors.end()) continue;
+    std::optional<std::vector<std::string>> fields;
+    try {
+      fields = connector->second->describe_fields(s.entity);
+    } catch (const plugin::CallError &e) {
+      if (e.status() == JN_INVALID_CONFIG) {
+        checked.problems.push_back({file, s.pointer + "/entity", e.what()});
+      } else {
+        spdlog::warn(
+            "sync {}: cannot read the fields of system {} now ({}); the cycle will "
+            "check them",
+            sync.name, s.name, e.what());
+      }
+      continue;
+    }
+    if (!fields) continue;
+    const auto lacks = [&](const std::string &name) {
+      return std::find(fields->begin(), fields->end(), name) == fields->end();
+    };
+    for (const auto &f : s.fields) {
+      if (!lacks(f.field)) continue;
+      checked.problems.push_back({file, s.pointer + "/fields/" + f.canonical,
+                                  s.connector + "/" + s.entity + " has no field " +
+                                      engine::field_with_suggestion(f.field, *fields) +
+                                      "; its fields are: " + engine::field_list_text(*fields)});
+    }
+    for (std::size_t k = 0; k < s.key.size(); ++k) {
+      if (!lacks(s.key[k])) continue;
+      checked.problems.push_back({file, s.pointer + "/key/" + std::to_string(k),
+                                  s.connector + "/" + s.entity + " has no key field " +
+                                      engine::field_with_suggestion(s.key[k], *fields)});
+    }
   }
 }
 
@@ -124,8 +176,10 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
     }
   }
   for (const auto &flow : config.flows) {
-    check_endpoint(config, flow, flow.from, "from", true, catalog, problems);
-    check_endpoint(config, flow, flow.to, "to", false, catalog, problems);
+    check_endpoint(config, flow.pointer + "/from", flow.from.connector, flow.from.entity, true,
+                   catalog, problems);
+    check_endpoint(config, flow.pointer + "/to", flow.to.connector, flow.to.entity, false, catalog,
+                   problems);
     if (flow.definition.contains("match")) {
       // Accepted silently, it would promise duplicates are avoided when nothing matches yet.
       problems.push_back({file, flow.pointer + "/match",
@@ -139,6 +193,7 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
     }
     checked.mappings.emplace(flow.name, std::move(mapping));
   }
+  for (const auto &sync : config.syncs) check_sync_systems(config, sync, catalog, checked);
   return checked;
 }
 
