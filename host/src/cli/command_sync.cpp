@@ -281,24 +281,33 @@ int run_sync(const CommandArgs &command) {
                 << " flows were not started because a stop was requested.\n";
     any_failed = true;
   }
+  long long open = 0;
   if (queued > 0) {
-    // Records that failed the same way before are the same entry, with another attempt.
+    // Records that failed the same way before are the same entry, with another attempt;
+    // records a person discarded, unchanged since, are not queued again.
     long long added = 0;
     try {
       store::ErrorQueueRepository errors(state->session());
-      for (const auto &r : results) added += errors.count_new_in_run(r.run_id);
+      for (const auto &r : results) {
+        added += errors.count_new_in_run(r.run_id);
+        open += errors.count_open_in_run(r.run_id);
+      }
     } catch (const std::exception &) {
-      added = queued;
+      added = open = queued;
     }
+    const long long left_alone = std::max(0LL, queued - open);
     command.out << "\n"
                 << queued << (queued == 1 ? " record" : " records") << " failed: " << added
-                << " new in the error queue, " << queued - added
-                << " already there (another attempt). See them with:\n"
-                   "  junction errors list --config "
-                << file.string() << "\n";
+                << " new in the error queue, " << open - added
+                << " already there (another attempt)";
+    if (left_alone > 0) command.out << ", " << left_alone << " discarded before and left alone";
+    if (open > 0) {
+      command.out << ". See them with:\n  junction errors list --config " << file.string();
+    }
+    command.out << "\n";
   }
   if (any_failed) return exit_failed;
-  return queued > 0 || failed_writes > 0 ? exit_records_queued : exit_ok;
+  return open > 0 || failed_writes > 0 ? exit_records_queued : exit_ok;
 }
 
 }  // namespace junction::cli

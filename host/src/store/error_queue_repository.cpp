@@ -50,6 +50,14 @@ void ErrorQueueRepository::add(const std::vector<FailedRecord> &records) {
     log::redact_in_place(f.message);
     log::redact_in_place(f.record);
     log::redact_in_place(f.origin);
+    // A record a person discarded stays discarded while it is what they saw: it comes
+    // back only once the source record changes.
+    long long discarded = 0;
+    session_ << "SELECT COUNT(*) FROM error_queue WHERE state = 'discarded' AND flow = :f AND "
+                "source_key = :k AND stage = :s AND record = :rec",
+        soci::use(f.flow), soci::use(f.source_key), soci::use(f.stage), soci::use(f.record),
+        soci::into(discarded);
+    if (discarded > 0) continue;
     // The same record failing the same way again is one entry with more attempts.
     soci::statement again =
         (session_.prepare << "UPDATE error_queue SET attempts = attempts + 1, "
@@ -89,6 +97,13 @@ long long ErrorQueueRepository::count_new_in_run(const std::string &run_id) {
   long long n = 0;
   session_ << "SELECT COUNT(*) FROM error_queue WHERE run_id = :r AND first_failed_at = "
               "last_failed_at",
+      soci::use(run_id), soci::into(n);
+  return n;
+}
+
+long long ErrorQueueRepository::count_open_in_run(const std::string &run_id) {
+  long long n = 0;
+  session_ << "SELECT COUNT(*) FROM error_queue WHERE run_id = :r AND state = 'open'",
       soci::use(run_id), soci::into(n);
   return n;
 }

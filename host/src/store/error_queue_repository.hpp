@@ -57,6 +57,8 @@ class ErrorQueueRepository {
   std::vector<FailedRecord> list(const ErrorFilter &filter);
   // Entries `run_id` added (not ones it failed again, which count another attempt).
   long long count_new_in_run(const std::string &run_id);
+  // Open entries this run added or failed again (records discarded before are not).
+  long long count_open_in_run(const std::string &run_id);
   // How many entries the filter matches, whatever its limit.
   long long count(const ErrorFilter &filter);
   std::optional<FailedRecord> find(std::int64_t id);
