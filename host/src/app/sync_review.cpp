@@ -5,6 +5,7 @@
 #include <soci/soci.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/record_text.hpp"
 #include "engine/sync/link_codec.hpp"
 #include "engine/sync/model_from_config.hpp"
 #include "store/audit_log.hpp"
@@ -35,21 +36,33 @@ std::string in_quotes(const std::string &v) {
 
 std::vector<store::SyncReview> list_reviews(store::StateStore &store, const std::string &sync,
                                             const std::string &status, int limit) {
-  if (sync.empty()) return store::all_reviews(store.session(), status, limit);
-  return store::SyncRepository(store.session(), sync).reviews(status, limit);
+  auto reviews = sync.empty() ? store::all_reviews(store.session(), status, limit)
+                              : store::SyncRepository(store.session(), sync).reviews(status, limit);
+  for (auto &r : reviews) r.member_key = engine::readable_key(r.member_key);
+  return reviews;
 }
 
-store::SyncReview show_review(store::StateStore &store, std::int64_t id) {
+namespace {
+
+store::SyncReview stored_review(store::StateStore &store, std::int64_t id) {
   auto review = store::find_review(store.session(), id);
   if (!review) throw ReviewError("no review " + std::to_string(id));
   return *review;
+}
+
+}  // namespace
+
+store::SyncReview show_review(store::StateStore &store, std::int64_t id) {
+  auto review = stored_review(store, id);
+  review.member_key = engine::readable_key(review.member_key);
+  return review;
 }
 
 std::string settle_review(store::StateStore &store, const config::HostConfig &config,
                           std::int64_t id, const ReviewDecision &decision) {
   using Kind = ReviewDecision::Kind;
   soci::transaction tx(store.session());
-  const store::SyncReview review = show_review(store, id);
+  const store::SyncReview review = stored_review(store, id);
   if (review.status != "open") {
     throw ReviewError("review " + std::to_string(id) + " is already " + review.status + " (by " +
                       review.resolved_by + ")");
@@ -68,9 +81,7 @@ std::string settle_review(store::StateStore &store, const config::HostConfig &co
   if (review.kind == "ambiguous_match") {
     const std::size_t s = index_of(system_names, review.system);
     if (s >= systems) throw ReviewError("system '" + review.system + "' left the sync");
-    // The record's key as the sync keeps it (fields joined by U+001F, shown with '|').
-    std::string key = review.member_key;
-    std::replace(key.begin(), key.end(), '|', '\x1f');
+    const std::string &key = review.member_key;
     LinkState link;
     if (decision.kind == Kind::link) {
       const auto candidates = detail.value("candidates", json::array());
@@ -87,7 +98,7 @@ std::string settle_review(store::StateStore &store, const config::HostConfig &co
         throw ReviewError("link " + std::to_string(decision.link) + " already has " +
                           review.system + " record " + link.members[s]->key);
       }
-      done = "linked " + review.system + ":" + review.member_key + " to link " +
+      done = "linked " + review.system + ":" + engine::readable_key(key) + " to link " +
              std::to_string(decision.link);
     } else if (decision.kind == Kind::reject) {
       // None of them: the record stands for itself and is created in the other systems.
@@ -95,7 +106,7 @@ std::string settle_review(store::StateStore &store, const config::HostConfig &co
       link.members.resize(systems);
       link.base.resize(fields);
       link.held.assign(fields, false);
-      done = review.system + ":" + review.member_key + " is none of the matched records";
+      done = review.system + ":" + engine::readable_key(key) + " is none of the matched records";
       status = "rejected";
     } else {
       throw ReviewError("an ambiguous match is settled with 'link ID --to LINK' or 'reject'");

@@ -30,6 +30,7 @@ struct ReviewDecision {
   std::string actor;
 };
 
+// Keys as people read them: key fields joined by '|'.
 std::vector<store::SyncReview> list_reviews(store::StateStore &store, const std::string &sync,
                                             const std::string &status, int limit);
 

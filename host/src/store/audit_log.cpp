@@ -11,6 +11,7 @@
 #include <soci/soci.h>
 
 #include "log/secret_redaction.hpp"
+#include "store/row_values.hpp"
 #include "store/sqlite_statement.hpp"
 #include "store/timestamps.hpp"
 
@@ -45,14 +46,6 @@ std::array<std::string *, 16> text_fields(AuditEntry &e) {
           &e.detail,
           &e.prev_hash,
           &e.entry_hash};
-}
-
-std::int64_t integer_at(const soci::row &r, std::size_t i) {
-  switch (r.get_properties(i).get_data_type()) {
-    case soci::dt_integer: return r.get<int>(i);
-    case soci::dt_string: return std::stoll(r.get<std::string>(i));
-    default: return static_cast<std::int64_t>(r.get<long long>(i));
-  }
 }
 
 AuditEntry from_row(const soci::row &r) {

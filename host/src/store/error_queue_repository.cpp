@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include "log/secret_redaction.hpp"
+#include "store/row_values.hpp"
 #include "store/timestamps.hpp"
 
 namespace junction::store {
@@ -16,9 +17,7 @@ const char *const columns =
 
 FailedRecord from_row(const soci::row &r) {
   FailedRecord f;
-  f.id = r.get_properties(0).get_data_type() == soci::dt_integer
-             ? r.get<int>(0)
-             : static_cast<std::int64_t>(r.get<long long>(0));
+  f.id = integer_at(r, 0);
   f.flow = r.get<std::string>(1);
   f.run_id = r.get<std::string>(2);
   f.source_connector = r.get<std::string>(3);

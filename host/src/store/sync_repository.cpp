@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "store/row_values.hpp"
 #include "store/timestamps.hpp"
 
 namespace junction::store {
@@ -13,19 +14,6 @@ const char *const review_columns =
     "COALESCE(system_name, ''), COALESCE(member_key, ''), COALESCE(detail, ''), status, "
     "created_at, COALESCE(resolved_at, ''), COALESCE(resolved_by, ''), COALESCE(resolution, '') "
     "FROM sync_reviews ";
-
-// SQLite gives expressions (COALESCE, MAX) whatever type their first value has.
-std::int64_t integer_at(const soci::row &r, std::size_t i) {
-  switch (r.get_properties(i).get_data_type()) {
-    case soci::dt_integer: return r.get<int>(i);
-    case soci::dt_long_long: return static_cast<std::int64_t>(r.get<long long>(i));
-    case soci::dt_unsigned_long_long:
-      return static_cast<std::int64_t>(r.get<unsigned long long>(i));
-    case soci::dt_double: return static_cast<std::int64_t>(r.get<double>(i));
-    case soci::dt_string: return std::stoll(r.get<std::string>(i));
-    default: return 0;
-  }
-}
 
 SyncReview review_of(const soci::row &r) {
   SyncReview v;
@@ -70,10 +58,7 @@ std::map<std::int64_t, std::string> SyncRepository::load_links() {
       (session_.prepare << "SELECT link_id, state FROM sync_links WHERE sync = :s",
        soci::use(sync_));
   for (const auto &r : rows) {
-    const auto type = r.get_properties(0).get_data_type();
-    const std::int64_t id =
-        type == soci::dt_integer ? r.get<int>(0) : static_cast<std::int64_t>(r.get<long long>(0));
-    out.emplace(id, r.get<std::string>(1));
+    out.emplace(integer_at(r, 0), r.get<std::string>(1));
   }
   return out;
 }

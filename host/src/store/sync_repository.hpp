@@ -22,7 +22,7 @@ struct SyncReview {
   std::int64_t link_id = 0;
   std::string field;
   std::string system;
-  std::string member_key;
+  std::string member_key;  // the record's key as the sync keeps it (fields joined by U+001F)
   std::string detail;  // JSON: values per system, candidate links
   std::string status = "open";
   std::string created_at;

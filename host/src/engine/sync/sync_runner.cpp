@@ -375,7 +375,7 @@ class Cycle {
       v.link_id = link;
       if (r.field) v.field = model_.fields[*r.field];
       v.system = model_.systems[r.system].name;
-      v.member_key = readable_key(r.key);
+      v.member_key = r.key;  // as the sync keys it; shown with '|' between key fields
       nlohmann::json detail = nlohmann::json::object();
       if (!r.values.empty()) {
         for (std::size_t s = 0; s < r.values.size(); ++s) {
