@@ -42,12 +42,14 @@ PIN(jn_batch, member_keys, 56); /* since 1.1 */
 PIN_SIZE(jn_host_api, 32);
 PIN(jn_host_api, log, 16);
 PIN(jn_host_api, set_error, 24);
-PIN_SIZE(jn_source_request, 56);
+PIN_SIZE(jn_source_request, 72);
 PIN(jn_source_request, entity, 8);
 PIN(jn_source_request, cursor, 24);
 PIN(jn_source_request, batch_size, 40);
 PIN(jn_source_request, key_count, 44);
 PIN(jn_source_request, key_fields, 48);
+PIN(jn_source_request, field_count, 56);
+PIN(jn_source_request, field_names, 64);
 PIN_SIZE(jn_source_batch, 32);
 PIN(jn_source_batch, batch, 8);
 PIN(jn_source_batch, cursor, 16);

@@ -1,5 +1,6 @@
 #include "engine/flow_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -69,6 +70,14 @@ class Run {
     options.cursor = runs_.cursor(c_.flow.name, stream).value_or("");
     options.batch_size = static_cast<std::uint32_t>(c_.flow.definition.value("batch_size", 1000));
     options.key_fields = c_.flow.from.key;
+    options.fields = c_.mapping.source_fields();
+    if (!options.fields.empty()) {
+      for (const auto &k : options.key_fields) {
+        if (std::find(options.fields.begin(), options.fields.end(), k) == options.fields.end()) {
+          options.fields.push_back(k);
+        }
+      }
+    }
     if (snapshot_deletes_) options.mode = JN_READ_SNAPSHOT;
     const std::int64_t checkpoint_every =
         c_.flow.definition.value("checkpoint_every", std::int64_t{0});

@@ -186,6 +186,19 @@ std::vector<std::string> Mapping::target_fields(const BatchView &batch) const {
   return fields;
 }
 
+std::vector<std::string> Mapping::source_fields() const {
+  std::vector<std::string> fields;
+  if (identity()) return fields;
+  const auto add = [&](const std::string &name) {
+    if (!name.empty() && std::find(fields.begin(), fields.end(), name) == fields.end()) {
+      fields.push_back(name);
+    }
+  };
+  for (const auto &r : rules_) add(r.from);
+  for (const auto &c : conditions_) add(c.field);
+  return fields;
+}
+
 std::vector<MissingField> Mapping::missing_fields(const std::vector<std::string> &available) const {
   std::vector<MissingField> missing;
   auto check = [&](const std::string &field, bool optional, const std::string &pointer) {

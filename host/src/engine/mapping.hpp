@@ -81,6 +81,10 @@ class Mapping {
   // Source fields whose values must never be shown (they feed sensitive targets).
   const std::set<std::string> &sensitive_sources() const { return sensitive_sources_; }
 
+  // The source fields the mapping and filter read, in the order named; empty when the
+  // mapping passes every field through.
+  std::vector<std::string> source_fields() const;
+
   // The fields named by the mapping and filter (not declared optional) that are not among
   // `available`, each with a suggestion when one is close.
   std::vector<MissingField> missing_fields(const std::vector<std::string> &available) const;

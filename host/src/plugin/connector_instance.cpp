@@ -159,13 +159,16 @@ std::unique_ptr<SourceStream> ConnectorInstance::open_source(const SourceOptions
     throw CallError(JN_FATAL, "connector '" + name() + "' cannot read");
   }
   const auto keys = strs(options.key_fields);
+  const auto fields = strs(options.fields);
   const jn_source_request request{sizeof(jn_source_request),
                                   options.mode,
                                   str(options.entity),
                                   str(options.cursor),
                                   options.batch_size,
                                   static_cast<std::uint32_t>(keys.size()),
-                                  keys.data()};
+                                  keys.data(),
+                                  static_cast<std::uint32_t>(fields.size()),
+                                  fields.empty() ? nullptr : fields.data()};
   void *handle = nullptr;
   check(plugin_.table->source->open(handle_, &request, &handle),
         "connector '" + name() + "' cannot read " + options.entity);

@@ -41,6 +41,7 @@ struct SourceOptions {
   jn_read_mode mode = JN_READ_INCREMENTAL;
   std::uint32_t batch_size = 1000;
   std::vector<std::string> key_fields;
+  std::vector<std::string> fields;  // the fields the run uses; empty: every field
 };
 
 class SourceStream {

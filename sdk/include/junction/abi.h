@@ -156,6 +156,11 @@ typedef struct jn_source_request {
   uint32_t batch_size; /* preferred upper bound on records per batch */
   uint32_t key_count;  /* key fields the flow declared; 0 to use the source's own */
   const jn_str *key_fields;
+  /* since 1.1: the fields the host will use (mapped, filtered, matched, keys), so that a
+   * source reading named properties from an API asks only for these; 0: every field. A
+   * source may still return more. */
+  uint32_t field_count;
+  const jn_str *field_names;
 } jn_source_request;
 
 typedef struct jn_source_batch {

@@ -51,6 +51,7 @@ struct SourceRequest {
   ReadMode mode = ReadMode::incremental;
   std::uint32_t batch_size = 1000;
   std::vector<std::string> key_fields;  // empty: the source's own key
+  std::vector<std::string> fields;      // the fields the host uses; empty: every field
 };
 
 // What Source::next fills in. The batch is cleared by the caller before each call.

@@ -2,6 +2,7 @@
 // wrapped so that no exception crosses the boundary; each becomes a status and a message.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <exception>
@@ -99,6 +100,11 @@ struct Adapter {
       req.mode = static_cast<ReadMode>(request->mode);
       req.batch_size = request->batch_size;
       req.key_fields = to_strings(request->key_fields, request->key_count);
+      constexpr std::size_t with_fields =
+          offsetof(jn_source_request, field_names) + sizeof(const jn_str *);
+      if (request->struct_size >= with_fields && request->field_names != nullptr) {
+        req.fields = to_strings(request->field_names, request->field_count);
+      }
       auto holder = std::make_unique<SourceHolder>(c->host);
       holder->source = c->connector->open_source(req);
       *out = holder.release();

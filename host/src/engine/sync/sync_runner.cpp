@@ -186,6 +186,14 @@ class Cycle {
       options.entity = system.entity;
       options.mode = changes ? JN_READ_INCREMENTAL : JN_READ_SNAPSHOT;
       options.key_fields = system.key;
+      options.fields = system.key;
+      for (const auto &f : system.fields) {
+        if (f.read && std::find(options.fields.begin(), options.fields.end(), f.field) ==
+                          options.fields.end()) {
+          options.fields.push_back(f.field);
+        }
+      }
+      if (!system.changed_at.empty()) options.fields.push_back(system.changed_at);
       if (changes) options.cursor = runs_.cursor(chain(), system.name).value_or("");
       auto source = c_.connectors.at(system.connector)->open_source(options);
       std::set<std::string> seen;

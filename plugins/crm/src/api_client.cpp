@@ -1,0 +1,113 @@
+#include "api_client.hpp"
+
+#include <thread>
+
+#include "junction/errors.hpp"
+
+namespace junction::crm {
+
+std::string api_message(const HttpResponse &response) {
+  std::string message = "HTTP " + std::to_string(response.status);
+  try {
+    const auto body = nlohmann::json::parse(response.body);
+    if (body.is_object() && body.contains("message") && body["message"].is_string()) {
+      std::string text = body["message"].get<std::string>();
+      if (text.size() > 500) text = text.substr(0, 500) + "...";
+      message += ": " + text;
+      if (body.contains("category") && body["category"].is_string()) {
+        message += " (" + body["category"].get<std::string>() + ")";
+      }
+    }
+  } catch (const nlohmann::json::exception &) {
+    // A body that is not the API's JSON (a proxy's page): the status says enough.
+  }
+  return message;
+}
+
+std::int64_t retry_after_ms(const HttpResponse &response, std::int64_t fallback) {
+  const auto parse = [](const std::string &text) -> std::int64_t {
+    try {
+      std::size_t used = 0;
+      const long long v = std::stoll(text, &used);
+      return used == text.size() && v >= 0 ? v : -1;
+    } catch (const std::exception &) {
+      return -1;
+    }
+  };
+  if (const auto seconds = parse(response.header("retry-after")); seconds >= 0) {
+    return seconds * 1000;
+  }
+  if (const auto interval = parse(response.header("x-hubspot-ratelimit-interval-milliseconds"));
+      interval > 0 && response.status == 429) {
+    return interval;
+  }
+  return fallback;
+}
+
+ApiClient::ApiClient(const CrmSettings &settings, Host host)
+    : http_(settings.http),
+      host_(host),
+      budget_(RequestBudget::of(settings.account, settings.requests_per_window, settings.window)),
+      max_wait_(settings.max_rate_limit_wait) {}
+
+HttpResponse ApiClient::get(const std::string &path) {
+  return send("GET", path, nullptr);
+}
+
+HttpResponse ApiClient::post(const std::string &path, const nlohmann::json &body) {
+  const std::string text = body.dump();
+  return send("POST", path, &text);
+}
+
+nlohmann::json ApiClient::json_of(const HttpResponse &response, const std::string &what) {
+  try {
+    return nlohmann::json::parse(response.body);
+  } catch (const nlohmann::json::exception &) {
+    throw TransientError(what + ": the CRM answered HTTP " + std::to_string(response.status) +
+                         " with a body that is not JSON");
+  }
+}
+
+HttpResponse ApiClient::send(const std::string &method, const std::string &path,
+                             const std::string *body) {
+  const std::string what = method + " " + path.substr(0, path.find('?'));
+  std::chrono::milliseconds waited(0);
+  for (;;) {
+    const auto ticket = budget_->acquire();
+    HttpResponse response;
+    try {
+      response = body != nullptr ? http_.post(path, *body) : http_.get(path);
+      budget_->answered(ticket);
+    } catch (const TransportFailure &failure) {
+      budget_->answered(ticket);
+      throw TransientError(failure.message);
+    }
+    const long status = response.status;
+    if (status == 429) {
+      const std::chrono::milliseconds wait(retry_after_ms(response, 1000));
+      if (waited + wait > max_wait_) {
+        throw TransientError(what + ": rate limited by the CRM (" + api_message(response) + ")",
+                             wait.count());
+      }
+      host_.log(LogLevel::info, what + ": rate limited by the CRM; waiting " +
+                                    std::to_string(wait.count()) + " ms as it asked");
+      std::this_thread::sleep_for(wait);
+      waited += wait;
+      continue;
+    }
+    if (status == 401) {
+      throw FatalError("the CRM refused the token (" + api_message(response) +
+                       "); check the token reference in the connector's config");
+    }
+    if (status == 403) {
+      throw FatalError("the token may not do this (" + api_message(response) + ") on " + what +
+                       "; give the app the scopes listed in the crm connector's README");
+    }
+    if (status >= 500 || status == 408) {
+      throw TransientError(what + ": " + api_message(response), retry_after_ms(response, 0));
+    }
+    return response;
+  }
+}
+
+}  // namespace junction::crm

@@ -1,0 +1,307 @@
+// The crm connector against the HubSpot-compatible emulator over loopback HTTP, driven
+// through the real binary: members reach the CRM with the CRM's own IDs, edits and
+// deletes made in the CRM flow back, 25,000 contacts of one second are read exactly once,
+// bursts of 429 and 5xx lose and duplicate nothing, a shared account's budget holds, a
+// refused token stops the run without ever being printed, and a record the CRM refuses
+// goes to the error queue while the rest flows.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+
+#include "cli_helpers.hpp"
+#include "crm_emulator.hpp"
+
+namespace junction::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+const char *const token = "pat-na1-7f3c9e21-test-token-4d2b";
+
+class CrmConnector : public ::testing::Test {
+ protected:
+  json crm_connector(const CrmEmulator &crm, json extra = json::object()) {
+    json config = {{"base_url", crm.base_url()},
+                   {"token", "${env:CRM_TOKEN}"},
+                   {"max_rate_limit_wait_seconds", 10},
+                   {"entities", {{"contacts", json::object()}}}};
+    config.update(extra);
+    return {{"plugin", "crm"}, {"config", config}};
+  }
+  json csv_connector() {
+    return {{"plugin", "csv"},
+            {"config",
+             {{"dir", dir.path().string()},
+              {"entities",
+               {{"people", {{"file", "people.csv"}, {"stable_for", "0s"}}},
+                {"more", {{"file", "more.csv"}, {"stable_for", "0s"}}}}}}}};
+  }
+  json db_connector() {
+    return {
+        {"plugin", "sql"},
+        {"config", {{"url", "sqlite:members.db"}, {"entities", {{"members", json::object()}}}}}};
+  }
+  static json people_to_crm(const std::string &name, const std::string &entity) {
+    return {{"name", name},
+            {"from", {{"connector", "files"}, {"entity", entity}, {"key", {"id"}}}},
+            {"to", {{"connector", "crm"}, {"entity", "contacts"}, {"key", {"email"}}}},
+            {"retry", {{"max_attempts", 8}, {"initial_delay", "50ms"}, {"max_delay", "200ms"}}},
+            {"mapping",
+             {{"email", {{"from", "email"}}},
+              {"firstname", {{"from", "name"}}},
+              {"city", {{"from", "city"}}}}}};
+  }
+  static json crm_to_db() {
+    return {{"name", "crm-to-db"},
+            {"from", {{"connector", "crm"}, {"entity", "contacts"}, {"key", {"id"}}}},
+            {"to", {{"connector", "db"}, {"entity", "members"}, {"key", {"crm_id"}}}},
+            {"retry", {{"max_attempts", 8}, {"initial_delay", "50ms"}, {"max_delay", "200ms"}}},
+            {"mapping",
+             {{"crm_id", {{"from", "id"}}},
+              {"email", {{"from", "email"}}},
+              {"first_name", {{"from", "firstname"}}},
+              {"city", {{"from", "city"}}}}}};
+  }
+
+  // people.csv into the CRM (flow "people") and the CRM into members.db ("crm-to-db").
+  json round_trip(const CrmEmulator &crm) {
+    return {{"store", "sqlite:state.db"},
+            {"connectors",
+             {{"files", csv_connector()}, {"crm", crm_connector(crm)}, {"db", db_connector()}}},
+            {"flows", {people_to_crm("people", "people"), crm_to_db()}}};
+  }
+
+  void write_people(const std::string &file, int from, int count,
+                    const std::string &bad_email_row = {}) {
+    std::ofstream out(dir / file);
+    out << "id,email,name,city\n";
+    for (int i = from; i < from + count; ++i) {
+      const std::string email = std::to_string(i) == bad_email_row
+                                    ? "has space" + std::to_string(i) + "@example.org"
+                                    : "person" + std::to_string(i) + "@example.org";
+      out << i << "," << email << ",Name" << i << ",Town" << i % 7 << "\n";
+    }
+  }
+  void make_members_table() {
+    const auto r = run_process("/usr/bin/sqlite3",
+                               {(dir / "members.db").string(),
+                                "CREATE TABLE members (crm_id TEXT PRIMARY KEY, email TEXT, "
+                                "first_name TEXT, city TEXT)"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::string rows(const std::string &query) {
+    return run_process("/usr/bin/sqlite3", {(dir / "members.db").string(), query}).out;
+  }
+
+  ProcessResult run(const json &document, const std::vector<std::string> &args,
+                    const std::string &token_value = token) {
+    const auto config = dir.write("junction.json", document.dump(2));
+    std::vector<std::string> all = args;
+    all.insert(all.end(), {"--config", config.string()});
+    if (std::find(args.begin(), args.end(), "sync") != args.end()) {
+      all.insert(all.end(), {"--plugin-path", built_plugin_dir().string()});
+    }
+    ProcessOptions options;
+    options.set_env.emplace("CRM_TOKEN", token_value);
+    options.time_limit = std::chrono::seconds(240);
+    return junction(all, options);
+  }
+
+  TempDir dir;
+};
+
+TEST_F(CrmConnector, MembersReachTheCrmWithItsIdsAndCrmEditsFlowBack) {
+  CrmEmulator crm(dir.path(), token);
+  fs::copy_file(source_dir() / "config/sample-data/membership/members.csv", dir / "members.csv");
+  for (const char *p : {"membership_level", "external_id"}) crm.create_property("contacts", p);
+  make_members_table();
+  json document = {
+      {"store", "sqlite:state.db"},
+      {"connectors",
+       {{"membership",
+         {{"plugin", "csv"},
+          {"config",
+           {{"dir", dir.path().string()},
+            {"entities", {{"members", {{"file", "members.csv"}, {"stable_for", "0s"}}}}}}}}},
+        {"crm", crm_connector(crm)},
+        {"db", db_connector()}}},
+      {"flows",
+       {{{"name", "members-to-crm"},
+         {"from", {{"connector", "membership"}, {"entity", "members"}, {"key", {"Member ID"}}}},
+         {"to", {{"connector", "crm"}, {"entity", "contacts"}, {"key", {"email"}}}},
+         {"mapping",
+          {{"email", {{"from", "Email"}, {"transform", {"normalize_email"}}, {"required", true}}},
+           {"firstname", {{"from", "First Name"}, {"transform", {"trim"}}, {"max_length", 100}}},
+           {"lastname", {{"from", "Last Name"}, {"transform", {"trim"}}}},
+           {"city", {{"from", "City"}}},
+           {"membership_level", {{"from", "Level"}}},
+           {"external_id", {{"from", "Member ID"}}}}}},
+        crm_to_db()}}};
+  auto first = run(document, {"sync", "--flow", "members-to-crm"});
+  ASSERT_EQ(first.exit_code, 3) << first.out << first.err;  // the sample's bad rows are queued
+  const auto counts = summary_of(first.out, "members-to-crm");
+  ASSERT_EQ(counts.size(), 7u) << first.out;
+  const auto contacts = crm.all("contacts", "email,firstname,external_id");
+  EXPECT_EQ(static_cast<long long>(contacts.size()), counts[1]) << "created = objects in the CRM";
+  EXPECT_GT(counts[1], 300);
+  EXPECT_EQ(crm.stats()["by_kind"].value("create", 0), 0) << "keyed by email: upserts only";
+
+  // An edit in the membership system reaches the CRM by the ID the CRM assigned.
+  crm.reset_stats();
+  {
+    std::ifstream in(dir / "members.csv");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = text.find("Siân,Núñez");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, 4, "Sian");
+    std::ofstream(dir / "members.csv") << text;
+  }
+  auto edit = run(document, {"sync", "--flow", "members-to-crm"});
+  EXPECT_EQ(summary_of(edit.out, "members-to-crm")[2], 1) << edit.out;
+  EXPECT_EQ(crm.stats()["by_kind"].value("update", 0), 1) << crm.stats().dump();
+  EXPECT_EQ(crm.stats()["by_kind"].value("upsert", 0), 0) << crm.stats().dump();
+
+  // The CRM's contacts reach the membership database with their CRM IDs.
+  auto back = run(document, {"sync", "--flow", "crm-to-db"});
+  ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
+  EXPECT_EQ(rows("SELECT count(*) FROM members"), std::to_string(contacts.size()) + "\n");
+  const std::string id = contacts[4]["id"].get<std::string>();
+  const std::string gone = contacts[5]["id"].get<std::string>();
+  EXPECT_EQ(rows("SELECT email FROM members WHERE crm_id = '" + id + "'"),
+            contacts[4]["properties"]["email"].get<std::string>() + "\n");
+
+  // Edited and archived in the CRM: the next incremental read brings exactly those two.
+  EXPECT_EQ(
+      crm.call("PATCH", "/crm/v3/objects/contacts/" + id, {{"properties", {{"city", "Oxford"}}}})
+          .first,
+      200);
+  EXPECT_EQ(crm.call("DELETE", "/crm/v3/objects/contacts/" + gone).first, 204);
+  auto changes = run(document, {"sync", "--flow", "crm-to-db"});
+  ASSERT_EQ(changes.exit_code, 0) << changes.out << changes.err;
+  const auto c = summary_of(changes.out, "crm-to-db");
+  EXPECT_EQ(c[0], 2) << changes.out;  // read
+  EXPECT_EQ(c[4], 1) << changes.out;  // deleted
+  EXPECT_EQ(rows("SELECT city FROM members WHERE crm_id = '" + id + "'"), "Oxford\n");
+  EXPECT_EQ(rows("SELECT count(*) FROM members WHERE crm_id = '" + gone + "'"), "0\n");
+
+  // Nothing changed anywhere: no write request at all.
+  crm.reset_stats();
+  auto quiet = run(document, {"sync"});
+  const auto kinds = crm.stats()["by_kind"];
+  for (const char *k : {"create", "update", "upsert", "archive", "write"}) {
+    EXPECT_EQ(kinds.value(k, 0), 0) << k << ": " << kinds.dump();
+  }
+}
+
+TEST_F(CrmConnector, TwentyFiveThousandContactsOfOneSecondAreReadExactlyOnce) {
+  CrmEmulator crm(dir.path(), token, {"--window-max", "100000"});
+  crm.freeze_clock(1764547200123);  // every write shares this modification time
+  write_people("people.csv", 1, 25000);
+  make_members_table();
+  const json document = round_trip(crm);
+  auto load = run(document, {"sync", "--flow", "people"});
+  ASSERT_EQ(load.exit_code, 0) << load.out << load.err;
+  EXPECT_EQ(summary_of(load.out, "people")[1], 25000);
+  crm.reset_stats();
+  auto read = run(document, {"sync", "--flow", "crm-to-db"});
+  ASSERT_EQ(read.exit_code, 0) << read.out << read.err;
+  const auto counts = summary_of(read.out, "crm-to-db");
+  EXPECT_EQ(counts[0], 25000) << read.out;  // read: a repeat would be counted (and refused)
+  EXPECT_EQ(counts[5], 0) << read.out;      // failed
+  EXPECT_EQ(rows("SELECT count(DISTINCT crm_id) FROM members"), "25000\n");
+  // 125 pages of 200, one query to find the crowded millisecond, one to see the end.
+  EXPECT_LE(crm.stats()["by_kind"].value("search", 0), 130) << crm.stats().dump();
+  auto again = run(document, {"sync", "--flow", "crm-to-db"});
+  EXPECT_EQ(summary_of(again.out, "crm-to-db")[0], 0) << again.out;
+}
+
+TEST_F(CrmConnector, BurstsOf429And5xxLoseAndDuplicateNothing) {
+  CrmEmulator crm(dir.path(), token);
+  write_people("people.csv", 1, 450);
+  make_members_table();
+  const json document = round_trip(crm);
+  crm.fault({{"status", 429}, {"count", 2}, {"path_part", "/batch/"}, {"retry_after_s", 1}});
+  crm.fault({{"status", 503}, {"count", 3}, {"path_part", "/batch/"}});
+  crm.fault({{"status", 502}, {"count", 1}, {"path_part", "/batch/"}, {"delay_ms", 300}});
+  auto write = run(document, {"sync", "--flow", "people"});
+  ASSERT_EQ(write.exit_code, 0) << write.out << write.err;
+  EXPECT_EQ(crm.stats().value("faulted", 0), 6);
+  const auto contacts = crm.all("contacts", "email");
+  std::set<std::string> emails;
+  for (const auto &c : contacts) emails.insert(c["properties"]["email"].get<std::string>());
+  EXPECT_EQ(contacts.size(), 450u);
+  EXPECT_EQ(emails.size(), 450u);
+
+  crm.fault({{"status", 503}, {"count", 2}, {"path_part", "/search"}});
+  crm.fault({{"status", 429}, {"count", 1}, {"path_part", "/search"}, {"retry_after_s", 1}});
+  crm.fault({{"status", 500}, {"count", 1}, {"path_part", "/contacts"}});
+  auto read = run(document, {"sync", "--flow", "crm-to-db"});
+  ASSERT_EQ(read.exit_code, 0) << read.out << read.err;
+  EXPECT_EQ(summary_of(read.out, "crm-to-db")[0], 450) << read.out;
+  EXPECT_EQ(rows("SELECT count(DISTINCT email) FROM members"), "450\n");
+}
+
+TEST_F(CrmConnector, TwoFlowsSharingAnAccountStayWithinItsBudget) {
+  CrmEmulator crm(dir.path(), token, {"--window-ms", "1000", "--window-max", "6"});
+  write_people("people.csv", 1, 120);
+  write_people("more.csv", 1001, 120);
+  json budget = {{"budget", {{"requests", 6}, {"window_ms", 1000}}}};
+  json a = people_to_crm("people", "people");
+  json b = people_to_crm("more", "more");
+  a["batch_size"] = b["batch_size"] = 10;
+  json document = {
+      {"store", "sqlite:state.db"},
+      {"connectors", {{"files", csv_connector()}, {"crm", crm_connector(crm, budget)}}},
+      {"flows", {a, b}}};
+  auto r = run(document, {"sync"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto stats = crm.stats();
+  EXPECT_EQ(stats.value("admitted", 0), 24) << stats.dump();
+  EXPECT_EQ(stats.value("throttled", -1), 0) << stats.dump();
+  EXPECT_LE(stats.value("max_in_window", 99), 6) << stats.dump();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the listing needs room too
+  EXPECT_EQ(crm.all("contacts", "email").size(), 240u);
+}
+
+TEST_F(CrmConnector, ARefusedTokenStopsTheRunAndNoTokenIsEverPrinted) {
+  CrmEmulator crm(dir.path(), token);
+  write_people("people.csv", 1, 5);
+  json document = {{"store", "sqlite:state.db"},
+                   {"connectors", {{"files", csv_connector()}, {"crm", crm_connector(crm)}}},
+                   {"flows", {people_to_crm("people", "people")}}};
+  const std::string wrong = "pat-na1-wrong-0000-secret-9999";
+  auto refused = run(document, {"--log-level", "trace", "sync"}, wrong);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("refused the token"), std::string::npos) << refused.err;
+  EXPECT_EQ(crm.stats().value("refused_auth", 0), 1) << "a refused token is not retried";
+  for (const auto &text : {refused.out, refused.err}) {
+    EXPECT_EQ(text.find(wrong), std::string::npos) << text;
+  }
+  auto fine = run(document, {"--log-level", "trace", "sync"});
+  ASSERT_EQ(fine.exit_code, 0) << fine.out << fine.err;
+  for (const auto &text : {fine.out, fine.err}) {
+    EXPECT_EQ(text.find(token), std::string::npos) << text;
+  }
+}
+
+TEST_F(CrmConnector, ARecordTheCrmRefusesIsQueuedWhileTheRestOfItsBatchFlows) {
+  CrmEmulator crm(dir.path(), token);
+  write_people("people.csv", 1, 40, "17");
+  json document = {{"store", "sqlite:state.db"},
+                   {"connectors", {{"files", csv_connector()}, {"crm", crm_connector(crm)}}},
+                   {"flows", {people_to_crm("people", "people")}}};
+  auto r = run(document, {"sync"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  const auto counts = summary_of(r.out, "people");
+  EXPECT_EQ(counts[1], 39) << r.out;
+  EXPECT_EQ(counts[5], 1) << r.out;
+  auto errors = run(document, {"errors", "list"});
+  EXPECT_NE(errors.out.find("INVALID_EMAIL"), std::string::npos) << errors.out;
+  EXPECT_EQ(crm.all("contacts", "email").size(), 39u);
+}
+
+}  // namespace
+}  // namespace junction::testing
