@@ -69,6 +69,21 @@ def timed(cmd, env=None, cwd=None, optional=False):
     return float(seconds), int(kb) / 1024.0, int(blocks) * 512 / 1e6
 
 
+def build_release_and_data(rows):
+    """Builds the release tree (emulators included, tests left out) and makes the reference
+    contacts file of `rows` rows when it is missing; returns its path."""
+    subprocess.run(["cmake", "-S", str(ROOT), "-B", str(BUILD), "-G", "Ninja",
+                    "-DCMAKE_BUILD_TYPE=Release", "-DJUNCTION_BUILD_TESTS=OFF"],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", str(BUILD)], check=True, stdout=subprocess.DEVNULL)
+    data = WORK / "data" / ("contacts-%d.csv" % rows)
+    if not data.exists():
+        data.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(ROOT / "bench/tools/make_contacts.py"), str(rows),
+                        str(data)], check=True)
+    return data
+
+
 def write_config(path, store, connectors, flow):
     path.write_text(json.dumps({"store": store, "connectors": connectors, "flows": [flow]}))
 
@@ -79,16 +94,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     subprocess.run([str(ROOT / "bench" / "install-tools")], check=True)
-    subprocess.run(["cmake", "-S", str(ROOT), "-B", str(BUILD), "-G", "Ninja",
-                    "-DCMAKE_BUILD_TYPE=Release", "-DJUNCTION_BUILD_TESTS=OFF"],
-                   check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", str(BUILD), "--parallel", str(os.cpu_count())],
-                   check=True, stdout=subprocess.DEVNULL)
-    data = WORK / "data" / ("contacts-%d.csv" % args.rows)
-    if not data.exists():
-        data.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, str(ROOT / "bench/tools/make_contacts.py"), str(args.rows),
-                        str(data)], check=True)
+    data = build_release_and_data(args.rows)
     changed = WORK / "data" / ("contacts-%d-1pct.csv" % args.rows)
     if not changed.exists():
         # Every hundredth record gets another amount: 1% changed, same keys.

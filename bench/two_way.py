@@ -23,15 +23,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    subprocess.run(["cmake", "-S", str(bench.ROOT), "-B", str(bench.BUILD), "-G", "Ninja",
-                    "-DCMAKE_BUILD_TYPE=Release", "-DJUNCTION_BUILD_TESTS=OFF"],
-                   check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", str(bench.BUILD)], check=True, stdout=subprocess.DEVNULL)
-    data = bench.WORK / "data" / ("contacts-%d.csv" % args.rows)
-    if not data.exists():
-        data.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, str(bench.ROOT / "bench/tools/make_contacts.py"),
-                        str(args.rows), str(data)], check=True)
+    data = bench.build_release_and_data(args.rows)
     d = bench.WORK / "two-way"
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir(parents=True)

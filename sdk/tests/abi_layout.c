@@ -39,9 +39,11 @@ PIN(jn_batch, record_count, 32);
 PIN(jn_batch, records, 40);
 PIN(jn_batch, values, 48);      /* 1.0 batches end here */
 PIN(jn_batch, member_keys, 56); /* since 1.1 */
-PIN_SIZE(jn_host_api, 32);
+PIN_SIZE(jn_host_api, 48);
 PIN(jn_host_api, log, 16);
 PIN(jn_host_api, set_error, 24);
+PIN(jn_host_api, stopping, 32);
+PIN(jn_host_api, set_retry_after, 40);
 PIN_SIZE(jn_source_request, 72);
 PIN(jn_source_request, entity, 8);
 PIN(jn_source_request, cursor, 24);

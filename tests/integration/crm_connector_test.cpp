@@ -303,5 +303,142 @@ TEST_F(CrmConnector, ARecordTheCrmRefusesIsQueuedWhileTheRestOfItsBatchFlows) {
   EXPECT_EQ(crm.all("contacts", "email").size(), 39u);
 }
 
+// A 429 whose Retry-After is longer than the connector may wait itself is handed to the
+// host, which waits what the CRM asked, not its own (here 20 ms) backoff.
+TEST_F(CrmConnector, TheHostWaitsWhatTheCrmAskedWhenTheConnectorHandsARateLimitOver) {
+  CrmEmulator crm(dir.path(), token);
+  write_people("people.csv", 1, 3);
+  make_members_table();
+  json document = round_trip(crm);
+  document["connectors"]["crm"]["config"]["max_rate_limit_wait_seconds"] = 0;
+  document["flows"][1]["retry"] = {
+      {"max_attempts", 3}, {"initial_delay", "10ms"}, {"max_delay", "20ms"}};
+  ASSERT_EQ(run(document, {"sync", "--flow", "people"}).exit_code, 0);
+  crm.fault({{"status", 429}, {"count", 1}, {"path_part", "/search"}, {"retry_after_s", 2}});
+  auto r = run(document, {"sync", "--flow", "crm-to-db"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto at = r.err.find("retrying in ");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  EXPECT_GE(std::stol(r.err.substr(at + 12)), 2000) << r.err;
+  EXPECT_EQ(rows("SELECT count(*) FROM members"), "3\n");
+}
+
+// SIGTERM reaches a connector waiting out a long rate limit: the run stops at once, not
+// when the wait is over.
+TEST_F(CrmConnector, StoppingDoesNotWaitForTheCrmsRateLimit) {
+  CrmEmulator crm(dir.path(), token);
+  write_people("people.csv", 1, 3);
+  json document = round_trip(crm);
+  document["connectors"]["crm"]["config"]["max_rate_limit_wait_seconds"] = 120;
+  crm.fault({{"status", 429}, {"count", 1}, {"path_part", "/batch/"}, {"retry_after_s", 60}});
+  const auto config = dir.write("junction.json", document.dump(2));
+  ProcessOptions options;
+  options.set_env.emplace("CRM_TOKEN", token);
+  const int pid = start_process(junction_binary().string(),
+                                {"sync", "--flow", "people", "--config", config.string(),
+                                 "--plugin-path", built_plugin_dir().string()},
+                                options);
+  for (int i = 0; i < 400 && crm.stats().value("faulted", 0) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(crm.stats().value("faulted", 0), 1) << "the write never met the rate limit";
+  const auto asked = std::chrono::steady_clock::now();
+  kill(pid, SIGTERM);
+  // Bounded by the test's own watchdog: a run that waited the 60 s would be killed here.
+  int code = -1;
+  for (int i = 0; i < 600; ++i) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (code == -1) {
+    kill(pid, SIGKILL);
+    wait_process(pid);
+    FAIL() << "the run did not stop within 30 s of SIGTERM";
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(30));
+  EXPECT_EQ(crm.all("contacts", "email").size(), 0u);
+}
+
+// A membership database and the CRM both change: a sync keyed by the CRM's own IDs,
+// reading the CRM's changes, links the contact both hold by email, creates the others on
+// each side (the CRM assigns the ID), merges edits to different fields made on both sides,
+// and then settles: no write request reaches the CRM on a cycle without edits.
+TEST_F(CrmConnector, ASyncWithTheCrmMergesEditsFromBothSidesAndSettles) {
+  CrmEmulator crm(dir.path(), token);
+  ASSERT_EQ(
+      crm.call("POST", "/crm/v3/objects/contacts",
+               {{"properties", {{"email", "ann@x.org"}, {"firstname", "Ann"}, {"city", "Leeds"}}}})
+          .first,
+      201);
+  ASSERT_EQ(run_process("/usr/bin/sqlite3",
+                        {(dir / "members.db").string(),
+                         "CREATE TABLE members (email TEXT PRIMARY KEY, full_name TEXT, town TEXT);"
+                         "INSERT INTO members VALUES ('Ann@X.org', 'Ann', 'Leeds'), "
+                         "('carl@x.org', 'Carl', 'Bath');"})
+                .exit_code,
+            0);
+  const json document = {
+      {"store", "sqlite:state.db"},
+      {"connectors", {{"crm", crm_connector(crm)}, {"db", db_connector()}}},
+      {"syncs",
+       {{{"name", "people"},
+         {"match", {{{{"field", "email"}, {"normalize", {"email"}}}}}},
+         {"systems",
+          {{{"name", "crm"},
+            {"connector", "crm"},
+            {"entity", "contacts"},
+            {"key", {"id"}},
+            {"read", "changes"},
+            {"assigns_key", true},
+            {"fields", {{"email", "email"}, {"name", "firstname"}, {"city", "city"}}}},
+           {{"name", "members"},
+            {"connector", "db"},
+            {"entity", "members"},
+            {"key", {"email"}},
+            {"fields", {{"email", "email"}, {"name", "full_name"}, {"city", "town"}}}}}}}}}};
+  auto first = run(document, {"sync", "--progress", "never"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  auto contacts = crm.all("contacts", "email,firstname,city");
+  ASSERT_EQ(contacts.size(), 2u);
+  EXPECT_EQ(rows("SELECT lower(email), full_name, town FROM members ORDER BY 1"),
+            "ann@x.org|Ann|Leeds\ncarl@x.org|Carl|Bath\n");
+  std::string ann;
+  for (const auto &c : contacts) {
+    if (c["properties"]["email"] == "ann@x.org") ann = c["id"].get<std::string>();
+  }
+  ASSERT_FALSE(ann.empty());
+
+  // Both sides edit Ann, different fields.
+  ASSERT_EQ(
+      crm.call("PATCH", "/crm/v3/objects/contacts/" + ann, {{"properties", {{"city", "York"}}}})
+          .first,
+      200);
+  ASSERT_EQ(run_process("/usr/bin/sqlite3", {(dir / "members.db").string(),
+                                             "UPDATE members SET full_name = 'Annie' WHERE "
+                                             "email = 'Ann@X.org'"})
+                .exit_code,
+            0);
+  auto merge = run(document, {"sync", "--progress", "never"});
+  ASSERT_EQ(merge.exit_code, 0) << merge.out << merge.err;
+  EXPECT_EQ(rows("SELECT full_name, town FROM members WHERE email = 'Ann@X.org'"), "Annie|York\n");
+  const auto [status, body] =
+      crm.call("GET", "/crm/v3/objects/contacts/" + ann + "?properties=firstname,city");
+  EXPECT_EQ(body["properties"]["firstname"], "Annie") << body.dump();
+  EXPECT_EQ(body["properties"]["city"], "York") << body.dump();
+
+  // The CRM's own echo of that write (a new modification time) changes nothing.
+  crm.reset_stats();
+  auto quiet = run(document, {"sync", "--progress", "never"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.out << quiet.err;
+  const auto kinds = crm.stats()["by_kind"];
+  for (const char *k : {"create", "update", "upsert", "archive", "write"}) {
+    EXPECT_EQ(kinds.value(k, 0), 0) << k << ": " << kinds.dump();
+  }
+}
+
 }  // namespace
 }  // namespace junction::testing

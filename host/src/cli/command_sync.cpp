@@ -14,6 +14,7 @@
 #include "engine/redrive.hpp"
 #include "engine/retry_policy.hpp"
 #include "engine/sync/sync_runner.hpp"
+#include "plugin/connector_instance.hpp"
 #include "store/error_queue_repository.hpp"
 #include "store/run_lock.hpp"
 #include "store/state_store.hpp"
@@ -193,6 +194,7 @@ int run_sync(const CommandArgs &command) {
 
   // SIGTERM and SIGINT finish the current batch, record it, and stop.
   engine::install_stop_signal_handlers();
+  plugin::set_stop_probe(&engine::stop_requested);  // connectors waiting out a limit stop too
   const bool watch = values.count("watch") != 0U;
   std::vector<engine::FlowResult> results;
   std::vector<engine::sync::SyncOutcome> sync_results;

@@ -97,6 +97,7 @@ void build_model(const json &doc, HostConfig &config) {
         system.access = s.value("access", "read_write");
         system.read = s.value("read", "snapshot");
         system.changed_at = s.value("changed_at", "");
+        system.assigns_key = s.value("assigns_key", false);
         const json fields = s.value("fields", json::object());
         for (const auto &[canonical, map] : fields.items()) {
           SyncFieldMap f;
@@ -201,14 +202,15 @@ void check_sync(const HostConfig &config, const SyncConfig &sync, const std::str
       if (f.read && s.access != "write_only") provided.insert(f.canonical);
       if (f.write) written.insert(f.field);
     }
-    if (s.access != "read_only") {
+    if (s.access != "read_only" && !s.assigns_key) {
       for (std::size_t k = 0; k < s.key.size(); ++k) {
         if (!written.contains(s.key[k])) {
           problems.push_back({file, s.pointer + "/key/" + std::to_string(k),
                               "key field '" + s.key[k] + "' of system '" + s.name +
                                   "' is not written from any canonical field: records created "
-                                  "there would have no key (map it in \"fields\", or make the "
-                                  "system read_only)"});
+                                  "there would have no key (map it in \"fields\", make the "
+                                  "system read_only, or set \"assigns_key\" when the system "
+                                  "gives each new record its key)"});
         }
       }
     }

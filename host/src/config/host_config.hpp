@@ -54,6 +54,7 @@ struct SyncSystemConfig {
   std::string access = "read_write";  // read_write, read_only, write_only
   std::string read = "snapshot";      // snapshot (whole, deletes by absence) or changes
   std::string changed_at;             // the system's change-time field, if any
+  bool assigns_key = false;           // the system keys new records itself (a CRM's IDs)
   std::vector<SyncFieldMap> fields;   // by canonical name
 };
 

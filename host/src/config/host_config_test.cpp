@@ -307,7 +307,8 @@ TEST(SyncConfig, ReportsEveryBrokenReference) {
             (std::vector<std::string>{
                 F + "/syncs/0/systems/0/key/0: key field 'id' of system 'crm' is not written from "
                     "any canonical field: records created there would have no key (map it in "
-                    "\"fields\", or make the system read_only)",
+                    "\"fields\", make the system read_only, or set \"assigns_key\" when the "
+                    "system gives each new record its key)",
                 F + "/syncs/0/systems/1/name: duplicate system name 'crm' in sync 's'",
                 F + "/syncs/0/systems/1/connector: unknown connector 'nowhere'",
                 F + "/syncs/0/systems/1/fields/email/write: field 'email' is written into "

@@ -89,7 +89,7 @@ std::vector<jn_outcome> Delivery::write_with_retries(const jn_batch &batch) {
                                                 std::to_string(attempt) +
                                                 (attempt == 1 ? " attempt)" : " attempts)"));
       }
-      const auto wait = settings_.retry.delay(attempt + 1, std::chrono::milliseconds(0), random_);
+      const auto wait = settings_.retry.delay(attempt + 1, e.retry_after(), random_);
       spdlog::warn("flow {}: {}; retrying in {} ms", settings_.flow, e.what(), wait.count());
       if (!sleep_unless_stopped(wait)) throw plugin::CallError(JN_TRANSIENT, e.what());
     }

@@ -181,7 +181,7 @@ class Run {
                                               std::to_string(attempt) +
                                               (attempt == 1 ? " attempt)" : " attempts)"));
     }
-    const auto wait = retry_.delay(attempt + 1, std::chrono::milliseconds(0), random_);
+    const auto wait = retry_.delay(attempt + 1, e.retry_after(), random_);
     spdlog::warn("flow {}: {}; retrying in {} ms", c_.flow.name, e.what(), wait.count());
     if (!sleep_unless_stopped(wait)) throw plugin::CallError(JN_TRANSIENT, e.what());
   }

@@ -1,6 +1,9 @@
 #include "plugin/connector_instance.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 
 #include <spdlog/spdlog.h>
 
@@ -14,6 +17,8 @@ struct HostContext {
 namespace {
 
 thread_local std::string last_plugin_error;
+thread_local std::int64_t last_retry_after_ms = 0;
+std::atomic<bool (*)()> stop_probe{nullptr};
 
 spdlog::level::level_enum to_spdlog(jn_log_level level) {
   switch (level) {
@@ -37,16 +42,29 @@ void host_set_error(jn_host_context *, jn_str message) {
       message.data == nullptr ? std::string() : sanitize_plugin_text({message.data, message.size});
 }
 
-const jn_host_api host_api{sizeof(jn_host_api), JN_ABI_MAJOR, JN_ABI_MINOR, &host_log,
-                           &host_set_error};
+std::int32_t host_stopping(jn_host_context *) {
+  const auto probe = stop_probe.load();
+  return probe != nullptr && probe() ? 1 : 0;
+}
+
+// A day at most: a plugin's hint cannot park a run for longer.
+void host_set_retry_after(jn_host_context *, std::int64_t milliseconds) {
+  last_retry_after_ms = std::clamp<std::int64_t>(milliseconds, 0, 86400000);
+}
+
+const jn_host_api host_api{sizeof(jn_host_api), JN_ABI_MAJOR,   JN_ABI_MINOR,         &host_log,
+                           &host_set_error,     &host_stopping, &host_set_retry_after};
 
 // Throws CallError for a failed status, with the plugin's words or a fallback.
 void check(jn_status status, const std::string &what) {
+  const std::chrono::milliseconds retry_after(last_retry_after_ms);
+  last_retry_after_ms = 0;
   if (status == JN_OK) return;
   std::string message = std::move(last_plugin_error);
   last_plugin_error.clear();
   if (message.empty()) message = "no reason given";
-  throw CallError(status, what + ": " + message);
+  throw CallError(status, what + ": " + message,
+                  status == JN_TRANSIENT ? retry_after : std::chrono::milliseconds(0));
 }
 
 jn_str str(const std::string &s) {
@@ -61,6 +79,10 @@ std::vector<jn_str> strs(const std::vector<std::string> &items) {
 }
 
 }  // namespace
+
+void set_stop_probe(bool (*probe)()) {
+  stop_probe.store(probe);
+}
 
 std::string status_text(jn_status status) {
   switch (status) {

@@ -21,13 +21,21 @@ namespace junction::plugin {
 // A failed call: the status and the plugin's own words.
 class CallError : public std::runtime_error {
  public:
-  CallError(jn_status status, const std::string &message)
-      : std::runtime_error(message), status_(status) {}
+  CallError(jn_status status, const std::string &message,
+            std::chrono::milliseconds retry_after = std::chrono::milliseconds(0))
+      : std::runtime_error(message), status_(status), retry_after_(retry_after) {}
   jn_status status() const { return status_; }
+  // The plugin's word on when to call again (a remote service's Retry-After); 0 if none.
+  std::chrono::milliseconds retry_after() const { return retry_after_; }
 
  private:
   jn_status status_;
+  std::chrono::milliseconds retry_after_;
 };
+
+// What plugins learn from `stopping`: set once by the program that handles the stop
+// signals; without it, never stopping.
+void set_stop_probe(bool (*probe)());
 
 // "transient failure", "invalid config", ...
 std::string status_text(jn_status status);

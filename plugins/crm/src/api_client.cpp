@@ -50,6 +50,17 @@ ApiClient::ApiClient(const CrmSettings &settings, Host host)
       budget_(RequestBudget::of(settings.account, settings.requests_per_window, settings.window)),
       max_wait_(settings.max_rate_limit_wait) {}
 
+bool ApiClient::sleep_unless_stopping(std::chrono::milliseconds duration) const {
+  const auto until = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < until) {
+    if (host_.stopping()) return false;
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+        std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            until - std::chrono::steady_clock::now())));
+  }
+  return true;
+}
+
 HttpResponse ApiClient::get(const std::string &path) {
   return send("GET", path, nullptr);
 }
@@ -73,7 +84,7 @@ HttpResponse ApiClient::send(const std::string &method, const std::string &path,
   const std::string what = method + " " + path.substr(0, path.find('?'));
   std::chrono::milliseconds waited(0);
   for (;;) {
-    const auto ticket = budget_->acquire();
+    const auto ticket = budget_->acquire([this] { return host_.stopping(); });
     HttpResponse response;
     try {
       response = body != nullptr ? http_.post(path, *body) : http_.get(path);
@@ -91,7 +102,10 @@ HttpResponse ApiClient::send(const std::string &method, const std::string &path,
       }
       host_.log(LogLevel::info, what + ": rate limited by the CRM; waiting " +
                                     std::to_string(wait.count()) + " ms as it asked");
-      std::this_thread::sleep_for(wait);
+      if (!sleep_unless_stopping(wait)) {
+        throw TransientError(what + ": stopping while waiting out the CRM's rate limit",
+                             wait.count());
+      }
       waited += wait;
       continue;
     }

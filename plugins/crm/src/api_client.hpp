@@ -31,6 +31,8 @@ class ApiClient {
 
  private:
   HttpResponse send(const std::string &method, const std::string &path, const std::string *body);
+  // False when the run began stopping before `duration` passed.
+  bool sleep_unless_stopping(std::chrono::milliseconds duration) const;
 
   HttpClient http_;
   Host host_;

@@ -3,9 +3,11 @@
 #include <map>
 #include <thread>
 
+#include "junction/errors.hpp"
+
 namespace junction::crm {
 
-RequestBudget::Ticket RequestBudget::acquire() {
+RequestBudget::Ticket RequestBudget::acquire(const std::function<bool()> &stopping) {
   std::unique_lock lock(mutex_);
   if (per_window_ <= 0) return sent_.end();
   for (;;) {
@@ -20,7 +22,8 @@ RequestBudget::Ticket RequestBudget::acquire() {
                           ? now + std::chrono::milliseconds(10)
                           : oldest + window_ + std::chrono::milliseconds(1);
     lock.unlock();
-    std::this_thread::sleep_until(wake);
+    if (stopping()) throw TransientError("stopping while waiting for the account's request budget");
+    std::this_thread::sleep_until(std::min(wake, now + std::chrono::milliseconds(100)));
     lock.lock();
   }
 }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -22,7 +23,8 @@ class RequestBudget {
   // Blocks until one more request fits in the window, then counts it from now until its
   // answer came plus the window: the service counted it somewhere in between, so the
   // window here never holds fewer requests than the service's.
-  Ticket acquire();
+  // `stopping` is polled while waiting; when it says so, acquire throws TransientError.
+  Ticket acquire(const std::function<bool()> &stopping);
   void answered(Ticket ticket);
 
   // The budget of `account`, made on first use; per_window 0 gives one that never waits.

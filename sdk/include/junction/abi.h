@@ -139,6 +139,14 @@ typedef struct jn_host_api {
   void (*log)(jn_host_context *ctx, jn_log_level level, jn_str message);
   /* The reason for the status the current call is about to return. */
   void (*set_error)(jn_host_context *ctx, jn_str message);
+  /* ---- since 1.1: call only when abi_minor >= 1 and struct_size covers the member. */
+  /* 1 when the run is stopping (Ctrl-C, SIGTERM, a service shutting down): a connector
+   * waiting (a rate limit, a slow page) returns early with JN_TRANSIENT. Any thread. */
+  int32_t (*stopping)(jn_host_context *ctx);
+  /* With JN_TRANSIENT about to be returned for a whole call: the remote service asked to be
+   * called again no sooner than this (HTTP Retry-After); the host waits at least that long
+   * instead of its own backoff. Called on the failing call's thread. */
+  void (*set_retry_after)(jn_host_context *ctx, int64_t milliseconds);
 } jn_host_api;
 
 /* ---- source ------------------------------------------------------------------------ */

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -34,8 +35,24 @@ class Host {
   }
   void set_error(std::string_view message) const { api_->set_error(context_, make_str(message)); }
   std::uint32_t abi_minor() const { return api_->abi_minor; }
+  // True when the run is stopping: a connector in a long wait returns early. Always false
+  // in a host older than ABI 1.1.
+  bool stopping() const {
+    return has(offsetof(jn_host_api, stopping)) && api_->stopping != nullptr &&
+           api_->stopping(context_) != 0;
+  }
+  // The remote service asked to be called again no sooner than this (with a transient
+  // failure of a whole call); the export layer passes TransientError's hint here.
+  void set_retry_after(std::int64_t milliseconds) const {
+    if (has(offsetof(jn_host_api, set_retry_after)) && api_->set_retry_after != nullptr) {
+      api_->set_retry_after(context_, milliseconds);
+    }
+  }
 
  private:
+  bool has(std::size_t offset) const {
+    return api_->abi_minor >= 1 && api_->struct_size >= offset + sizeof(void *);
+  }
   const jn_host_api *api_;
   jn_host_context *context_;
 };

@@ -58,6 +58,10 @@ jn_status guarded(const Host &host, Fn &&fn) noexcept {
   try {
     fn();
     return JN_OK;
+  } catch (const TransientError &e) {
+    host.set_error(e.what());
+    if (e.retry_after_ms() > 0) host.set_retry_after(e.retry_after_ms());
+    return JN_TRANSIENT;
   } catch (const Error &e) {
     host.set_error(e.what());
     return static_cast<jn_status>(e.status());
