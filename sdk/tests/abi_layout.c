@@ -39,11 +39,17 @@ PIN(jn_batch, record_count, 32);
 PIN(jn_batch, records, 40);
 PIN(jn_batch, values, 48);      /* 1.0 batches end here */
 PIN(jn_batch, member_keys, 56); /* since 1.1 */
-PIN_SIZE(jn_host_api, 48);
+PIN_SIZE(jn_host_api, 56);
 PIN(jn_host_api, log, 16);
 PIN(jn_host_api, set_error, 24);
 PIN(jn_host_api, stopping, 32);
 PIN(jn_host_api, set_retry_after, 40);
+PIN(jn_host_api, spend_quota, 48);
+PIN_SIZE(jn_quota_request, 48);
+PIN(jn_quota_request, account, 8);
+PIN(jn_quota_request, window_ms, 24);
+PIN(jn_quota_request, per_window, 32);
+PIN(jn_quota_request, per_day, 40);
 PIN_SIZE(jn_source_request, 72);
 PIN(jn_source_request, entity, 8);
 PIN(jn_source_request, cursor, 24);

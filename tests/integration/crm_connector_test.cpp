@@ -363,6 +363,37 @@ TEST_F(CrmConnector, StoppingDoesNotWaitForTheCrmsRateLimit) {
   EXPECT_EQ(crm.all("contacts", "email").size(), 0u);
 }
 
+// The host's governor keeps the account's daily budget: when it is spent, the run stops
+// at a checkpoint instead of failing every record; `status` shows the day's use; the next
+// run, once there is budget again, delivers the rest, nothing lost, nothing twice.
+TEST_F(CrmConnector, ASpentDailyBudgetStopsTheRunAndTheNextRunResumes) {
+  CrmEmulator crm(dir.path(), token);
+  write_people("people.csv", 1, 450);
+  json document = {{"store", "sqlite:state.db"},
+                   {"accounts", {{"portal-1", {{"requests_per_day", 3}}}}},
+                   {"connectors",
+                    {{"files", csv_connector()},
+                     {"crm", crm_connector(crm, {{"account", "portal-1"}})}}},
+                   {"flows", {people_to_crm("people", "people")}}};
+  document["flows"][0]["batch_size"] = 100;
+  auto paused = run(document, {"sync"});
+  EXPECT_NE(paused.exit_code, 0) << paused.out << paused.err;
+  EXPECT_NE(paused.err.find("API account 'portal-1': today's budget is spent"), std::string::npos)
+      << paused.err;
+  EXPECT_EQ(crm.stats().value("admitted", 0), 3) << "not one request over the day's budget";
+  auto status = run(document, {"status"});
+  EXPECT_NE(status.out.find("portal-1: 3 requests, 0 of 3 left"), std::string::npos) << status.out;
+
+  document["accounts"]["portal-1"]["requests_per_day"] = 100;  // the admin raises it
+  auto resumed = run(document, {"sync"});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  const auto contacts = crm.all("contacts", "email");
+  std::set<std::string> emails;
+  for (const auto &c : contacts) emails.insert(c["properties"]["email"].get<std::string>());
+  EXPECT_EQ(contacts.size(), 450u);
+  EXPECT_EQ(emails.size(), 450u);
+}
+
 // A membership database and the CRM both change: a sync keyed by the CRM's own IDs,
 // reading the CRM's changes, links the contact both hold by email, creates the others on
 // each side (the CRM assigns the ID), merges edits to different fields made on both sides,

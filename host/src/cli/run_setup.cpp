@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cli/plugin_options.hpp"
+#include "engine/quota_governor.hpp"
 
 namespace junction::cli {
 
@@ -21,6 +22,13 @@ void prepare_run(const po::variables_map &values, RunSetup &setup) {
   std::string why;
   setup.location = store::parse_store_location(config.store, config.file.parent_path(), why);
   if (!setup.location && setup.loaded.parsed) problems.push_back({file.string(), "/store", why});
+  // API accounts' budgets: the admin's limits, shared by every connector of this process.
+  std::map<std::string, engine::QuotaLimits> budgets;
+  for (const auto &[account, a] : config.accounts) {
+    budgets[account] = {a.requests_per_window, std::chrono::milliseconds(a.window_ms),
+                        a.requests_per_day};
+  }
+  engine::install_quota_governor(budgets);
   const auto catalog = build_catalog(values, &config);
   setup.checked = app::check_against_plugins(config, catalog, /*start_connectors=*/true);
   problems.insert(problems.end(), setup.checked.problems.begin(), setup.checked.problems.end());

@@ -48,6 +48,16 @@ void build_model(const json &doc, HostConfig &config) {
       if (p.is_string()) config.plugin_path.push_back(anchored(base, p.get<std::string>()));
     }
   }
+  if (auto accounts = doc.find("accounts"); accounts != doc.end() && accounts->is_object()) {
+    for (const auto &[name, a] : accounts->items()) {
+      if (!a.is_object()) continue;
+      AccountLimits limits;
+      limits.requests_per_window = a.value("requests_per_window", std::int64_t{0});
+      limits.window_ms = a.value("window_ms", std::int64_t{10000});
+      limits.requests_per_day = a.value("requests_per_day", std::int64_t{0});
+      config.accounts.emplace(name, limits);
+    }
+  }
   if (auto connectors = doc.find("connectors");
       connectors != doc.end() && connectors->is_object()) {
     for (auto it = connectors->begin(); it != connectors->end(); ++it) {

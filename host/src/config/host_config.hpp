@@ -1,6 +1,7 @@
 // The host's configuration as loaded from one JSON file.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -68,6 +69,13 @@ struct SyncConfig {
   std::vector<std::string> canonical_fields() const;
 };
 
+// The admin's limits for one API account (see "accounts" in the config).
+struct AccountLimits {
+  std::int64_t requests_per_window = 0;
+  std::int64_t window_ms = 10000;
+  std::int64_t requests_per_day = 0;
+};
+
 struct HostConfig {
   std::filesystem::path file;
   std::string store;  // as written, references resolved; may hold a secret
@@ -75,6 +83,7 @@ struct HostConfig {
   std::map<std::string, ConnectorConfig> connectors;
   std::vector<FlowConfig> flows;
   std::vector<SyncConfig> syncs;
+  std::map<std::string, AccountLimits> accounts;
   std::set<std::string> secret_pointers;  // values from ${env:} / ${file:} references
 
   bool is_secret(const std::string &pointer) const;

@@ -67,10 +67,10 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"missing_connectors", "{}", {F + "/: missing required key 'connectors'"}},
         MalformedCase{"unknown_top_level_keys",
                       R"({"connectors": {}, "flow": [], "stor": "x"})",
-                      {F + "/flow: unknown key 'flow' (expected one of: $schema, connectors, "
-                           "flows, plugin_path, store, syncs)",
-                       F + "/stor: unknown key 'stor' (expected one of: $schema, connectors, "
-                           "flows, plugin_path, store, syncs)"}},
+                      {F + "/flow: unknown key 'flow' (expected one of: $schema, accounts, "
+                           "connectors, flows, plugin_path, store, syncs)",
+                       F + "/stor: unknown key 'stor' (expected one of: $schema, accounts, "
+                           "connectors, flows, plugin_path, store, syncs)"}},
         MalformedCase{"store_wrong_type",
                       R"({"connectors": {}, "store": 5})",
                       {F + "/store: expected a value of type string, found the number 5"}},

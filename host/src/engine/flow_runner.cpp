@@ -11,12 +11,14 @@
 
 #include "engine/delivery.hpp"
 #include "engine/key_set.hpp"
+#include "engine/quota_governor.hpp"
 #include "engine/record_text.hpp"
 #include "engine/retry_policy.hpp"
 #include "engine/stage_thread.hpp"
 #include "store/audit_log.hpp"
 #include "store/error_queue_repository.hpp"
 #include "store/member_repository.hpp"
+#include "store/quota_repository.hpp"
 #include "store/snapshot_repository.hpp"
 #include "store/store_failure.hpp"
 
@@ -61,7 +63,8 @@ class Run {
         runs_(session_),
         retry_(RetryPolicy::from_config(c_.flow.definition.value("retry", nlohmann::json()))),
         snapshot_deletes_(c_.flow.definition.value("deletes_from_snapshot", false)),
-        snapshot_(session_, c_.flow.name) {}
+        snapshot_(session_, c_.flow.name),
+        quotas_(session_) {}
 
   void execute(FlowResult &result) {
     const std::string stream = stream_name(c_.flow.from);
@@ -98,6 +101,7 @@ class Run {
     std::string cursor = options.cursor;
     states_.register_systems(c_.flow.from.connector, c_.flow.from.entity);
     transaction_ = std::make_unique<soci::transaction>(session_);
+    load_quota_use(QuotaGovernor::process(), quotas_);
     runs_.start(run_id_, c_.flow.name, c_.actor);
     std::int64_t since_checkpoint = 0;
     bool interrupted = false;
@@ -141,6 +145,7 @@ class Run {
         state != nullptr ? state : (total.failed > 0 ? "finished_with_errors" : "finished");
     runs_.save_cursor(c_.flow.name, stream, cursor, run_id_);
     runs_.finish(run_id_, status, total, "");
+    save_quota_use(QuotaGovernor::process(), quotas_);
     transaction_->commit();
     // Everything up to the cursor is now durable on both sides.
     source.acknowledge(cursor);
@@ -398,6 +403,7 @@ class Run {
   KeySet seen_keys_;  // target keys this run has handled, to catch duplicates
   bool snapshot_deletes_;
   store::SnapshotRepository snapshot_;  // what this flow saw in its source's snapshots
+  store::QuotaRepository quotas_;       // API requests spent per account and day
   std::vector<std::pair<std::string, std::string>> seen_;
   bool seen_any_ = false;
   std::unique_ptr<soci::transaction> transaction_;

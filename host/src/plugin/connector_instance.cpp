@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 
 #include <spdlog/spdlog.h>
 
@@ -19,6 +20,8 @@ namespace {
 thread_local std::string last_plugin_error;
 thread_local std::int64_t last_retry_after_ms = 0;
 std::atomic<bool (*)()> stop_probe{nullptr};
+std::mutex spender_mutex;
+QuotaSpender quota_spender;
 
 spdlog::level::level_enum to_spdlog(jn_log_level level) {
   switch (level) {
@@ -52,8 +55,31 @@ void host_set_retry_after(jn_host_context *, std::int64_t milliseconds) {
   last_retry_after_ms = std::clamp<std::int64_t>(milliseconds, 0, 86400000);
 }
 
-const jn_host_api host_api{sizeof(jn_host_api), JN_ABI_MAJOR,   JN_ABI_MINOR,         &host_log,
-                           &host_set_error,     &host_stopping, &host_set_retry_after};
+jn_status host_spend_quota(jn_host_context *, const jn_quota_request *request,
+                           std::int64_t *wait_ms) {
+  constexpr std::size_t v1_1 = offsetof(jn_quota_request, per_day) + sizeof(std::int64_t);
+  if (request == nullptr || wait_ms == nullptr || request->struct_size < v1_1) return JN_FATAL;
+  QuotaAsk ask;
+  ask.account = sanitize_plugin_text({request->account.data, request->account.size}, 200);
+  ask.requests = std::clamp<std::int64_t>(request->requests, 1, 10000);
+  ask.window_ms = std::max<std::int64_t>(request->window_ms, 0);
+  ask.per_window = std::max<std::int64_t>(request->per_window, 0);
+  ask.per_day = std::max<std::int64_t>(request->per_day, 0);
+  QuotaSpender spender;
+  {
+    std::lock_guard lock(spender_mutex);
+    spender = quota_spender;
+  }
+  if (!spender || ask.account.empty()) return JN_OK;
+  const auto wait = spender(ask);
+  if (!wait) return JN_OK;
+  *wait_ms = wait->count();
+  return JN_TRANSIENT;
+}
+
+const jn_host_api host_api{
+    sizeof(jn_host_api), JN_ABI_MAJOR,   JN_ABI_MINOR,          &host_log,
+    &host_set_error,     &host_stopping, &host_set_retry_after, &host_spend_quota};
 
 // Throws CallError for a failed status, with the plugin's words or a fallback.
 void check(jn_status status, const std::string &what) {
@@ -82,6 +108,11 @@ std::vector<jn_str> strs(const std::vector<std::string> &items) {
 
 void set_stop_probe(bool (*probe)()) {
   stop_probe.store(probe);
+}
+
+void set_quota_spender(QuotaSpender spender) {
+  std::lock_guard lock(spender_mutex);
+  quota_spender = std::move(spender);
 }
 
 std::string status_text(jn_status status) {

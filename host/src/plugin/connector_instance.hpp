@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -36,6 +37,19 @@ class CallError : public std::runtime_error {
 // What plugins learn from `stopping`: set once by the program that handles the stop
 // signals; without it, never stopping.
 void set_stop_probe(bool (*probe)());
+
+// A plugin's spend_quota, as the host's governor sees it.
+struct QuotaAsk {
+  std::string account;  // sanitized, bounded
+  std::int64_t requests = 1;
+  std::int64_t window_ms = 0;
+  std::int64_t per_window = 0;
+  std::int64_t per_day = 0;
+};
+// Answers a QuotaAsk: nothing when the requests may go (after waiting as needed), else how
+// long until they may. Set once by the program; without it, every request may go.
+using QuotaSpender = std::function<std::optional<std::chrono::milliseconds>(const QuotaAsk &)>;
+void set_quota_spender(QuotaSpender spender);
 
 // "transient failure", "invalid config", ...
 std::string status_text(jn_status status);

@@ -431,6 +431,17 @@ const std::vector<MigrationSource> &sources() {
            "CREATE UNIQUE INDEX sync_reviews_open ON sync_reviews (sync, subject) WHERE "
            "status = 'open'",
        }},
+      {9,
+       "API accounts: requests spent per day",
+       {
+           // Each process adds what it spent at its checkpoints; the sum is the day's use.
+           R"(CREATE TABLE api_quota_use (
+                account TEXT NOT NULL,
+                day TEXT NOT NULL,
+                requests {bigint} NOT NULL,
+                per_day {bigint} NOT NULL DEFAULT 0,
+                PRIMARY KEY (account, day)))",
+       }},
   };
   return all;
 }

@@ -47,7 +47,8 @@ std::int64_t retry_after_ms(const HttpResponse &response, std::int64_t fallback)
 ApiClient::ApiClient(const CrmSettings &settings, Host host)
     : http_(settings.http),
       host_(host),
-      budget_(RequestBudget::of(settings.account, settings.requests_per_window, settings.window)),
+      account_(settings.account),
+      quota_defaults_{settings.requests_per_window, settings.window, settings.requests_per_day},
       max_wait_(settings.max_rate_limit_wait) {}
 
 bool ApiClient::sleep_unless_stopping(std::chrono::milliseconds duration) const {
@@ -84,13 +85,13 @@ HttpResponse ApiClient::send(const std::string &method, const std::string &path,
   const std::string what = method + " " + path.substr(0, path.find('?'));
   std::chrono::milliseconds waited(0);
   for (;;) {
-    const auto ticket = budget_->acquire([this] { return host_.stopping(); });
+    // The host's governor paces the account's requests for every flow of the process and
+    // counts the day's use; it throws TransientError when the day's budget is spent.
+    host_.spend_quota(account_, quota_defaults_);
     HttpResponse response;
     try {
       response = body != nullptr ? http_.post(path, *body) : http_.get(path);
-      budget_->answered(ticket);
     } catch (const TransportFailure &failure) {
-      budget_->answered(ticket);
       throw TransientError(failure.message);
     }
     const long status = response.status;

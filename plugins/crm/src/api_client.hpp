@@ -1,7 +1,7 @@
 // Requests to the CRM's API with the connector's policy around them: the account's
-// request budget, waiting out rate limits the service announces, and what each HTTP
-// status means (HTTP 429, 5xx and lost connections are worth retrying; 401 and 403 stop
-// the connector; other 4xx belong to the records sent).
+// request budget (kept by the host), waiting out rate limits the service announces, and what each
+// HTTP status means (HTTP 429, 5xx and lost connections are worth retrying; 401 and 403 stop the
+// connector; other 4xx belong to the records sent).
 #pragma once
 
 #include <memory>
@@ -12,7 +12,6 @@
 #include "crm_settings.hpp"
 #include "http_client.hpp"
 #include "junction/connector.hpp"
-#include "request_budget.hpp"
 
 namespace junction::crm {
 
@@ -36,7 +35,8 @@ class ApiClient {
 
   HttpClient http_;
   Host host_;
-  std::shared_ptr<RequestBudget> budget_;
+  std::string account_;
+  Host::QuotaDefaults quota_defaults_;
   std::chrono::seconds max_wait_;
 };
 

@@ -24,9 +24,11 @@ struct CrmSettings {
   HttpSettings http;
   std::map<std::string, EntitySettings> entities;
   std::chrono::seconds max_rate_limit_wait{60};  // longest wait for a 429's Retry-After
-  // The account's request budget in this process: requests per rolling window (0: none).
+  // The account's request budget, as this connector knows it (the admin's "accounts" in
+  // the host config override it): requests per rolling window and per day (0: none).
   std::int64_t requests_per_window = 0;
   std::chrono::milliseconds window{10000};
+  std::int64_t requests_per_day = 0;
   std::string account;  // the budget's key: configured, or derived from the URL and token
 
   const EntitySettings &entity(const std::string &name) const;

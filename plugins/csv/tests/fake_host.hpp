@@ -21,7 +21,7 @@ struct FakeHost {
         [](jn_host_context *ctx, jn_str message) {
           reinterpret_cast<FakeHost *>(ctx)->last_error.assign(message.data, message.size);
         },
-        nullptr, nullptr};
+        nullptr, nullptr, nullptr};
     return Host(&api, reinterpret_cast<jn_host_context *>(this));
   }
 };

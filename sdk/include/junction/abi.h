@@ -132,6 +132,19 @@ typedef struct jn_host_context jn_host_context; /* opaque, owned by the host */
 typedef int32_t jn_log_level;
 enum { JN_LOG_TRACE = 0, JN_LOG_DEBUG = 1, JN_LOG_INFO = 2, JN_LOG_WARN = 3, JN_LOG_ERROR = 4 };
 
+/* since 1.1: one request (or `requests`) a connector is about to send on an API account;
+ * see jn_host_api.spend_quota. */
+typedef struct jn_quota_request {
+  uint32_t struct_size;
+  uint32_t requests; /* how many requests this spends, usually 1 */
+  jn_str account;    /* who pays: a portal ID, a token's fingerprint; never a secret */
+  /* The connector's own idea of the account's limits; the admin's config overrides them.
+   * 0: none known. */
+  int64_t window_ms;
+  int64_t per_window;
+  int64_t per_day;
+} jn_quota_request;
+
 typedef struct jn_host_api {
   uint32_t struct_size;
   uint32_t abi_major;
@@ -147,6 +160,14 @@ typedef struct jn_host_api {
    * called again no sooner than this (HTTP Retry-After); the host waits at least that long
    * instead of its own backoff. Called on the failing call's thread. */
   void (*set_retry_after)(jn_host_context *ctx, int64_t milliseconds);
+  /* Asks the host's quota governor before sending requests on an account: the host keeps one
+   * budget per account for every flow and sync of the process, and counts each day's use in
+   * the state store. Blocks while the account's window is full, then counts the requests and
+   * returns JN_OK. Returns JN_TRANSIENT with *wait_ms set when the day's budget is spent
+   * (until it resets; the host stops the run at its next checkpoint) or the run is stopping:
+   * the connector then fails its call as transient without sending anything. */
+  jn_status (*spend_quota)(jn_host_context *ctx, const jn_quota_request *request,
+                           int64_t *wait_ms);
 } jn_host_api;
 
 /* ---- source ------------------------------------------------------------------------ */

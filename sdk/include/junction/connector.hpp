@@ -41,6 +41,30 @@ class Host {
     return has(offsetof(jn_host_api, stopping)) && api_->stopping != nullptr &&
            api_->stopping(context_) != 0;
   }
+  // Asks the host's quota governor for `requests` requests on `account` (the connector's own
+  // idea of its limits in `defaults`; the admin's config overrides them). Blocks while the
+  // account's window is full. Throws TransientError, with the wait as its retry hint, when
+  // the day's budget is spent or the run is stopping. Returns false from a host older than
+  // ABI 1.1, which has no governor: the connector then paces itself.
+  struct QuotaDefaults {
+    std::int64_t per_window = 0;
+    std::chrono::milliseconds window{0};
+    std::int64_t per_day = 0;
+  };
+  bool spend_quota(std::string_view account, const QuotaDefaults &defaults,
+                   std::uint32_t requests = 1) const {
+    if (!has(offsetof(jn_host_api, spend_quota)) || api_->spend_quota == nullptr) return false;
+    const jn_quota_request request{sizeof(jn_quota_request), requests,
+                                   make_str(account),        defaults.window.count(),
+                                   defaults.per_window,      defaults.per_day};
+    std::int64_t wait_ms = 0;
+    if (api_->spend_quota(context_, &request, &wait_ms) != JN_OK) {
+      throw TransientError("the API account's request budget has no room now (" +
+                               std::to_string(wait_ms / 1000) + " s until it has)",
+                           wait_ms);
+    }
+    return true;
+  }
   // The remote service asked to be called again no sooner than this (with a transient
   // failure of a whole call); the export layer passes TransientError's hint here.
   void set_retry_after(std::int64_t milliseconds) const {

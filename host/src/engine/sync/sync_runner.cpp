@@ -13,11 +13,13 @@
 
 #include "engine/conversions.hpp"
 #include "engine/flow_runner.hpp"
+#include "engine/quota_governor.hpp"
 #include "engine/record_text.hpp"
 #include "engine/sync/link_codec.hpp"
 #include "engine/sync/memory_link_directory.hpp"
 #include "engine/sync/model_from_config.hpp"
 #include "store/audit_log.hpp"
+#include "store/quota_repository.hpp"
 #include "store/run_repository.hpp"
 #include "store/sync_repository.hpp"
 
@@ -169,6 +171,8 @@ class Cycle {
     counts.failed = out.counts.failed;
     runs.finish(out.run_id, out.counts.failed > 0 ? "finished_with_errors" : "finished", counts,
                 "");
+    store::QuotaRepository quotas(c_.store.session());
+    save_quota_use(QuotaGovernor::process(), quotas);
     tx.commit();
     for (auto &[s, read] : read_to_) read.first->acknowledge(read.second);
     out.seconds +=
