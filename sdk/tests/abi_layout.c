@@ -78,7 +78,16 @@ PIN(jn_plugin, source, 48);
 PIN(jn_plugin, sink, 56);
 PIN(jn_plugin, wait_for_changes, 64); /* 1.0 tables end here */
 PIN(jn_plugin, describe_fields, 72);  /* since 1.1 */
-PIN_SIZE(jn_plugin, 80);
+PIN(jn_plugin, lookup, 80);           /* since 1.1 */
+PIN_SIZE(jn_plugin, 88);
+PIN_SIZE(jn_lookup_request, 48);
+PIN(jn_lookup_request, entity, 8);
+PIN(jn_lookup_request, queries, 24);
+PIN(jn_lookup_request, field_count, 32);
+PIN(jn_lookup_request, field_names, 40);
+PIN_SIZE(jn_lookup_result, 24);
+PIN(jn_lookup_result, found, 8);
+PIN(jn_lookup_result, query_index, 16);
 PIN_SIZE(jn_field_list, 24);
 PIN(jn_field_list, field_count, 8);
 PIN(jn_field_list, field_names, 16);

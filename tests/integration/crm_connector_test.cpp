@@ -85,6 +85,39 @@ class CrmConnector : public ::testing::Test {
       out << i << "," << email << ",Name" << i << ",Town" << i % 7 << "\n";
     }
   }
+  // A sync of CRM contacts (read by changes, keyed by the CRM's IDs) with the members
+  // table of members.db (email, full_name, town), matched by email.
+  json crm_members_sync(const CrmEmulator &crm) {
+    return {{"store", "sqlite:state.db"},
+            {"connectors", {{"crm", crm_connector(crm)}, {"db", db_connector()}}},
+            {"syncs",
+             {{{"name", "people"},
+               {"match", {{{{"field", "email"}, {"normalize", {"email"}}}}}},
+               {"systems",
+                {{{"name", "crm"},
+                  {"connector", "crm"},
+                  {"entity", "contacts"},
+                  {"key", {"id"}},
+                  {"read", "changes"},
+                  {"assigns_key", true},
+                  {"fields", {{"email", "email"}, {"name", "firstname"}, {"city", "city"}}}},
+                 {{"name", "members"},
+                  {"connector", "db"},
+                  {"entity", "members"},
+                  {"key", {"email"}},
+                  {"fields", {{"email", "email"}, {"name", "full_name"}, {"city", "town"}}}}}}}}}};
+  }
+  static std::pair<int, json> create_contact(CrmEmulator &crm, const std::string &email,
+                                             const std::string &name, const std::string &city) {
+    return crm.call("POST", "/crm/v3/objects/contacts",
+                    {{"properties", {{"email", email}, {"firstname", name}, {"city", city}}}});
+  }
+  // Runs SQL on members.db; false (with a test failure) when sqlite3 refuses it.
+  bool members_sql(const std::string &sql) {
+    const auto r = run_process("/usr/bin/sqlite3", {(dir / "members.db").string(), sql});
+    EXPECT_EQ(r.exit_code, 0) << sql << ": " << r.err;
+    return r.exit_code == 0;
+  }
   void make_members_table() {
     const auto r = run_process("/usr/bin/sqlite3",
                                {(dir / "members.db").string(),
@@ -369,12 +402,12 @@ TEST_F(CrmConnector, StoppingDoesNotWaitForTheCrmsRateLimit) {
 TEST_F(CrmConnector, ASpentDailyBudgetStopsTheRunAndTheNextRunResumes) {
   CrmEmulator crm(dir.path(), token);
   write_people("people.csv", 1, 450);
-  json document = {{"store", "sqlite:state.db"},
-                   {"accounts", {{"portal-1", {{"requests_per_day", 3}}}}},
-                   {"connectors",
-                    {{"files", csv_connector()},
-                     {"crm", crm_connector(crm, {{"account", "portal-1"}})}}},
-                   {"flows", {people_to_crm("people", "people")}}};
+  json document = {
+      {"store", "sqlite:state.db"},
+      {"accounts", {{"portal-1", {{"requests_per_day", 3}}}}},
+      {"connectors",
+       {{"files", csv_connector()}, {"crm", crm_connector(crm, {{"account", "portal-1"}})}}},
+      {"flows", {people_to_crm("people", "people")}}};
   document["flows"][0]["batch_size"] = 100;
   auto paused = run(document, {"sync"});
   EXPECT_NE(paused.exit_code, 0) << paused.out << paused.err;
@@ -400,37 +433,12 @@ TEST_F(CrmConnector, ASpentDailyBudgetStopsTheRunAndTheNextRunResumes) {
 // and then settles: no write request reaches the CRM on a cycle without edits.
 TEST_F(CrmConnector, ASyncWithTheCrmMergesEditsFromBothSidesAndSettles) {
   CrmEmulator crm(dir.path(), token);
-  ASSERT_EQ(
-      crm.call("POST", "/crm/v3/objects/contacts",
-               {{"properties", {{"email", "ann@x.org"}, {"firstname", "Ann"}, {"city", "Leeds"}}}})
-          .first,
-      201);
-  ASSERT_EQ(run_process("/usr/bin/sqlite3",
-                        {(dir / "members.db").string(),
-                         "CREATE TABLE members (email TEXT PRIMARY KEY, full_name TEXT, town TEXT);"
-                         "INSERT INTO members VALUES ('Ann@X.org', 'Ann', 'Leeds'), "
-                         "('carl@x.org', 'Carl', 'Bath');"})
-                .exit_code,
-            0);
-  const json document = {
-      {"store", "sqlite:state.db"},
-      {"connectors", {{"crm", crm_connector(crm)}, {"db", db_connector()}}},
-      {"syncs",
-       {{{"name", "people"},
-         {"match", {{{{"field", "email"}, {"normalize", {"email"}}}}}},
-         {"systems",
-          {{{"name", "crm"},
-            {"connector", "crm"},
-            {"entity", "contacts"},
-            {"key", {"id"}},
-            {"read", "changes"},
-            {"assigns_key", true},
-            {"fields", {{"email", "email"}, {"name", "firstname"}, {"city", "city"}}}},
-           {{"name", "members"},
-            {"connector", "db"},
-            {"entity", "members"},
-            {"key", {"email"}},
-            {"fields", {{"email", "email"}, {"name", "full_name"}, {"city", "town"}}}}}}}}}};
+  ASSERT_EQ(create_contact(crm, "ann@x.org", "Ann", "Leeds").first, 201);
+  ASSERT_TRUE(
+      members_sql("CREATE TABLE members (email TEXT PRIMARY KEY, full_name TEXT, town TEXT);"
+                  "INSERT INTO members VALUES ('Ann@X.org', 'Ann', 'Leeds'), "
+                  "('carl@x.org', 'Carl', 'Bath');"));
+  const json document = crm_members_sync(crm);
   auto first = run(document, {"sync", "--progress", "never"});
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
   auto contacts = crm.all("contacts", "email,firstname,city");
@@ -448,11 +456,9 @@ TEST_F(CrmConnector, ASyncWithTheCrmMergesEditsFromBothSidesAndSettles) {
       crm.call("PATCH", "/crm/v3/objects/contacts/" + ann, {{"properties", {{"city", "York"}}}})
           .first,
       200);
-  ASSERT_EQ(run_process("/usr/bin/sqlite3", {(dir / "members.db").string(),
-                                             "UPDATE members SET full_name = 'Annie' WHERE "
-                                             "email = 'Ann@X.org'"})
-                .exit_code,
-            0);
+  ASSERT_TRUE(
+      members_sql("UPDATE members SET full_name = 'Annie' WHERE "
+                  "email = 'Ann@X.org'"));
   auto merge = run(document, {"sync", "--progress", "never"});
   ASSERT_EQ(merge.exit_code, 0) << merge.out << merge.err;
   EXPECT_EQ(rows("SELECT full_name, town FROM members WHERE email = 'Ann@X.org'"), "Annie|York\n");
@@ -469,6 +475,57 @@ TEST_F(CrmConnector, ASyncWithTheCrmMergesEditsFromBothSidesAndSettles) {
   for (const char *k : {"create", "update", "upsert", "archive", "write"}) {
     EXPECT_EQ(kinds.value(k, 0), 0) << k << ": " << kinds.dump();
   }
+}
+
+// A CRM contact whose modification time lies before the change cursor (index lag, a
+// clock behind, an import with old timestamps) is not in the change read. A new member
+// with her address must find her by lookup, not create a duplicate.
+TEST_F(CrmConnector, ASyncLooksUpACrmContactItsChangeReadMissedInsteadOfDuplicatingIt) {
+  CrmEmulator crm(dir.path(), token);
+  ASSERT_EQ(create_contact(crm, "ann@x.org", "Ann", "Leeds").first, 201);
+  ASSERT_TRUE(
+      members_sql("CREATE TABLE members (email TEXT PRIMARY KEY, full_name TEXT, town TEXT);"
+                  "INSERT INTO members VALUES ('ann@x.org', 'Ann', 'Leeds');"));
+  const json document = crm_members_sync(crm);
+  auto first = run(document, {"sync", "--progress", "never"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+
+  // Erin enters the CRM stamped an hour in the past; the members table gets her too,
+  // her address written differently.
+  crm.freeze_clock(std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count() -
+                   3600 * 1000);
+  const auto [created, erin] = create_contact(crm, "erin@x.org", "Erin", "York");
+  ASSERT_EQ(created, 201);
+  crm.thaw_clock();
+  ASSERT_TRUE(
+      members_sql("INSERT INTO members VALUES (' Erin@X.org', 'Erin', "
+                  "'York');"));
+  crm.reset_stats();
+  auto second = run(document, {"sync", "--progress", "never"});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.err.find("looked up 1 new records of other systems by match rule 1; found 1"),
+            std::string::npos)
+      << second.err;
+  EXPECT_EQ(crm.all("contacts", "email").size(), 2u);
+  const auto kinds = crm.stats()["by_kind"];
+  for (const char *k : {"create", "update", "upsert", "archive"}) {
+    EXPECT_EQ(kinds.value(k, 0), 0) << k << ": " << kinds.dump();
+  }
+  // The change read's searches (its page and the check that no more follow) and one lookup.
+  EXPECT_LE(kinds.value("search", 0), 3) << kinds.dump();
+
+  // Linked: an edit of Erin in the members table reaches her CRM record.
+  ASSERT_TRUE(
+      members_sql("UPDATE members SET town = 'Hull' WHERE "
+                  "full_name = 'Erin'"));
+  auto third = run(document, {"sync", "--progress", "never"});
+  ASSERT_EQ(third.exit_code, 0) << third.out << third.err;
+  const auto [status, body] = crm.call(
+      "GET", "/crm/v3/objects/contacts/" + erin["id"].get<std::string>() + "?properties=city");
+  EXPECT_EQ(body["properties"]["city"], "Hull") << body.dump();
+  EXPECT_EQ(crm.all("contacts", "email").size(), 2u);
 }
 
 }  // namespace

@@ -166,6 +166,7 @@ namespace {
 // long enough to hold it; a 1.0 table ends before wait_for_changes.
 constexpr std::size_t wait_for_changes_end = offsetof(jn_plugin, wait_for_changes) + sizeof(void *);
 constexpr std::size_t describe_fields_end = offsetof(jn_plugin, describe_fields) + sizeof(void *);
+constexpr std::size_t lookup_end = offsetof(jn_plugin, lookup) + sizeof(void *);
 
 bool has_since_1_1(const jn_plugin &table, std::size_t end) {
   return table.abi_minor >= 1 && table.struct_size >= end;
@@ -205,6 +206,42 @@ std::optional<std::vector<std::string>> ConnectorInstance::describe_fields(
     fields.push_back(sanitize_plugin_text({list.field_names[i].data, list.field_names[i].size}));
   }
   return fields;
+}
+
+bool ConnectorInstance::can_look_up() const {
+  return has_since_1_1(*plugin_.table, lookup_end) && plugin_.table->lookup != nullptr;
+}
+
+std::optional<ConnectorInstance::LookupAnswer> ConnectorInstance::lookup(
+    const std::string &entity, const jn_batch &queries, const std::vector<std::string> &fields) {
+  if (!can_look_up()) return std::nullopt;
+  std::vector<jn_str> names;
+  names.reserve(fields.size());
+  for (const auto &f : fields) names.push_back(str(f));
+  const jn_lookup_request request{sizeof(jn_lookup_request),
+                                  0,
+                                  str(entity),
+                                  &queries,
+                                  static_cast<std::uint32_t>(names.size()),
+                                  0,
+                                  names.data()};
+  jn_lookup_result result{sizeof(jn_lookup_result), 0, nullptr, nullptr};
+  check(plugin_.table->lookup(handle_, &request, &result),
+        "connector '" + name() + "' failed to look up " + entity);
+  constexpr std::size_t batch_v1_0 = offsetof(jn_batch, values) + sizeof(const jn_value *);
+  if (result.found != nullptr &&
+      (result.found->struct_size < batch_v1_0 ||
+       (result.found->record_count > 0 && result.query_index == nullptr))) {
+    throw CallError(JN_FATAL, "connector '" + name() + "' answered a lookup malformed");
+  }
+  if (result.found != nullptr) {
+    for (std::size_t i = 0; i < result.found->record_count; ++i) {
+      if (result.query_index[i] >= queries.record_count) {
+        throw CallError(JN_FATAL, "connector '" + name() + "' answered a query it was not asked");
+      }
+    }
+  }
+  return LookupAnswer{result.found, result.query_index};
 }
 
 std::unique_ptr<SourceStream> ConnectorInstance::open_source(const SourceOptions &options) {

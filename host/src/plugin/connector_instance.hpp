@@ -125,6 +125,17 @@ class ConnectorInstance {
   std::optional<bool> wait_for_changes(const std::string &entity,
                                        std::chrono::milliseconds timeout);
 
+  // Records of `entity` found by field values, carrying `fields` too (see jn_lookup_request);
+  // nothing when the plugin cannot look up. The batch and indexes stay valid until the next call.
+  // Throws CallError.
+  struct LookupAnswer {
+    const jn_batch *found = nullptr;
+    const std::uint32_t *query_index = nullptr;
+  };
+  bool can_look_up() const;
+  std::optional<LookupAnswer> lookup(const std::string &entity, const jn_batch &queries,
+                                     const std::vector<std::string> &fields);
+
   // The fields `entity`'s records carry, when the plugin can tell. Throws CallError.
   std::optional<std::vector<std::string>> describe_fields(const std::string &entity);
 

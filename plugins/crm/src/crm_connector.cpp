@@ -1,5 +1,6 @@
 // The crm connector: HubSpot CRM v3-compatible objects (contacts, companies, deals, custom
 // objects) read by change time and written in batches, over HTTPS through libcurl.
+#include "crm_lookup.hpp"
 #include "crm_settings.hpp"
 #include "crm_sink.hpp"
 #include "crm_source.hpp"
@@ -9,6 +10,8 @@ namespace junction::crm {
 
 class CrmConnector : public Connector {
  public:
+  static constexpr bool can_look_up = true;
+
   explicit CrmConnector(const ConnectorInit &init)
       : Connector(init), settings_(parse_settings(init.config)) {}
 
@@ -19,6 +22,12 @@ class CrmConnector : public Connector {
 
   std::unique_ptr<Sink> open_sink(const SinkRequest &request) override {
     return std::make_unique<CrmSink>(settings_, settings_.entity(request.entity), host(), request);
+  }
+
+  void lookup(const LookupRequest &request, BatchBuilder &found,
+              std::vector<std::uint32_t> &query_index) override {
+    ApiClient api(settings_, host());
+    look_up(api, settings_.entity(request.entity), request, found, query_index);
   }
 
   // The configured properties, without asking the CRM: `check` must not need the network.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "crm_records.hpp"
 #include "crm_time.hpp"
 #include "junction/errors.hpp"
 
@@ -10,20 +11,6 @@ namespace {
 
 constexpr int search_page = 200;  // the search API's largest page
 constexpr int list_page = 100;    // the list API's largest page
-
-std::string objects_path(const EntitySettings &entity) {
-  return "/crm/v3/objects/" + url_encode(entity.object_type);
-}
-
-std::int64_t modified_of(const nlohmann::json &object) {
-  const auto text = object.value("updatedAt", std::string());
-  const auto micros = parse_iso_time(text);
-  if (!micros) {
-    throw TransientError("the CRM sent object " + object.value("id", std::string("?")) +
-                         " with an unreadable updatedAt '" + text.substr(0, 40) + "'");
-  }
-  return *micros;
-}
 
 }  // namespace
 
@@ -58,17 +45,13 @@ CrmSource::CrmSource(const CrmSettings &settings, const EntitySettings &entity, 
       api_(settings, host),
       mode_(request.mode),
       cursor_(CrmCursor::parse(request.cursor)) {
-  fields_.push_back("id");
-  const auto add = [&](const std::string &name) {
-    if (name == "id" || std::find(fields_.begin(), fields_.end(), name) != fields_.end()) return;
-    fields_.push_back(name);
-  };
-  for (const auto &p : entity.properties) add(p);
-  for (const auto &f : wanted_fields) add(f);
+  std::vector<std::string> wanted = entity.properties;
+  wanted.insert(wanted.end(), wanted_fields.begin(), wanted_fields.end());
   const std::vector<std::string> keys =
       request.key_fields.empty() ? std::vector<std::string>{"id"} : request.key_fields;
+  wanted.insert(wanted.end(), keys.begin(), keys.end());
+  fields_ = record_fields(wanted);
   for (const auto &k : keys) {
-    add(k);
     key_indices_.push_back(
         static_cast<std::uint32_t>(std::find(fields_.begin(), fields_.end(), k) - fields_.begin()));
   }
@@ -85,27 +68,6 @@ CrmSource::CrmSource(const CrmSettings &settings, const EntitySettings &entity, 
 void CrmSource::start_batch(SourceBatch &out) {
   out.records.set_fields(fields_);
   out.records.set_key_fields(key_indices_);
-}
-
-void CrmSource::add_object(SourceBatch &out, const nlohmann::json &object, Operation op) {
-  const std::string id = object.value("id", std::string());
-  const std::int64_t changed =
-      op == Operation::remove && object.contains("archivedAt")
-          ? parse_iso_time(object.value("archivedAt", "")).value_or(modified_of(object))
-          : modified_of(object);
-  const auto row = out.records.add_record(op, changed, entity_.object_type + "/" + id);
-  out.records.set(row, 0, Value::string(id));
-  const auto properties = object.value("properties", nlohmann::json::object());
-  for (std::size_t f = 1; f < fields_.size(); ++f) {
-    const auto it = properties.find(fields_[f]);
-    if (it == properties.end() || it->is_null()) {
-      out.records.set(row, f, Value::null());
-    } else if (it->is_string()) {
-      out.records.set(row, f, Value::string(it->get_ref<const std::string &>()));
-    } else {
-      out.records.set(row, f, Value::string(it->dump()));
-    }
-  }
 }
 
 std::vector<FoundRecord> CrmSource::search(const ChangeQuery &query, int limit) {
@@ -157,7 +119,8 @@ void CrmSource::next(SourceBatch &out) {
   }
   if (!changes_done_) {
     auto step = changes_->next();
-    for (const auto &r : step.records) add_object(out, page_[r.source_index], Operation::upsert);
+    for (const auto &r : step.records)
+      add_object(out.records, fields_, entity_, page_[r.source_index], Operation::upsert);
     cursor_.changes = step.position;
     changes_done_ = step.done;
     out.cursor = cursor_.text();
@@ -192,7 +155,7 @@ nlohmann::json CrmSource::fetch_list_page(bool archived) {
 void CrmSource::next_snapshot_page(SourceBatch &out) {
   const auto answer = fetch_list_page(false);
   for (const auto &object : answer.value("results", nlohmann::json::array())) {
-    add_object(out, object, Operation::upsert);
+    add_object(out.records, fields_, entity_, object, Operation::upsert);
   }
   out.end = list_done_;
 }
@@ -213,7 +176,8 @@ void CrmSource::next_archived_page(SourceBatch &out) {
     }
     const bool newer =
         ms > cursor_.archived_ms || (ms == cursor_.archived_ms && id_less(cursor_.archived_id, id));
-    if (cursor_.archived_ms >= 0 && newer) add_object(out, object, Operation::remove);
+    if (cursor_.archived_ms >= 0 && newer)
+      add_object(out.records, fields_, entity_, object, Operation::remove);
   }
   if (!list_done_) return;
   out.end = true;

@@ -35,7 +35,6 @@ class CrmSource : public Source {
 
  private:
   void start_batch(SourceBatch &out);
-  void add_object(SourceBatch &out, const nlohmann::json &object, Operation op);
   std::vector<FoundRecord> search(const ChangeQuery &query, int limit);
   // One page of the list endpoint (live or archived objects); sets list_done_ at the end.
   nlohmann::json fetch_list_page(bool archived);

@@ -9,8 +9,18 @@
 __attribute__((used, section(JN_ABI_STAMP_SECTION)))
 const jn_abi_stamp junction_abi_stamp = {{'J', 'N', 'P', 'L', 'U', 'G', 'I', 'N'}, NEXT_MAJOR, 0};
 
-static const jn_plugin table = {
-    sizeof(jn_plugin), NEXT_MAJOR, 0, "abi-next", "1.0.0", NULL, NULL, NULL, NULL, NULL, NULL};
+static const jn_plugin table = {sizeof(jn_plugin),
+                                NEXT_MAJOR,
+                                0,
+                                "abi-next",
+                                "1.0.0",
+                                NULL,
+                                NULL,
+                                NULL,
+                                NULL,
+                                NULL,
+                                NULL,
+                                NULL};
 
 __attribute__((visibility("default"))) const jn_plugin *junction_plugin_entry(uint32_t major,
                                                                               uint32_t minor) {

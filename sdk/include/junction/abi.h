@@ -166,8 +166,7 @@ typedef struct jn_host_api {
    * returns JN_OK. Returns JN_TRANSIENT with *wait_ms set when the day's budget is spent
    * (until it resets; the host stops the run at its next checkpoint) or the run is stopping:
    * the connector then fails its call as transient without sending anything. */
-  jn_status (*spend_quota)(jn_host_context *ctx, const jn_quota_request *request,
-                           int64_t *wait_ms);
+  jn_status (*spend_quota)(jn_host_context *ctx, const jn_quota_request *request, int64_t *wait_ms);
 } jn_host_api;
 
 /* ---- source ------------------------------------------------------------------------ */
@@ -256,6 +255,29 @@ typedef struct jn_field_list {
   const jn_str *field_names; /* valid until the next call on the same connector */
 } jn_field_list;
 
+/* ---- looking records up by field values (since 1.1) --------------------------------- */
+
+/* Records to find: each record of `queries` is one query; every field of it that is not
+ * JN_ABSENT must be equal (as the system compares: an email in any case); absent fields
+ * are not compared. Found records carry the queries' fields, `field_names` and the key. */
+typedef struct jn_lookup_request {
+  uint32_t struct_size;
+  uint32_t reserved;
+  jn_str entity;
+  const jn_batch *queries;
+  uint32_t field_count; /* more fields the found records should carry (0: the queries') */
+  uint32_t reserved2;
+  const jn_str *field_names;
+} jn_lookup_request;
+
+/* What a lookup found: records as the source would read them, each answering one query. */
+typedef struct jn_lookup_result {
+  uint32_t struct_size;
+  uint32_t reserved;
+  const jn_batch *found;       /* NULL or empty: nothing found; valid until the next call */
+  const uint32_t *query_index; /* per found record: the index of the query it answers */
+} jn_lookup_result;
+
 /* ---- the plugin table -------------------------------------------------------------- */
 
 /* What the host tells a connector about itself when creating it. */
@@ -292,6 +314,10 @@ typedef struct jn_plugin {
    * source would read them now: a CSV file's header, a table's columns. May read files or
    * connect; sets known = 0 when it cannot tell (no file yet). */
   jn_status (*describe_fields)(void *connector, jn_str entity, jn_field_list *out);
+  /* Finds records by equality on field values (see jn_lookup_request), so that matching
+   * can find records the host has never seen, without reading every record. NULL: the
+   * connector cannot look up. */
+  jn_status (*lookup)(void *connector, const jn_lookup_request *request, jn_lookup_result *out);
 } jn_plugin;
 
 typedef const jn_plugin *(*jn_entry_fn)(uint32_t host_abi_major, uint32_t host_abi_minor);

@@ -95,6 +95,14 @@ struct SourceRequest {
   std::vector<std::string> fields;      // the fields the host uses; empty: every field
 };
 
+// Records to find by field values: each record of `queries` is one query whose present
+// fields must all be equal (as the system compares them); absent fields are not compared.
+struct LookupRequest {
+  std::string entity;
+  BatchView queries;
+  std::vector<std::string> fields;  // more fields the found records carry
+};
+
 // What Source::next fills in. The batch is cleared by the caller before each call.
 struct SourceBatch {
   BatchBuilder &records;
@@ -207,6 +215,18 @@ class Connector {
   virtual std::optional<std::vector<std::string>> describe_fields(const std::string &entity) {
     (void)entity;
     return std::nullopt;
+  }
+  // Finds the records answering each query of `request` (see LookupRequest): adds each to
+  // `found`, with the queries' fields, request.fields and the key, and the index of the
+  // query it answers to `query_index`. A connector that can look up also declares
+  // `static constexpr bool can_look_up = true;` so that the host sees the function; the
+  // default is never called then.
+  virtual void lookup(const LookupRequest &request, BatchBuilder &found,
+                      std::vector<std::uint32_t> &query_index) {
+    (void)request;
+    (void)found;
+    (void)query_index;
+    throw FatalError("this connector cannot look records up");
   }
   virtual std::unique_ptr<Sink> open_sink(const SinkRequest &request) {
     (void)request;

@@ -28,6 +28,8 @@ struct ConnectorHolder {
   Host host;
   std::vector<std::string> field_names;  // the last describe_fields answer
   std::vector<jn_str> field_strs;
+  BatchBuilder lookup_found;  // the last lookup answer
+  std::vector<std::uint32_t> lookup_index;
 };
 
 struct SourceHolder {
@@ -179,6 +181,34 @@ struct Adapter {
       out->field_names = c->field_strs.data();
     });
   }
+  static jn_status lookup(void *connector, const jn_lookup_request *request,
+                          jn_lookup_result *out) noexcept {
+    auto *c = static_cast<ConnectorHolder *>(connector);
+    return guarded(c->host, [&] {
+      if (request == nullptr || request->queries == nullptr || out == nullptr) {
+        throw FatalError("lookup called without a request");
+      }
+      c->lookup_found.clear();
+      c->lookup_index.clear();
+      LookupRequest r{std::string(view(request->entity)), BatchView(*request->queries), {}};
+      for (std::uint32_t i = 0; i < request->field_count; ++i) {
+        r.fields.emplace_back(view(request->field_names[i]));
+      }
+      c->connector->lookup(r, c->lookup_found, c->lookup_index);
+      if (c->lookup_index.size() != c->lookup_found.size()) {
+        throw FatalError("lookup answered " + std::to_string(c->lookup_found.size()) +
+                         " records with " + std::to_string(c->lookup_index.size()) +
+                         " query indexes");
+      }
+      out->found = c->lookup_found.batch();
+      out->query_index = c->lookup_index.data();
+    });
+  }
+  static constexpr bool can_look_up() {
+    if constexpr (requires { ConnectorType::can_look_up; }) return ConnectorType::can_look_up;
+    return false;
+  }
+
   static const jn_plugin *table(const char *name, const char *version, bool is_source,
                                 bool is_sink) {
     static const jn_source_api source_api{sizeof(jn_source_api), &source_open, &source_next,
@@ -195,7 +225,8 @@ struct Adapter {
                                   is_source ? &source_api : nullptr,
                                   is_sink ? &sink_api : nullptr,
                                   &wait_for_changes,
-                                  &describe_fields};
+                                  &describe_fields,
+                                  can_look_up() ? &lookup : nullptr};
     return &plugin;
   }
 };

@@ -16,6 +16,7 @@
 #include "engine/quota_governor.hpp"
 #include "engine/record_text.hpp"
 #include "engine/sync/link_codec.hpp"
+#include "engine/sync/lookup_plan.hpp"
 #include "engine/sync/memory_link_directory.hpp"
 #include "engine/sync/model_from_config.hpp"
 #include "store/audit_log.hpp"
@@ -27,6 +28,7 @@ namespace junction::engine::sync {
 namespace {
 
 constexpr std::size_t write_chunk = 500;
+constexpr std::size_t lookup_chunk = 100;  // queries per lookup call
 constexpr std::size_t npos = BatchView::npos;
 
 std::size_t index_of(const std::vector<std::string> &names, const std::string &name) {
@@ -180,8 +182,23 @@ class Cycle {
   }
 
  private:
+  // The fields the cycle reads from system `s`: its key, mapped fields, change time.
+  std::vector<std::string> read_fields(std::size_t s) const {
+    const auto &system = c_.sync.systems[s];
+    std::vector<std::string> fields = system.key;
+    for (const auto &f : system.fields) {
+      if (f.read && std::find(fields.begin(), fields.end(), f.field) == fields.end()) {
+        fields.push_back(f.field);
+      }
+    }
+    if (!system.changed_at.empty()) fields.push_back(system.changed_at);
+    return fields;
+  }
+
   std::vector<Observation> read(SyncCounts &counts) {
     std::vector<Observation> out;
+    seen_.assign(c_.sync.systems.size(), {});
+    std::vector<std::size_t> partly_read;  // systems read by their changes since a cursor
     for (std::size_t s = 0; s < c_.sync.systems.size(); ++s) {
       if (!model_.systems[s].readable()) continue;
       const auto &system = c_.sync.systems[s];
@@ -190,17 +207,11 @@ class Cycle {
       options.entity = system.entity;
       options.mode = changes ? JN_READ_INCREMENTAL : JN_READ_SNAPSHOT;
       options.key_fields = system.key;
-      options.fields = system.key;
-      for (const auto &f : system.fields) {
-        if (f.read && std::find(options.fields.begin(), options.fields.end(), f.field) ==
-                          options.fields.end()) {
-          options.fields.push_back(f.field);
-        }
-      }
-      if (!system.changed_at.empty()) options.fields.push_back(system.changed_at);
+      options.fields = read_fields(s);
       if (changes) options.cursor = runs_.cursor(chain(), system.name).value_or("");
+      if (changes && !options.cursor.empty()) partly_read.push_back(s);
       auto source = c_.connectors.at(system.connector)->open_source(options);
-      std::set<std::string> seen;
+      std::set<std::string> &seen = seen_[s];
       std::string cursor = options.cursor;
       for (;;) {
         const jn_source_batch &next = source->next();
@@ -224,13 +235,77 @@ class Cycle {
         }
       }
     }
+    for (const std::size_t s : partly_read) look_up_unread(s, out, counts);
     return out;
   }
 
-  void read_batch(std::size_t s, const BatchView &in, std::vector<Observation> &out,
-                  std::set<std::string> &seen, SyncCounts &counts) {
+  // Finds in system `s`, which the cycle read only in part, the records that new records
+  // of other systems match but that did not change since the last cycle (see
+  // lookup_plan.hpp), and adds them to `out` as read.
+  void look_up_unread(std::size_t s, std::vector<Observation> &out, SyncCounts &counts) {
     const auto &system = c_.sync.systems[s];
-    std::vector<std::size_t> canonical(in.field_count(), npos);
+    auto &connector = *c_.connectors.at(system.connector);
+    if (!connector.can_look_up()) return;
+    const auto lookups = plan_lookups(model_, links_, out, s, country_);
+    const auto fields = read_fields(s);
+    for (const RuleLookups &rule : lookups) {
+      std::vector<std::string> names;
+      for (const MatchField &f : model_.match[rule.rule].fields) {
+        for (const auto &mapped : system.fields) {
+          if (mapped.read && mapped.canonical == model_.fields[f.field]) {
+            names.push_back(mapped.field);
+            break;
+          }
+        }
+      }
+      std::size_t found = 0;
+      for (std::size_t first = 0; first < rule.queries.size(); first += lookup_chunk) {
+        const std::size_t count = std::min(lookup_chunk, rule.queries.size() - first);
+        BatchBuilder queries;
+        queries.set_fields(names);
+        for (std::size_t q = 0; q < count; ++q) {
+          const std::size_t r = queries.add_record(Operation::upsert);
+          const auto &values = rule.queries[first + q].values;
+          for (std::size_t f = 0; f < values.size(); ++f) {
+            queries.set(r, f, junction::Value::string(values[f]));
+          }
+        }
+        const auto answer = connector.lookup(system.entity, *queries.batch(), fields);
+        if (!answer || answer->found == nullptr || answer->found->record_count == 0) continue;
+        const BatchView in(*answer->found);
+        const ReadLayout layout = layout_of(s, in);
+        for (std::size_t r = 0; r < in.size(); ++r) {
+          const RecordView record = in.record(r);
+          if (record.failed()) continue;
+          Observation o = observe(s, layout, record);
+          const auto key = match_key(model_.match[rule.rule], o.values, country_);
+          if (o.deleted || !key || *key != rule.queries[first + answer->query_index[r]].match_key ||
+              links_.find_member(s, o.key) != nullptr || !seen_[s].insert(o.key).second) {
+            continue;
+          }
+          ++counts.read;
+          ++found;
+          out.push_back(std::move(o));
+        }
+      }
+      spdlog::info(
+          "sync {}: system {}: looked up {} new records of other systems by match rule "
+          "{}; found {} the cycle had not read",
+          c_.sync.name, system.name, rule.queries.size(), rule.rule + 1, found);
+    }
+  }
+
+  // Where a batch of system `s` holds each field the cycle reads.
+  struct ReadLayout {
+    std::vector<std::size_t> canonical;  // per batch field: its canonical field, or npos
+    std::vector<std::size_t> key;
+    std::size_t changed_field = npos;
+  };
+
+  ReadLayout layout_of(std::size_t s, const BatchView &in) const {
+    const auto &system = c_.sync.systems[s];
+    ReadLayout layout;
+    layout.canonical.assign(in.field_count(), npos);
     for (const auto &f : system.fields) {
       if (!f.read) continue;
       const std::size_t i = in.field_index(f.field);
@@ -239,19 +314,40 @@ class Cycle {
                                  "' has no field '" + f.field + "' (mapped to '" + f.canonical +
                                  "'); nothing was written");
       }
-      canonical[i] = index_of(model_.fields, f.canonical);
+      layout.canonical[i] = index_of(model_.fields, f.canonical);
     }
-    std::vector<std::size_t> key;
     for (const auto &k : system.key) {
       const std::size_t i = in.field_index(k);
       if (i == npos) {
         throw std::runtime_error("sync " + c_.sync.name + ": system '" + system.name +
                                  "' has no key field '" + k + "'; nothing was written");
       }
-      key.push_back(i);
+      layout.key.push_back(i);
     }
-    const std::size_t changed_field =
-        system.changed_at.empty() ? npos : in.field_index(system.changed_at);
+    if (!system.changed_at.empty()) layout.changed_field = in.field_index(system.changed_at);
+    return layout;
+  }
+
+  Observation observe(std::size_t s, const ReadLayout &layout, const RecordView &record) const {
+    Observation o;
+    o.system = s;
+    o.key = key_text(record, layout.key);
+    o.values.resize(model_.fields.size());
+    for (std::size_t f = 0; f < layout.canonical.size(); ++f) {
+      if (layout.canonical[f] == npos) continue;
+      std::string text;
+      append_text(text, record.value(f));
+      if (!text.empty()) o.values[layout.canonical[f]] = std::move(text);
+    }
+    o.deleted = record.operation() == Operation::remove;
+    o.changed_at = change_time(record, layout.changed_field);
+    return o;
+  }
+
+  void read_batch(std::size_t s, const BatchView &in, std::vector<Observation> &out,
+                  std::set<std::string> &seen, SyncCounts &counts) {
+    const auto &system = c_.sync.systems[s];
+    const ReadLayout layout = layout_of(s, in);
     for (std::size_t r = 0; r < in.size(); ++r) {
       const RecordView record = in.record(r);
       ++counts.read;
@@ -261,18 +357,7 @@ class Cycle {
                      record.error());
         continue;
       }
-      Observation o;
-      o.system = s;
-      o.key = key_text(record, key);
-      o.values.resize(model_.fields.size());
-      for (std::size_t f = 0; f < in.field_count(); ++f) {
-        if (canonical[f] == npos) continue;
-        std::string text;
-        append_text(text, record.value(f));
-        if (!text.empty()) o.values[canonical[f]] = std::move(text);
-      }
-      o.deleted = record.operation() == Operation::remove;
-      o.changed_at = change_time(record, changed_field);
+      Observation o = observe(s, layout, record);
       if (!seen.insert(o.key).second) {
         ++counts.failed;
         spdlog::warn("sync {}: system {} holds the key {} twice; the second is left out",
@@ -447,6 +532,7 @@ class Cycle {
   store::RunRepository runs_;
   // Systems read for their changes: the open source and the cursor it reached.
   std::map<std::size_t, std::pair<std::unique_ptr<plugin::SourceStream>, std::string>> read_to_;
+  std::vector<std::set<std::string>> seen_;  // per system: the keys read this cycle
 
   std::string chain() const { return "sync:" + c_.sync.name; }
 };
