@@ -1,17 +1,15 @@
-// Requests to the CRM's API with the connector's policy around them: the account's
-// request budget (kept by the host), waiting out rate limits the service announces, and what each
-// HTTP status means (HTTP 429, 5xx and lost connections are worth retrying; 401 and 403 stop the
-// connector; other 4xx belong to the records sent).
+// Requests to the CRM's API: the SDK's API caller (the account's budget kept by the host,
+// rate-limit waits, status meanings) with the CRM's error messages, its rate-limit
+// headers and JSON bodies.
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "crm_settings.hpp"
-#include "http_client.hpp"
 #include "junction/connector.hpp"
+#include "junction/http/api_caller.hpp"
 
 namespace junction::crm {
 
@@ -29,15 +27,7 @@ class ApiClient {
   static nlohmann::json json_of(const HttpResponse &response, const std::string &what);
 
  private:
-  HttpResponse send(const std::string &method, const std::string &path, const std::string *body);
-  // False when the run began stopping before `duration` passed.
-  bool sleep_unless_stopping(std::chrono::milliseconds duration) const;
-
-  HttpClient http_;
-  Host host_;
-  std::string account_;
-  Host::QuotaDefaults quota_defaults_;
-  std::chrono::seconds max_wait_;
+  http::ApiCaller caller_;
 };
 
 // "HTTP 400: Property values were not valid ... (VALIDATION_ERROR)", from the API's body.

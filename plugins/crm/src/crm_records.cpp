@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "crm_time.hpp"
-#include "http_client.hpp"
+#include "junction/http/http_client.hpp"
 #include "junction/errors.hpp"
 
 namespace junction::crm {

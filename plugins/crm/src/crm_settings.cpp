@@ -32,8 +32,9 @@ CrmSettings parse_settings(const std::string &config_json) {
   if (s.http.base_url.rfind("https://", 0) != 0 && s.http.base_url.rfind("http://", 0) != 0) {
     throw ConfigError("base_url must start with https:// (or http:// for a local test service)");
   }
-  s.http.token = config.value("token", "");
-  if (s.http.token.empty()) throw ConfigError("token is required (a secret reference)");
+  const std::string token = config.value("token", "");
+  if (token.empty()) throw ConfigError("token is required (a secret reference)");
+  s.http.auth = {http::HttpAuth::Scheme::bearer, "", token};
   s.http.ca_bundle = config.value("ca_bundle", "");
   s.http.timeout = std::chrono::seconds(config.value("timeout_seconds", 30));
   s.http.connect_timeout = std::chrono::seconds(config.value("connect_timeout_seconds", 10));
@@ -45,8 +46,8 @@ CrmSettings parse_settings(const std::string &config_json) {
   }
   // The budget is the account's: two connectors with one token share it. The key holds a
   // hash of the token, never the token.
-  s.account = config.value(
-      "account", s.http.base_url + "#" + std::to_string(std::hash<std::string>{}(s.http.token)));
+  s.account = config.value("account",
+                           s.http.base_url + "#" + std::to_string(std::hash<std::string>{}(token)));
   const auto entities = config.value("entities", nlohmann::json::object());
   for (const auto &[name, e] : entities.items()) {
     EntitySettings entity;

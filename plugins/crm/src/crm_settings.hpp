@@ -8,9 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "http_client.hpp"
+#include "junction/http/http_client.hpp"
 
 namespace junction::crm {
+
+using http::HttpResponse;
+using http::HttpSettings;
+using http::url_encode;
 
 struct EntitySettings {
   std::string object_type;                     // "contacts", "companies", "deals", "2-1234567"

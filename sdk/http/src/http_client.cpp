@@ -1,4 +1,4 @@
-#include "http_client.hpp"
+#include "junction/http/http_client.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,7 +6,7 @@
 
 #include <curl/curl.h>
 
-namespace junction::crm {
+namespace junction::http {
 namespace {
 
 void global_init() {
@@ -56,8 +56,7 @@ HttpClient::HttpClient(HttpSettings settings) : settings_(std::move(settings)) {
   global_init();
   curl_ = curl_easy_init();
   if (curl_ == nullptr) throw TransportFailure{"cannot start an HTTP client"};
-  auto *list = curl_slist_append(nullptr, ("Authorization: Bearer " + settings_.token).c_str());
-  list = curl_slist_append(list, "Accept: application/json");
+  curl_slist *list = curl_slist_append(nullptr, "Accept: application/json");
   list = curl_slist_append(list, "Content-Type: application/json");
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip before each body
   headers_ = list;
@@ -68,15 +67,7 @@ HttpClient::~HttpClient() {
   curl_easy_cleanup(static_cast<CURL *>(curl_));
 }
 
-HttpResponse HttpClient::get(const std::string &path) {
-  return perform("GET", path, nullptr);
-}
-
-HttpResponse HttpClient::post(const std::string &path, const std::string &json_body) {
-  return perform("POST", path, &json_body);
-}
-
-HttpResponse HttpClient::perform(const std::string &method, const std::string &path,
+HttpResponse HttpClient::request(const std::string &method, const std::string &path,
                                  const std::string *body) {
   CURL *curl = static_cast<CURL *>(curl_);
   HttpResponse response;
@@ -98,13 +89,26 @@ HttpResponse HttpClient::perform(const std::string &method, const std::string &p
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  switch (settings_.auth.scheme) {
+    case HttpAuth::Scheme::none: break;
+    case HttpAuth::Scheme::bearer:
+      curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+      curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, settings_.auth.secret.c_str());
+      break;
+    case HttpAuth::Scheme::basic:
+      curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      curl_easy_setopt(curl, CURLOPT_USERNAME, settings_.auth.user.c_str());
+      curl_easy_setopt(curl, CURLOPT_PASSWORD, settings_.auth.secret.c_str());
+      break;
+  }
   if (!settings_.ca_bundle.empty())
     curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_bundle.c_str());
   if (body != nullptr) {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
-  } else if (method != "GET") {
+  }
+  if (method != "GET" && method != "POST") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
   ++requests_;
@@ -118,4 +122,4 @@ HttpResponse HttpClient::perform(const std::string &method, const std::string &p
   return response;
 }
 
-}  // namespace junction::crm
+}  // namespace junction::http

@@ -1,6 +1,7 @@
-// One HTTP connection to the CRM through libcurl: kept alive between requests (HTTP/1.1
-// keep-alive, or HTTP/2 over TLS where the server offers it), gzip, timeouts, TLS
-// verification always on. Not thread-safe: one client per source or sink.
+// One HTTP connection to a service's API through libcurl: kept alive between requests
+// (HTTP/1.1 keep-alive, or HTTP/2 over TLS where the server offers it), gzip, timeouts,
+// TLS verification always on, JSON bodies. Not thread-safe: one client per source or sink.
+// Part of the SDK's optional HTTP component (Junction::sdk_http) for API connectors.
 #pragma once
 
 #include <atomic>
@@ -9,11 +10,19 @@
 #include <memory>
 #include <string>
 
-namespace junction::crm {
+namespace junction::http {
+
+// How requests prove who sends them; the secret is never logged.
+struct HttpAuth {
+  enum class Scheme { none, bearer, basic };
+  Scheme scheme = Scheme::none;
+  std::string user;    // basic only
+  std::string secret;  // the bearer token, or the basic password (an API key)
+};
 
 struct HttpSettings {
-  std::string base_url;   // "https://api.hubapi.com", no trailing slash
-  std::string token;      // sent as a bearer token, never logged
+  std::string base_url;  // "https://api.example.com", no trailing slash
+  HttpAuth auth;
   std::string ca_bundle;  // empty: the system's CA store
   std::chrono::seconds timeout{30};
   std::chrono::seconds connect_timeout{10};
@@ -42,16 +51,15 @@ class HttpClient {
   HttpClient(const HttpClient &) = delete;
   HttpClient &operator=(const HttpClient &) = delete;
 
-  // `path` starts with '/'. Throws TransportFailure when no HTTP answer came.
-  HttpResponse get(const std::string &path);
-  HttpResponse post(const std::string &path, const std::string &json_body);
+  // `path` starts with '/'; `body` is JSON or null. Throws TransportFailure when no HTTP
+  // answer came.
+  HttpResponse request(const std::string &method, const std::string &path,
+                       const std::string *body = nullptr);
 
   // How many requests this client has sent (for logs and tests).
   long requests_sent() const { return requests_; }
 
  private:
-  HttpResponse perform(const std::string &method, const std::string &path, const std::string *body);
-
   HttpSettings settings_;
   void *curl_ = nullptr;     // CURL*, kept so the connection is reused
   void *headers_ = nullptr;  // curl_slist*
@@ -61,4 +69,4 @@ class HttpClient {
 // Percent-encodes a URL component.
 std::string url_encode(const std::string &text);
 
-}  // namespace junction::crm
+}  // namespace junction::http
