@@ -1,6 +1,9 @@
 // Running the built junction binary from tests.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,6 +19,23 @@ inline ProcessResult junction(const std::vector<std::string> &args, ProcessOptio
   options.unset_env.push_back("JUNCTION_PLUGIN_PATH");
   options.set_env.emplace("JUNCTION_DEFAULT_PLUGIN_PATH", "");
   return run_process(junction_binary().string(), args, options);
+}
+
+// Writes `config_json` to DIR/junction.json and runs `args` with it (and, for `sync`, the
+// built plugins), with `env` set: how connector tests pass a secret by reference.
+inline ProcessResult junction_with_config(const TempDir &dir, const std::string &config_json,
+                                          const std::vector<std::string> &args,
+                                          std::map<std::string, std::string> env) {
+  const auto config = dir.write("junction.json", config_json);
+  std::vector<std::string> all = args;
+  all.insert(all.end(), {"--config", config.string()});
+  if (std::find(args.begin(), args.end(), "sync") != args.end()) {
+    all.insert(all.end(), {"--plugin-path", built_plugin_dir().string()});
+  }
+  ProcessOptions options;
+  options.set_env = std::move(env);
+  options.time_limit = std::chrono::seconds(240);
+  return junction(all, options);
 }
 
 // Copies test plugins into a fresh directory of the test's own.

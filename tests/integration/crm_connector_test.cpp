@@ -131,16 +131,7 @@ class CrmConnector : public ::testing::Test {
 
   ProcessResult run(const json &document, const std::vector<std::string> &args,
                     const std::string &token_value = token) {
-    const auto config = dir.write("junction.json", document.dump(2));
-    std::vector<std::string> all = args;
-    all.insert(all.end(), {"--config", config.string()});
-    if (std::find(args.begin(), args.end(), "sync") != args.end()) {
-      all.insert(all.end(), {"--plugin-path", built_plugin_dir().string()});
-    }
-    ProcessOptions options;
-    options.set_env.emplace("CRM_TOKEN", token_value);
-    options.time_limit = std::chrono::seconds(240);
-    return junction(all, options);
+    return junction_with_config(dir, document.dump(2), args, {{"CRM_TOKEN", token_value}});
   }
 
   TempDir dir;

@@ -1,0 +1,235 @@
+// The email connector against the Mailchimp-compatible emulator over loopback HTTP, driven
+// through the real binary: new members arrive through batch subscribe and an unchanged run
+// sends nothing; a member who unsubscribed is never resubscribed and nothing is sent for
+// that record; unsubscribes and archives flow back to a membership database; bursts of
+// 429 and 5xx lose nothing; the API key is never printed, and a refused key stops the run.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "cli_helpers.hpp"
+#include "email_emulator.hpp"
+
+namespace junction::testing {
+namespace {
+
+using json = nlohmann::json;
+
+const char *const key = "5f2c9e7a1b3d4f6a8c0e2b4d6f8a1c3e-us6";
+const char *const list = "a1b2c3d4e5";
+
+class EmailConnector : public ::testing::Test {
+ protected:
+  json email_connector(const EmailEmulator &platform) {
+    return {{"plugin", "email"},
+            {"config",
+             {{"api_key", "${env:MAILCHIMP_KEY}"},
+              {"base_url", platform.base_url()},
+              {"max_rate_limit_wait_seconds", 10},
+              {"entities", {{"members", {{"list_id", list}, {"merge_fields", {"FNAME"}}}}}}}}};
+  }
+  json csv_connector() {
+    return {{"plugin", "csv"},
+            {"config",
+             {{"dir", dir.path().string()},
+              {"entities", {{"people", {{"file", "people.csv"}, {"stable_for", "0s"}}}}}}}};
+  }
+  static json people_to_list() {
+    return {{"name", "people"},
+            {"from", {{"connector", "files"}, {"entity", "people"}, {"key", {"id"}}}},
+            {"to", {{"connector", "email"}, {"entity", "members"}, {"key", {"email_address"}}}},
+            {"retry", {{"max_attempts", 8}, {"initial_delay", "50ms"}, {"max_delay", "200ms"}}},
+            {"mapping",
+             {{"email_address", {{"from", "email"}}},
+              {"FNAME", {{"from", "name"}}},
+              {"status", {{"from", "status"}}},
+              {"tags", {{"from", "tags"}}}}}};
+  }
+  json csv_to_list(const EmailEmulator &platform) {
+    return {{"store", "sqlite:state.db"},
+            {"connectors", {{"files", csv_connector()}, {"email", email_connector(platform)}}},
+            {"flows", {people_to_list()}}};
+  }
+  // people.csv with `count` people; person `renamed` (if any) is called "Renamed".
+  void write_people(int count, const std::string &status = "subscribed", int renamed = 0) {
+    std::ofstream out(dir / "people.csv");
+    out << "id,email,name,status,tags\n";
+    for (int i = 1; i <= count; ++i) {
+      out << i << ",Person" << i << "@Members.org,"
+          << (i == renamed ? std::string("Renamed") : "Name" + std::to_string(i)) << "," << status
+          << ",member\n";
+    }
+  }
+
+  ProcessResult run(const json &document, const std::vector<std::string> &args,
+                    const std::string &key_value = key) {
+    return junction_with_config(dir, document.dump(2), args, {{"MAILCHIMP_KEY", key_value}});
+  }
+
+  TempDir dir;
+};
+
+TEST_F(EmailConnector, NewMembersArriveInBulkAndAnUnchangedRunSendsNothing) {
+  EmailEmulator platform(dir.path(), key);
+  write_people(45);
+  const json document = csv_to_list(platform);
+  auto first = run(document, {"sync"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_EQ(summary_of(first.out, "people")[1], 45) << first.out;  // created: the API's word
+  const auto members = platform.members(list);
+  ASSERT_EQ(members.size(), 45U);
+  for (const auto &m : members) {
+    EXPECT_EQ(m["status"], "subscribed");
+    EXPECT_EQ(m["tags"].size(), 1U) << m.dump();
+  }
+  auto kinds = platform.stats()["by_kind"];
+  EXPECT_EQ(kinds.value("batch", 0), 1) << kinds.dump();  // 45 new members in one request
+  EXPECT_EQ(kinds.value("put", 0), 0) << kinds.dump();
+
+  platform.reset_stats();
+  auto quiet = run(document, {"sync"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.out << quiet.err;
+  EXPECT_TRUE(platform.stats()["by_kind"].empty()) << platform.stats().dump();
+
+  // One edit: one PUT (with its tags), by the member's hash.
+  write_people(45, "subscribed", 7);
+  platform.reset_stats();
+  auto edit = run(document, {"sync"});
+  ASSERT_EQ(edit.exit_code, 0) << edit.out << edit.err;
+  kinds = platform.stats()["by_kind"];
+  EXPECT_EQ(kinds.value("put", 0), 1) << kinds.dump();
+  EXPECT_EQ(kinds.value("batch", 0), 0) << kinds.dump();
+  for (const auto &m : platform.members(list)) {
+    if (m["email_address"] == "Person7@Members.org") {
+      EXPECT_EQ(m["merge_fields"]["FNAME"], "Renamed");
+    }
+  }
+}
+
+TEST_F(EmailConnector, AMemberWhoUnsubscribedIsNeverResubscribedAndNothingIsSentForHer) {
+  EmailEmulator platform(dir.path(), key);
+  write_people(3);
+  const json document = csv_to_list(platform);
+  ASSERT_EQ(run(document, {"sync"}).exit_code, 0);
+  platform.set_status(list, "person2@members.org", "unsubscribed");
+  // Her record changes in the membership export, still saying "subscribed".
+  write_people(3, "subscribed", 2);
+  platform.reset_stats();
+  auto r = run(document, {"sync"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;  // finished with a record refused
+  EXPECT_EQ(summary_of(r.out, "people")[5], 1) << r.out;
+  const auto stats = platform.stats();
+  EXPECT_EQ(stats["by_kind"].value("put", 0), 0) << stats.dump();
+  EXPECT_EQ(stats.value("resubscribe_attempts", -1), 0) << stats.dump();
+  auto errors = run(document, {"errors", "list"});
+  EXPECT_NE(errors.out.find("never resubscribes"), std::string::npos) << errors.out;
+  for (const auto &m : platform.members(list)) {
+    if (m["email_address"] == "Person2@Members.org") {
+      EXPECT_EQ(m["status"], "unsubscribed");
+      EXPECT_EQ(m["merge_fields"]["FNAME"], "Name2");
+    }
+  }
+}
+
+TEST_F(EmailConnector, UnsubscribesAndArchivesFlowBackToTheMembershipDatabase) {
+  EmailEmulator platform(dir.path(), key);
+  for (const char *email : {"ann@members.org", "bob@members.org", "cy@members.org"}) {
+    ASSERT_EQ(platform
+                  .call("POST", std::string("/3.0/lists/") + list,
+                        {{"members",
+                          {{{"email_address", email},
+                            {"status", "subscribed"},
+                            {"merge_fields", {{"FNAME", std::string(email).substr(0, 3)}}}}}},
+                         {"update_existing", false}})
+                  .first,
+              200);
+  }
+  ASSERT_EQ(run_process("/usr/bin/sqlite3",
+                        {(dir / "members.db").string(),
+                         "CREATE TABLE members (email TEXT PRIMARY KEY, first_name TEXT, "
+                         "mailing TEXT)"})
+                .exit_code,
+            0);
+  const json document = {
+      {"store", "sqlite:state.db"},
+      {"connectors",
+       {{"email", email_connector(platform)},
+        {"db",
+         {{"plugin", "sql"},
+          {"config",
+           {{"url", "sqlite:members.db"}, {"entities", {{"members", json::object()}}}}}}}}},
+      {"flows",
+       {{{"name", "list-to-db"},
+         {"from", {{"connector", "email"}, {"entity", "members"}, {"key", {"id"}}}},
+         {"to", {{"connector", "db"}, {"entity", "members"}, {"key", {"email"}}}},
+         {"mapping",
+          {{"email", {{"from", "email_address"}}},
+           {"first_name", {{"from", "FNAME"}}},
+           {"mailing", {{"from", "status"}}}}}}}}};
+  auto first = run(document, {"sync"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  const auto rows = [&] {
+    return run_process("/usr/bin/sqlite3", {(dir / "members.db").string(),
+                                            "SELECT email, first_name, mailing FROM members "
+                                            "ORDER BY 1"})
+        .out;
+  };
+  EXPECT_EQ(rows(),
+            "ann@members.org|ann|subscribed\nbob@members.org|bob|subscribed\n"
+            "cy@members.org|cy@|subscribed\n");
+  platform.set_status(list, "bob@members.org", "unsubscribed");
+  platform.set_status(list, "cy@members.org", "cleaned");  // bounced
+  const auto [archived, body] = platform.call(
+      "GET", std::string("/3.0/search-members?list_id=") + list + "&query=ann@members.org");
+  ASSERT_EQ(archived, 200);
+  const std::string ann = body["exact_matches"]["members"][0]["id"];
+  ASSERT_EQ(platform.call("DELETE", std::string("/3.0/lists/") + list + "/members/" + ann).first,
+            204);
+  auto back = run(document, {"sync"});
+  ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
+  const auto counts = summary_of(back.out, "list-to-db");
+  EXPECT_EQ(counts[0], 3) << back.out;  // read: two status changes and one archive
+  EXPECT_EQ(counts[4], 1) << back.out;  // deleted
+  EXPECT_EQ(rows(), "bob@members.org|bob|unsubscribed\ncy@members.org|cy@|cleaned\n");
+  auto quiet = run(document, {"sync"});
+  EXPECT_EQ(summary_of(quiet.out, "list-to-db")[0], 0) << quiet.out;
+}
+
+TEST_F(EmailConnector, BurstsOf429And5xxLoseNothing) {
+  EmailEmulator platform(dir.path(), key);
+  write_people(60);
+  const json document = csv_to_list(platform);
+  platform.fault({{"status", 429}, {"count", 2}, {"path_part", "/lists/"}, {"retry_after_s", 1}});
+  platform.fault({{"status", 503}, {"count", 3}, {"path_part", "/lists/"}});
+  auto r = run(document, {"sync"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(platform.members(list).size(), 60U);
+  EXPECT_GE(platform.stats().value("faulted", 0), 5) << platform.stats().dump();
+  auto again = run(document, {"sync"});
+  EXPECT_EQ(summary_of(again.out, "people")[3], 60) << again.out;  // unchanged
+}
+
+TEST_F(EmailConnector, ARefusedKeyStopsTheRunAndNoKeyIsEverPrinted) {
+  EmailEmulator platform(dir.path(), key);
+  write_people(5);
+  const json document = csv_to_list(platform);
+  const std::string wrong = "0000aaaa1111bbbb2222cccc3333dddd-us6";
+  auto refused = run(document, {"--log-level", "trace", "sync"}, wrong);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("refused the API key"), std::string::npos) << refused.err;
+  EXPECT_EQ(platform.stats().value("refused_auth", 0), 1) << "a refused key is not retried";
+  auto fine = run(document, {"--log-level", "trace", "sync"});
+  EXPECT_EQ(fine.exit_code, 0) << fine.out << fine.err;
+  for (const auto &text : {refused.out, refused.err, fine.out, fine.err}) {
+    EXPECT_EQ(text.find(wrong), std::string::npos) << text;
+    EXPECT_EQ(text.find(key), std::string::npos) << text;
+  }
+  // Nor in the state store.
+  std::ifstream store(dir / "state.db", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(store)), {});
+  EXPECT_EQ(bytes.find(key), std::string::npos);
+}
+
+}  // namespace
+}  // namespace junction::testing
