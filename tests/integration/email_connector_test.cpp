@@ -6,10 +6,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <fstream>
+#include <set>
+#include <thread>
+
+#include <sys/wait.h>
 
 #include "cli_helpers.hpp"
 #include "email_emulator.hpp"
+#include "smtp_server.hpp"
 
 namespace junction::testing {
 namespace {
@@ -229,6 +235,125 @@ TEST_F(EmailConnector, ARefusedKeyStopsTheRunAndNoKeyIsEverPrinted) {
   std::ifstream store(dir / "state.db", std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(store)), {});
   EXPECT_EQ(bytes.find(key), std::string::npos);
+}
+
+// Welcome mails through a real SMTP server (STARTTLS with a certificate made for the test,
+// AUTH): one per new member, with the record's fields in the template.
+class WelcomeMail : public EmailConnector {
+ protected:
+  json welcome_flow(const SmtpServer &smtp) {
+    return {
+        {"store", "sqlite:state.db"},
+        {"connectors",
+         {{"files", csv_connector()},
+          {"mail",
+           {{"plugin", "email"},
+            {"config",
+             {{"smtp",
+               {{"url", smtp.url()},
+                {"username", "junction"},
+                {"password", "${env:SMTP_PASSWORD}"},
+                {"ca_bundle", smtp.certificate().string()}}},
+              {"entities",
+               {{"welcome",
+                 {{"message",
+                   {{"from", "Members <members@club.example.org>"},
+                    {"subject", "Welcome, {{first_name}}"},
+                    {"text", "Hello {{first_name}},\nwelcome to the club."},
+                    {"html", "<p>Hello {{first_name}}, welcome to the club.</p>"}}}}}}}}}}}}},
+        {"flows",
+         {{{"name", "welcome"},
+           {"from", {{"connector", "files"}, {"entity", "people"}, {"key", {"id"}}}},
+           {"to", {{"connector", "mail"}, {"entity", "welcome"}, {"key", {"email"}}}},
+           {"batch_size", 10},
+           {"mapping", {{"email", {{"from", "email"}}}, {"first_name", {{"from", "name"}}}}}}}}};
+  }
+  ProcessResult run_mail(const json &document, const std::vector<std::string> &args) {
+    return junction_with_config(dir, document.dump(2), args, {{"SMTP_PASSWORD", smtp_password}});
+  }
+  static std::string header(const std::string &message, const std::string &name) {
+    const auto at = message.find("\r\n" + name + ": ");
+    if (at == std::string::npos) return {};
+    const auto start = at + name.size() + 4;
+    return message.substr(start, message.find("\r\n", start) - start);
+  }
+  std::set<std::string> recipients(const SmtpServer &smtp) {
+    std::set<std::string> to;
+    for (const auto &m : smtp.messages()) to.insert(header(m, "To"));
+    return to;
+  }
+
+  const std::string smtp_password = "s3cret-smtp-password-771";
+};
+
+TEST_F(WelcomeMail, EachNewMemberGetsOneWelcomeAndAnEditSendsNoSecond) {
+  SmtpServer smtp(dir.path(), "junction", smtp_password);
+  std::ofstream(dir / "people.csv") << "id,email,name,status,tags\n"
+                                    << "1,ann@club.example.org,Ann <b>&,subscribed,\n"
+                                    << "2,refused-bob@club.example.org,Bob,subscribed,\n"
+                                    << "3,cy@club.example.org,Cy,subscribed,\n";
+  const json document = welcome_flow(smtp);
+  auto first = run_mail(document, {"--log-level", "trace", "sync"});
+  EXPECT_EQ(first.exit_code, 3) << first.out << first.err;  // Bob's address is refused
+  const auto counts = summary_of(first.out, "welcome");
+  EXPECT_EQ(counts[1], 2) << first.out;
+  EXPECT_EQ(counts[5], 1) << first.out;
+  auto mails = smtp.messages();
+  ASSERT_EQ(mails.size(), 2U);
+  EXPECT_EQ(header(mails[0], "To"), "ann@club.example.org");
+  EXPECT_EQ(header(mails[0], "Subject"), "Welcome, Ann <b>&");
+  EXPECT_NE(mails[0].find("<p>Hello Ann &lt;b&gt;&amp;, welcome to the club.</p>"),
+            std::string::npos)
+      << mails[0];
+  EXPECT_NE(mails[0].find("X-Envelope-From: members@club.example.org"), std::string::npos)
+      << mails[0];
+  auto errors = run_mail(document, {"errors", "show", "1"});
+  EXPECT_NE(errors.out.find("550 5.1.1"), std::string::npos) << errors.out;
+  for (const auto &text : {first.out, first.err, errors.out}) {
+    EXPECT_EQ(text.find(smtp_password), std::string::npos) << text;
+  }
+
+  // Ann's name changes and Dee joins: Dee gets her welcome, Ann no second one.
+  std::ofstream(dir / "people.csv") << "id,email,name,status,tags\n"
+                                    << "1,ann@club.example.org,Annie,subscribed,\n"
+                                    << "2,refused-bob@club.example.org,Bob,subscribed,\n"
+                                    << "3,cy@club.example.org,Cy,subscribed,\n"
+                                    << "4,dee@club.example.org,Dee,subscribed,\n";
+  auto second = run_mail(document, {"sync"});
+  mails = smtp.messages();
+  ASSERT_EQ(mails.size(), 3U);
+  EXPECT_EQ(header(mails[2], "To"), "dee@club.example.org");
+}
+
+TEST_F(WelcomeMail, AStoppedRunAndItsRerunSendEachWelcomeExactlyOnce) {
+  SmtpServer smtp(dir.path(), "junction", smtp_password);
+  {
+    std::ofstream out(dir / "people.csv");
+    out << "id,email,name,status,tags\n";
+    for (int i = 1; i <= 600; ++i) {
+      out << i << ",member" << i << "@club.example.org,Member " << i << ",subscribed,\n";
+    }
+  }
+  const json document = welcome_flow(smtp);
+  const auto config = dir.write("junction.json", document.dump(2));
+  ProcessOptions options;
+  options.set_env.emplace("SMTP_PASSWORD", smtp_password);
+  const int pid = start_process(
+      junction_binary().string(),
+      {"sync", "--config", config.string(), "--plugin-path", built_plugin_dir().string()}, options);
+  for (int i = 0; i < 800 && smtp.messages().size() < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  kill(pid, SIGTERM);
+  const int code = wait_process(pid);
+  const auto sent_before = smtp.messages().size();
+  EXPECT_GE(sent_before, 20U);
+  EXPECT_LT(sent_before, 600U) << "the run finished before it was stopped (exit " << code << ")";
+  auto rerun = run_mail(document, {"sync"});
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+  const auto mails = smtp.messages();
+  EXPECT_EQ(mails.size(), 600U) << rerun.out << run_mail(document, {"errors", "list"}).out;
+  EXPECT_EQ(recipients(smtp).size(), 600U) << "someone got two welcomes";
 }
 
 }  // namespace

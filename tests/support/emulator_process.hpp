@@ -21,14 +21,14 @@
 
 namespace junction::testing {
 
-class EmulatorProcess {
+// A server program of the tests, started with a port file it writes once it listens.
+class ServerProcess {
  public:
-  EmulatorProcess(const std::string &program, std::vector<std::string> args,
-                  const std::filesystem::path &port_file, httplib::Headers headers)
-      : headers_(std::move(headers)) {
+  ServerProcess(const std::string &program, std::vector<std::string> args,
+                const std::filesystem::path &port_file) {
     args.insert(args.end(), {"--port-file", port_file.string()});
     pid_ = start_process(program, args);
-    for (int i = 0; i < 200 && !std::filesystem::exists(port_file); ++i) {
+    for (int i = 0; i < 400 && !std::filesystem::exists(port_file); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
     if (!std::filesystem::exists(port_file)) {
@@ -36,19 +36,33 @@ class EmulatorProcess {
       return;
     }
     std::ifstream(port_file) >> port_;
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
-    client_->set_read_timeout(30, 0);
   }
-  ~EmulatorProcess() {
+  ~ServerProcess() {
     if (pid_ > 0) {
       kill(pid_, SIGKILL);
       wait_process(pid_);
     }
   }
-  EmulatorProcess(const EmulatorProcess &) = delete;
-  EmulatorProcess &operator=(const EmulatorProcess &) = delete;
+  ServerProcess(const ServerProcess &) = delete;
+  ServerProcess &operator=(const ServerProcess &) = delete;
 
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+};
+
+class EmulatorProcess : public ServerProcess {
+ public:
+  EmulatorProcess(const std::string &program, std::vector<std::string> args,
+                  const std::filesystem::path &port_file, httplib::Headers headers)
+      : ServerProcess(program, std::move(args), port_file), headers_(std::move(headers)) {
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port());
+    client_->set_read_timeout(30, 0);
+  }
+
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
 
   // A call with the emulator's credentials; returns the status and the parsed body (null
   // when none).
@@ -70,8 +84,6 @@ class EmulatorProcess {
   }
 
  private:
-  int pid_ = -1;
-  int port_ = 0;
   httplib::Headers headers_;
   std::unique_ptr<httplib::Client> client_;
 };

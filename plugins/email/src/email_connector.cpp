@@ -1,6 +1,7 @@
 // The email connector: Mailchimp Marketing API v3-compatible audience members, read by
 // change time (unsubscribes and bounces included) and written by subscriber hash within
-// the platform's compliance rules, over HTTPS through libcurl.
+// the platform's compliance rules, over HTTPS through libcurl; and messages sent per record
+// through SMTP.
 #include "email_api.hpp"
 #include "email_settings.hpp"
 #include "junction/errors.hpp"
@@ -9,6 +10,7 @@
 #include "member_records.hpp"
 #include "member_sink.hpp"
 #include "member_source.hpp"
+#include "message_sink.hpp"
 
 namespace junction::email {
 
@@ -20,11 +22,18 @@ class EmailConnector : public Connector {
       : Connector(init), settings_(parse_settings(init.config)) {}
 
   std::unique_ptr<Source> open_source(const SourceRequest &request) override {
+    if (settings_.is_message(request.entity)) {
+      throw FatalError("entity '" + request.entity + "' sends messages; it cannot be read");
+    }
     return std::make_unique<MemberSource>(settings_, settings_.entity(request.entity), host(),
                                           request);
   }
 
   std::unique_ptr<Sink> open_sink(const SinkRequest &request) override {
+    if (settings_.is_message(request.entity)) {
+      return std::make_unique<MessageSink>(request.entity, settings_.messages.at(request.entity),
+                                           *settings_.smtp, host());
+    }
     return std::make_unique<MemberSink>(settings_, settings_.entity(request.entity), host());
   }
 
@@ -68,6 +77,7 @@ class EmailConnector : public Connector {
 
   // The configured merge fields and the member fields, without asking the platform.
   std::optional<std::vector<std::string>> describe_fields(const std::string &entity) override {
+    if (settings_.is_message(entity)) return std::nullopt;
     return member_fields({}, settings_.entity(entity));
   }
 

@@ -36,11 +36,14 @@ EmailSettings parse_settings(const std::string &config_json) {
     throw ConfigError(std::string("the config is not JSON: ") + e.what());
   }
   EmailSettings s;
+  const auto entities = config.value("entities", nlohmann::json::object());
+  bool audiences = false;
+  for (const auto &[name, e] : entities.items()) audiences = audiences || !e.contains("message");
   const std::string key = config.value("api_key", "");
-  if (key.empty()) throw ConfigError("api_key is required (a secret reference)");
+  if (audiences && key.empty()) throw ConfigError("api_key is required (a secret reference)");
   if (config.contains("base_url")) {
     s.http.base_url = config["base_url"].get<std::string>();
-  } else {
+  } else if (audiences) {
     const std::string dc = data_centre_of(key);
     if (dc.empty()) {
       throw ConfigError(
@@ -48,6 +51,8 @@ EmailSettings parse_settings(const std::string &config_json) {
           "set base_url");
     }
     s.http.base_url = "https://" + dc + ".api.mailchimp.com";
+  } else {
+    s.http.base_url = "https://invalid";  // no audience: never called
   }
   while (!s.http.base_url.empty() && s.http.base_url.back() == '/') s.http.base_url.pop_back();
   if (s.http.base_url.rfind("https://", 0) != 0 && s.http.base_url.rfind("http://", 0) != 0) {
@@ -63,8 +68,29 @@ EmailSettings parse_settings(const std::string &config_json) {
   // The key's hash names the account, never the key.
   s.account = config.value(
       "account", "email:" + s.http.base_url + "#" + std::to_string(std::hash<std::string>{}(key)));
-  const auto entities = config.value("entities", nlohmann::json::object());
   for (const auto &[name, e] : entities.items()) {
+    if (e.contains("message")) {
+      const auto &m = e["message"];
+      MessageSettings ms;
+      ms.message.from = m.value("from", "");
+      ms.message.subject = m.value("subject", "");
+      ms.message.text = m.value("text", "");
+      ms.message.html = m.value("html", "");
+      ms.to_field = m.value("to_field", "email");
+      ms.once = m.value("send", "once") == "once";
+      const auto from = ms.message.from;
+      const auto lt = from.find('<');
+      const std::string address =
+          lt == std::string::npos ? from : from.substr(lt + 1, from.find('>', lt) - lt - 1);
+      if (!plain_address(address)) {
+        throw ConfigError("entity '" + name + "': message.from holds no address: " + from);
+      }
+      if (ms.message.text.empty() && ms.message.html.empty()) {
+        throw ConfigError("entity '" + name + "': a message needs a text or an html body");
+      }
+      s.messages.emplace(name, std::move(ms));
+      continue;
+    }
     AudienceSettings a;
     a.list_id = e.value("list_id", "");
     if (a.list_id.empty()) throw ConfigError("entity '" + name + "' needs a list_id");
@@ -74,7 +100,24 @@ EmailSettings parse_settings(const std::string &config_json) {
     a.bulk_from = e.value("bulk_from", std::size_t{20});
     s.entities.emplace(name, std::move(a));
   }
-  if (s.entities.empty()) throw ConfigError("entities must name at least one audience");
+  if (!s.messages.empty()) {
+    if (!config.contains("smtp")) throw ConfigError("message entities need an smtp section");
+    const auto &m = config["smtp"];
+    SmtpSettings smtp;
+    smtp.url = m.value("url", "");
+    if (smtp.url.rfind("smtp://", 0) != 0 && smtp.url.rfind("smtps://", 0) != 0) {
+      throw ConfigError("smtp.url must start with smtp:// or smtps://");
+    }
+    smtp.username = m.value("username", "");
+    smtp.password = m.value("password", "");
+    smtp.starttls = m.value("tls", "starttls") != "none";
+    smtp.ca_bundle = m.value("ca_bundle", "");
+    smtp.timeout = std::chrono::seconds(m.value("timeout_seconds", 30));
+    s.smtp = smtp;
+  }
+  if (s.entities.empty() && s.messages.empty()) {
+    throw ConfigError("entities must name at least one audience or message");
+  }
   return s;
 }
 
