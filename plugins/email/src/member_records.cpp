@@ -5,6 +5,7 @@
 #include <ctime>
 #include <set>
 
+#include "fingerprint.hpp"
 #include "junction/errors.hpp"
 
 namespace junction::email {
@@ -102,14 +103,7 @@ std::string member_fingerprint(const nlohmann::json &member) {
                            '\x1f' + text_of(member.value("language", nlohmann::json())) + '\x1f' +
                            text_of(member.value("vip", nlohmann::json())) + '\x1f' +
                            tags_of(member);
-  std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a: stable across builds
-  for (const unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
-  return out;
+  return fnv1a_hex(text);
 }
 
 void add_member(BatchBuilder &out, const std::vector<std::string> &fields,

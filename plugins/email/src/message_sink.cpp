@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "fingerprint.hpp"
 #include "junction/errors.hpp"
 #include "junction/value_text.hpp"
 #include "message_template.hpp"
@@ -19,17 +20,6 @@ std::string trimmed(const std::string &s) {
   const auto first = s.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return {};
   return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
-std::string fnv_hex(const std::string &text) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (const unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
-  return out;
 }
 
 bool login_refused(long code) {
@@ -103,7 +93,7 @@ void MessageSink::write(const BatchView &batch, Outcomes &outcomes) {
                                 render(settings_.message.text, field, false) + '\x1f' +
                                 render(settings_.message.html, field, true);
     const std::string message_id =
-        fnv_hex(entity_ + '\x1f' + to + '\x1f' + content) + "@junction.invalid";
+        fnv1a_hex(entity_ + '\x1f' + to + '\x1f' + content) + "@junction.invalid";
     const std::string message =
         build_message(settings_.message, field, to, message_id, rfc5322_date(now));
     const SmtpReply reply = smtp_.send(from_address_, to, message);
