@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "cli_helpers.hpp"
+#include "crm_emulator.hpp"
 #include "email_emulator.hpp"
 #include "smtp_server.hpp"
 
@@ -354,6 +355,126 @@ TEST_F(WelcomeMail, AStoppedRunAndItsRerunSendEachWelcomeExactlyOnce) {
   const auto mails = smtp.messages();
   EXPECT_EQ(mails.size(), 600U) << rerun.out << run_mail(document, {"errors", "list"}).out;
   EXPECT_EQ(recipients(smtp).size(), 600U) << "someone got two welcomes";
+}
+
+// Three systems in one sync: the membership database, the CRM and the mailing list. New
+// members reach the CRM and the list; the list owns the mailing status, so an unsubscribe
+// made there reaches the CRM contact and the membership database, and an attempt in the
+// database to set it back is reverted instead of resubscribing anyone; a rename reaches the
+// list as a partial update.
+TEST_F(EmailConnector, AnUnsubscribeInTheListReachesTheCrmAndTheMembershipDatabase) {
+  EmailEmulator platform(dir.path(), key);
+  const std::string crm_token = "pat-na1-3sys-test-token";
+  CrmEmulator crm(dir.path(), crm_token);
+  crm.create_property("contacts", "mailing_status");
+  const auto sql = [&](const std::string &statement) {
+    return run_process("/usr/bin/sqlite3", {(dir / "members.db").string(), statement}).out;
+  };
+  sql("CREATE TABLE members (email TEXT PRIMARY KEY, full_name TEXT, mailing TEXT);"
+      "INSERT INTO members VALUES ('ann@members.org', 'Ann', NULL), "
+      "('bob@members.org', 'Bob', NULL);");
+  const json document = {
+      {"store", "sqlite:state.db"},
+      {"connectors",
+       {{"db",
+         {{"plugin", "sql"},
+          {"config", {{"url", "sqlite:members.db"}, {"entities", {{"members", json::object()}}}}}}},
+        {"crm",
+         {{"plugin", "crm"},
+          {"config",
+           {{"base_url", crm.base_url()},
+            {"token", "${env:CRM_TOKEN}"},
+            {"entities", {{"contacts", json::object()}}}}}}},
+        {"email", email_connector(platform)}}},
+      {"syncs",
+       {{{"name", "people"},
+         {"match", {{{{"field", "email"}, {"normalize", {"email"}}}}}},
+         {"owners", {{"mailing", "list"}}},
+         {"systems",
+          {{{"name", "members"},
+            {"connector", "db"},
+            {"entity", "members"},
+            {"key", {"email"}},
+            {"fields", {{"email", "email"}, {"name", "full_name"}, {"mailing", "mailing"}}}},
+           {{"name", "crm"},
+            {"connector", "crm"},
+            {"entity", "contacts"},
+            {"key", {"id"}},
+            {"read", "changes"},
+            {"assigns_key", true},
+            {"fields", {{"email", "email"}, {"name", "firstname"}, {"mailing", "mailing_status"}}}},
+           {{"name", "list"},
+            {"connector", "email"},
+            {"entity", "members"},
+            {"key", {"id"}},
+            {"read", "changes"},
+            {"assigns_key", true},
+            {"fields",
+             {{"email", "email_address"}, {"name", "FNAME"}, {"mailing", "status"}}}}}}}}}};
+  const auto cycle = [&] {
+    return junction_with_config(dir, document.dump(2), {"sync"},
+                                {{"MAILCHIMP_KEY", key}, {"CRM_TOKEN", crm_token}});
+  };
+  const auto crm_mailing = [&](const std::string &email) {
+    for (const auto &c : crm.all("contacts", "email,firstname,mailing_status")) {
+      if (c["properties"]["email"] == email) {
+        return c["properties"].value("mailing_status", json()).is_string()
+                   ? c["properties"]["mailing_status"].get<std::string>()
+                   : std::string("(none)");
+      }
+    }
+    return std::string("(no contact)");
+  };
+  // The first cycle creates both in the CRM and the list; the second brings the list's
+  // status to the others.
+  for (int i = 0; i < 2; ++i) {
+    auto r = cycle();
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  ASSERT_EQ(platform.members(list).size(), 2U);
+  EXPECT_EQ(crm.all("contacts", "email").size(), 2U);
+  EXPECT_EQ(sql("SELECT email, mailing FROM members ORDER BY 1"),
+            "ann@members.org|subscribed\nbob@members.org|subscribed\n");
+  EXPECT_EQ(crm_mailing("bob@members.org"), "subscribed");
+
+  // Bob unsubscribes through the list's link.
+  platform.set_status(list, "bob@members.org", "unsubscribed");
+  auto back = cycle();
+  ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
+  EXPECT_EQ(sql("SELECT mailing FROM members WHERE email = 'bob@members.org'"), "unsubscribed\n");
+  EXPECT_EQ(crm_mailing("bob@members.org"), "unsubscribed");
+
+  // The database sets him back to subscribed and renames Ann: the list owns the status,
+  // so the database is reverted and nobody is resubscribed; the rename reaches the list.
+  sql("UPDATE members SET mailing = 'subscribed' WHERE email = 'bob@members.org';"
+      "UPDATE members SET full_name = 'Annie' WHERE email = 'ann@members.org';");
+  platform.reset_stats();
+  auto revert = cycle();
+  ASSERT_EQ(revert.exit_code, 0) << revert.out << revert.err;
+  EXPECT_EQ(sql("SELECT mailing FROM members WHERE email = 'bob@members.org'"), "unsubscribed\n");
+  const auto stats = platform.stats();
+  EXPECT_EQ(stats.value("resubscribe_attempts", -1), 0) << stats.dump();
+  for (const auto &m : platform.members(list)) {
+    if (m["email_address"] == "bob@members.org") {
+      EXPECT_EQ(m["status"], "unsubscribed");
+    }
+    if (m["email_address"] == "ann@members.org") {
+      EXPECT_EQ(m["merge_fields"]["FNAME"], "Annie");
+    }
+  }
+  EXPECT_EQ(stats["by_kind"].value("patch", 0), 1) << stats.dump();
+
+  // Settled: a cycle without edits writes nowhere.
+  platform.reset_stats();
+  crm.reset_stats();
+  auto quiet = cycle();
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.out << quiet.err;
+  for (const char *k : {"put", "patch", "batch", "tags", "archive"}) {
+    EXPECT_EQ(platform.stats()["by_kind"].value(k, 0), 0) << k;
+  }
+  for (const char *k : {"create", "update", "upsert", "archive", "write"}) {
+    EXPECT_EQ(crm.stats()["by_kind"].value(k, 0), 0) << k;
+  }
 }
 
 }  // namespace

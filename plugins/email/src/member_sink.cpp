@@ -71,15 +71,15 @@ void MemberSink::write(const BatchView &batch, Outcomes &outcomes) {
         remove(i, hash, outcomes);
       continue;
     }
-    if (email.empty()) {
+    if (email.empty() && hash.empty()) {
       outcomes.rejected(i, "a member needs an email_address");
       continue;
     }
     Upsert u;
     u.record = i;
-    u.email = email;
-    u.hash = subscriber_hash(email);
-    u.body = {{"email_address", email}};
+    u.email = email;  // empty: a partial update of a known member (by its hash)
+    u.hash = email.empty() ? hash : subscriber_hash(email);
+    u.body = email.empty() ? nlohmann::json::object() : nlohmann::json{{"email_address", email}};
     nlohmann::json merge = nlohmann::json::object();
     for (std::size_t f = 0; f < batch.field_count(); ++f) {
       const std::string name(batch.field_name(f));
@@ -110,7 +110,12 @@ void MemberSink::write(const BatchView &batch, Outcomes &outcomes) {
     }
     upserts.push_back(std::move(u));
   }
+  std::vector<Upsert> by_address;  // batch subscribe needs the address
+  std::vector<Upsert> by_hash;
+  for (auto &u : upserts) (u.email.empty() ? by_hash : by_address).push_back(std::move(u));
+  upserts = std::move(by_address);
   if (upserts.size() >= audience_.bulk_from) upserts = subscribe_new(std::move(upserts), outcomes);
+  for (auto &u : by_hash) upserts.push_back(std::move(u));
   for (auto &u : upserts) put(u, outcomes);
 }
 
@@ -164,7 +169,7 @@ std::vector<MemberSink::Upsert> MemberSink::subscribe_new(std::vector<Upsert> up
       } else if (exists.contains(u->hash)) {
         existing.push_back(*u);
       } else if (const auto it = errors.find(u->hash); it != errors.end()) {
-        outcomes.rejected(u->record, u->email + ": " + it->second);
+        outcomes.rejected(u->record, u->who() + ": " + it->second);
       } else {
         existing.push_back(*u);  // not answered for: the PUT way tells
       }
@@ -186,7 +191,7 @@ void MemberSink::put(Upsert &u, Outcomes &outcomes) {
       const std::string now = EmailApi::json_of(found, "GET member").value("status", "");
       if (now == "unsubscribed" || now == "cleaned") {
         outcomes.rejected(u.record,
-                          u.email + " is " + now +
+                          u.who() + " is " + now +
                               " in the audience: a sync never resubscribes a member (they "
                               "must opt in again themselves); nothing was sent");
         return;
@@ -195,16 +200,19 @@ void MemberSink::put(Upsert &u, Outcomes &outcomes) {
     } else if (found.status == 404) {
       action = WriteAction::created;
     } else {
-      outcomes.rejected(u.record, u.email + ": " + problem_message(found));
+      outcomes.rejected(u.record, u.who() + ": " + problem_message(found));
       return;
     }
-    body["status_if_new"] = *u.status;
-  } else {
+    if (!u.email.empty()) body["status_if_new"] = *u.status;
+  } else if (!u.email.empty()) {
     body["status_if_new"] = audience_.status_if_new;
   }
-  const auto response = api_.send("PUT", member_path(u.hash), &body);
+  // Without the address only a known member can be changed: PATCH, which adds no one.
+  const bool partial = u.email.empty();
+  if (partial) body.erase("status_if_new");
+  const auto response = api_.send(partial ? "PATCH" : "PUT", member_path(u.hash), &body);
   if (response.status != 200) {
-    outcomes.rejected(u.record, u.email + ": " + problem_message(response));
+    outcomes.rejected(u.record, u.who() + ": " + problem_message(response));
     return;
   }
   outcomes.written(u.record, action, u.hash);
@@ -218,7 +226,7 @@ void MemberSink::apply_tags(const Upsert &u, Outcomes &outcomes) {
   const nlohmann::json body = {{"tags", tags}};
   const auto response = api_.send("POST", member_path(u.hash) + "/tags", &body);
   if (response.status != 204 && response.status != 200) {
-    outcomes.rejected(u.record, u.email + ": the member was written but its tags were refused: " +
+    outcomes.rejected(u.record, u.who() + ": the member was written but its tags were refused: " +
                                     problem_message(response));
   }
 }

@@ -5,7 +5,8 @@
 //   was cleaned is never resubscribed (the record is refused, nothing is sent for it);
 // - "unsubscribed" is sent as the member's status; "cleaned" and "archived" are the
 //   platform's to set and are refused.
-// Upserts go as PUT by subscriber hash (merge fields, language, VIP), then tags. From
+// Upserts go as PUT by subscriber hash (merge fields, language, VIP), then tags; a record
+// without an address but with the member's hash (a sync's partial update) as PATCH. From
 // `bulk_from` upserts in a batch, addresses not known to be members go first through
 // batch subscribe (500 a request, update_existing false, so that no status changes):
 // existing members come back as "Member Exists" and take the PUT way. Deletes archive the
@@ -39,6 +40,8 @@ class MemberSink : public Sink {
     nlohmann::json body;                // merge_fields, language, vip
     std::vector<std::string> tags;
     bool created = false;
+
+    std::string who() const { return email.empty() ? "member " + hash : email; }
   };
 
   void put(Upsert &u, Outcomes &outcomes);
