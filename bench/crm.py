@@ -15,7 +15,6 @@ import math
 import os
 import pathlib
 import shutil
-import subprocess
 import sys
 import time
 import urllib.request
@@ -46,16 +45,10 @@ def main():
     d = bench.WORK / "crm"
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir(parents=True)
-    emulator = subprocess.Popen(
+    emulator, port = bench.start_emulator(
         [str(bench.BUILD / "tests/fixtures/crm_emulator/crm_emulator"), "--token", TOKEN,
-         "--port-file", str(d / "port"), "--window-ms", str(args.window_ms),
-         "--window-max", str(args.budget)], stdout=subprocess.DEVNULL)
+         "--window-ms", str(args.window_ms), "--window-max", str(args.budget)], d / "port")
     try:
-        for _ in range(200):
-            if (d / "port").exists():
-                break
-            time.sleep(0.05)
-        port = int((d / "port").read_text())
         for name in ("membership_level", "amount", "joined_at", "external_id"):
             emulator_call(port, "POST", "/crm/v3/properties/contacts", {"name": name})
         # Those requests spent the emulator's window: let it empty before measuring.

@@ -16,6 +16,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -82,6 +83,17 @@ def build_release_and_data(rows):
         subprocess.run([sys.executable, str(ROOT / "bench/tools/make_contacts.py"), str(rows),
                         str(data)], check=True)
     return data
+
+
+def start_emulator(cmd, port_file):
+    """Starts an API emulator of tests/fixtures; returns the process and its port."""
+    process = subprocess.Popen(cmd + ["--port-file", str(port_file)], stdout=subprocess.DEVNULL)
+    for _ in range(200):
+        if port_file.exists():
+            return process, int(port_file.read_text())
+        time.sleep(0.05)
+    process.kill()
+    sys.exit("the emulator did not start: %s" % cmd[0])
 
 
 def write_config(path, store, connectors, flow):

@@ -20,28 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-ProcessResult psql(const std::string &url, const std::string &sql) {
-  return run_process("/usr/bin/psql", {url, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql});
-}
-
-// A database of the test's own, so that no other test's locks or tables are seen.
-class OwnDatabase {
- public:
-  explicit OwnDatabase(std::string server_url)
-      : server_url_(std::move(server_url)),
-        name_("junction_concurrent_" + std::to_string(::getpid())) {
-    psql(server_url_, "DROP DATABASE IF EXISTS " + name_);
-    const auto r = psql(server_url_, "CREATE DATABASE " + name_);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-  }
-  ~OwnDatabase() { psql(server_url_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
-  std::string url() const { return server_url_.substr(0, server_url_.rfind('/') + 1) + name_; }
-
- private:
-  std::string server_url_;
-  std::string name_;
-};
-
 json flow(const std::string &name) {
   return {{"name", name},
           {"batch_size", 10},
@@ -52,7 +30,7 @@ json flow(const std::string &name) {
 TEST(ConcurrentRuns, TwoFlowsOnOnePostgresStoreDoNotWaitForEachOther) {
   JUNCTION_REQUIRE_POSTGRES(server_url);
   TempDir dir;
-  OwnDatabase db(server_url);
+  OwnDatabase db(server_url, "junction_concurrent");
   const fs::path release = dir / "release";
   const json doc = {{"store", "${env:JUNCTION_TEST_STORE_URL}"},
                     {"connectors",

@@ -12,6 +12,7 @@
 
 #include "cli_helpers.hpp"
 #include "crm_emulator.hpp"
+#include "postgres.hpp"
 
 namespace junction::testing {
 namespace {
@@ -111,6 +112,28 @@ class CrmConnector : public ::testing::Test {
                                              const std::string &name, const std::string &city) {
     return crm.call("POST", "/crm/v3/objects/contacts",
                     {{"properties", {{"email", email}, {"firstname", name}, {"city", city}}}});
+  }
+  // Flows "people" and "more", 120 contacts each in batches of 10, into one CRM account
+  // whose budget is 6 requests a second.
+  json two_flows_sharing_an_account(const CrmEmulator &crm, const std::string &store) {
+    write_people("people.csv", 1, 120);
+    write_people("more.csv", 1001, 120);
+    json budget = {{"budget", {{"requests", 6}, {"window_ms", 1000}}}};
+    json a = people_to_crm("people", "people");
+    json b = people_to_crm("more", "more");
+    a["batch_size"] = b["batch_size"] = 10;
+    return {{"store", store},
+            {"connectors", {{"files", csv_connector()}, {"crm", crm_connector(crm, budget)}}},
+            {"flows", {a, b}}};
+  }
+  // Every contact arrived, and the emulator never counted more than the budget in a window.
+  void expect_within_the_shared_budget(CrmEmulator &crm) {
+    const auto stats = crm.stats();
+    EXPECT_EQ(stats.value("admitted", 0), 24) << stats.dump();
+    EXPECT_EQ(stats.value("throttled", -1), 0) << stats.dump();
+    EXPECT_LE(stats.value("max_in_window", 99), 6) << stats.dump();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the listing needs room
+    EXPECT_EQ(crm.all("contacts", "email").size(), 240u);
   }
   // Runs SQL on members.db; false (with a test failure) when sqlite3 refuses it.
   bool members_sql(const std::string &sql) {
@@ -270,24 +293,33 @@ TEST_F(CrmConnector, BurstsOf429And5xxLoseAndDuplicateNothing) {
 
 TEST_F(CrmConnector, TwoFlowsSharingAnAccountStayWithinItsBudget) {
   CrmEmulator crm(dir.path(), token, {"--window-ms", "1000", "--window-max", "6"});
-  write_people("people.csv", 1, 120);
-  write_people("more.csv", 1001, 120);
-  json budget = {{"budget", {{"requests", 6}, {"window_ms", 1000}}}};
-  json a = people_to_crm("people", "people");
-  json b = people_to_crm("more", "more");
-  a["batch_size"] = b["batch_size"] = 10;
-  json document = {
-      {"store", "sqlite:state.db"},
-      {"connectors", {{"files", csv_connector()}, {"crm", crm_connector(crm, budget)}}},
-      {"flows", {a, b}}};
-  auto r = run(document, {"sync"});
+  auto r = run(two_flows_sharing_an_account(crm, "sqlite:state.db"), {"sync"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  const auto stats = crm.stats();
-  EXPECT_EQ(stats.value("admitted", 0), 24) << stats.dump();
-  EXPECT_EQ(stats.value("throttled", -1), 0) << stats.dump();
-  EXPECT_LE(stats.value("max_in_window", 99), 6) << stats.dump();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the listing needs room too
-  EXPECT_EQ(crm.all("contacts", "email").size(), 240u);
+  expect_within_the_shared_budget(crm);
+}
+
+// Two processes (two runs started apart, or two nodes) on one PostgreSQL store spend one
+// account: the window is kept in the store, so together they never exceed the budget.
+TEST_F(CrmConnector, TwoProcessesSharingAnAccountStayWithinItsBudgetTogether) {
+  JUNCTION_REQUIRE_POSTGRES(server_url);
+  OwnDatabase db(server_url, "junction_quota");
+  CrmEmulator crm(dir.path(), token, {"--window-ms", "1000", "--window-max", "6"});
+  const auto config = dir.write(
+      "junction.json", two_flows_sharing_an_account(crm, "${env:JUNCTION_TEST_STORE_URL}").dump(2));
+  ProcessOptions options;
+  options.set_env["CRM_TOKEN"] = token;
+  options.set_env["JUNCTION_TEST_STORE_URL"] = db.url();
+  options.unset_env.push_back("JUNCTION_PLUGIN_PATH");
+  options.set_env["JUNCTION_DEFAULT_PLUGIN_PATH"] = "";
+  std::vector<int> pids;
+  for (const char *flow : {"people", "more"}) {
+    pids.push_back(start_process(junction_binary().string(),
+                                 {"sync", "--flow", flow, "--config", config.string(),
+                                  "--plugin-path", built_plugin_dir().string()},
+                                 options));
+  }
+  for (const int pid : pids) EXPECT_EQ(wait_process(pid), 0);
+  expect_within_the_shared_budget(crm);
 }
 
 TEST_F(CrmConnector, ARefusedTokenStopsTheRunAndNoTokenIsEverPrinted) {

@@ -464,6 +464,32 @@ TEST_F(EmailConnector, AnUnsubscribeInTheListReachesTheCrmAndTheMembershipDataba
   }
   EXPECT_EQ(stats["by_kind"].value("patch", 0), 1) << stats.dump();
 
+  // Cy is on the list already, stamped long ago (an old import), so the list's change read
+  // misses her; she joins the database: the sync looks her up by email and links her
+  // instead of adding her to the list again.
+  platform.freeze_clock(1700000000);
+  const auto [added, cy] = platform.call("POST", std::string("/3.0/lists/") + list,
+                                         {{"members",
+                                           {{{"email_address", "cy@members.org"},
+                                             {"status", "subscribed"},
+                                             {"merge_fields", {{"FNAME", "Cy"}}}}}},
+                                          {"update_existing", false}});
+  ASSERT_EQ(added, 200);
+  platform.thaw_clock();
+  sql("INSERT INTO members VALUES ('Cy@Members.org', 'Cy', NULL);");
+  platform.reset_stats();
+  auto joined = cycle();
+  ASSERT_EQ(joined.exit_code, 0) << joined.out << joined.err;
+  EXPECT_NE(joined.err.find("system list: looked up 1 new records of other systems by match "
+                            "rule 1; found 1"),
+            std::string::npos)
+      << joined.err;
+  EXPECT_EQ(platform.stats()["by_kind"].value("search", 0), 1) << platform.stats().dump();
+  EXPECT_EQ(platform.stats()["by_kind"].value("batch", 0), 0) << platform.stats().dump();
+  EXPECT_EQ(platform.members(list).size(), 3U);
+  EXPECT_EQ(crm.all("contacts", "email").size(), 3U);
+  EXPECT_EQ(sql("SELECT mailing FROM members WHERE email = 'Cy@Members.org'"), "subscribed\n");
+
   // Settled: a cycle without edits writes nowhere.
   platform.reset_stats();
   crm.reset_stats();

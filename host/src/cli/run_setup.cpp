@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "app/quota_sharing.hpp"
 #include "cli/plugin_options.hpp"
 #include "engine/quota_governor.hpp"
 
@@ -29,6 +30,8 @@ void prepare_run(const po::variables_map &values, RunSetup &setup) {
                         a.requests_per_day};
   }
   engine::install_quota_governor(budgets);
+  // Windows are shared with the other processes of this store (other runs, other nodes).
+  if (setup.location) app::share_quota_windows(*setup.location);
   const auto catalog = build_catalog(values, &config);
   setup.checked = app::check_against_plugins(config, catalog, /*start_connectors=*/true);
   problems.insert(problems.end(), setup.checked.problems.begin(), setup.checked.problems.end());

@@ -51,6 +51,28 @@ void QuotaGovernor::configure(const std::string &name, const QuotaLimits &limits
   account(name).configured = limits;
 }
 
+void QuotaGovernor::share_windows(std::shared_ptr<WindowLedger> ledger) {
+  std::lock_guard lock(ledger_mutex_);
+  ledger_ = std::move(ledger);
+}
+
+std::optional<std::chrono::milliseconds> QuotaGovernor::admit_shared(const std::string &name,
+                                                                     const QuotaLimits &limits,
+                                                                     std::int64_t requests) {
+  std::lock_guard lock(ledger_mutex_);
+  if (!ledger_) throw std::runtime_error("no shared ledger");
+  try {
+    return ledger_->admit(name, limits.window + arrival_margin, limits.per_window, requests);
+  } catch (const std::exception &e) {
+    spdlog::warn(
+        "API accounts' windows cannot be shared with other processes any more ({}); "
+        "this process keeps them on its own",
+        e.what());
+    ledger_.reset();
+    throw;
+  }
+}
+
 std::optional<std::chrono::milliseconds> QuotaGovernor::spend(
     const std::string &name, const QuotaLimits &defaults, std::int64_t requests,
     const std::function<bool()> &stopping) {
@@ -70,18 +92,42 @@ std::optional<std::chrono::milliseconds> QuotaGovernor::spend(
     const auto horizon = limits.window + arrival_margin;
     while (!a.window.empty() && *a.window.begin() <= now - horizon)
       a.window.erase(a.window.begin());
-    if (limits.per_window <= 0 ||
-        static_cast<std::int64_t>(a.window.size()) + requests <= limits.per_window) {
-      for (std::int64_t i = 0; i < requests; ++i) a.window.insert(now);
+    std::optional<std::chrono::system_clock::duration> wait;
+    if (limits.per_window > 0) {
+      bool shared = false;
+      {
+        std::lock_guard ledger_lock(ledger_mutex_);
+        shared = ledger_ != nullptr;
+      }
+      // The ledger's answer, when there is a ledger and it answered.
+      std::optional<std::optional<std::chrono::milliseconds>> answer;
+      if (shared) {
+        lock.unlock();  // a ledger call may take a round trip: other accounts go on
+        try {
+          answer = admit_shared(name, limits, requests);
+        } catch (const std::exception &) {
+          // Said once by admit_shared; this process's own window goes on.
+        }
+        lock.lock();
+      }
+      if (answer) {
+        if (*answer) wait = **answer;
+      } else if (static_cast<std::int64_t>(a.window.size()) + requests > limits.per_window) {
+        wait = *a.window.begin() + horizon - now;
+      }
+      if (!wait) {
+        for (std::int64_t i = 0; i < requests; ++i) a.window.insert(now);
+      }
+    }
+    if (!wait) {
       a.used += requests;
       a.unsaved += requests;
       return std::nullopt;
     }
-    const auto wake = *a.window.begin() + horizon;
     lock.unlock();
     if (stopping && stopping()) return std::chrono::milliseconds(0);
-    std::this_thread::sleep_for(
-        std::min<std::chrono::system_clock::duration>(wake - now, std::chrono::milliseconds(100)));
+    std::this_thread::sleep_for(std::clamp<std::chrono::system_clock::duration>(
+        *wait, std::chrono::milliseconds(1), std::chrono::milliseconds(100)));
     lock.lock();
   }
 }

@@ -1,6 +1,7 @@
 // The host's API quota governor: one request budget per API account, shared by every
 // connector, flow and sync of the process that spends that account. A rolling window
-// (requests per interval) paces requests; a daily budget (UTC days) stops runs at their
+// (requests per interval, kept in a WindowLedger shared with the store's other processes
+// when there is one) paces requests; a daily budget (UTC days) stops runs at their
 // next checkpoint when it is spent, to resume after the reset instead of failing. Each
 // day's use is saved in the state store at checkpoints, so runs of later processes (and
 // `junction status`) know what was spent today.
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -32,6 +34,21 @@ struct AccountUse {
   QuotaLimits limits;        // in force (the admin's, else the connector's)
 };
 
+// The requests admitted per account in the current window by every process that shares
+// one state store (see store/quota_window_ledger.hpp): several runs of one machine, or
+// several nodes on one PostgreSQL, stay within one account's window together.
+class WindowLedger {
+ public:
+  virtual ~WindowLedger() = default;
+  // Admits `requests` when they fit `limit` in the window of `horizon` before now (the
+  // ledger's clock); returns nothing then, else how long until a slot may free. Throws
+  // std::runtime_error when the ledger cannot be reached.
+  virtual std::optional<std::chrono::milliseconds> admit(const std::string &account,
+                                                         std::chrono::milliseconds horizon,
+                                                         std::int64_t limit,
+                                                         std::int64_t requests) = 0;
+};
+
 class QuotaGovernor {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
@@ -42,6 +59,9 @@ class QuotaGovernor {
 
   // The admin's limits for an account; they win over a connector's defaults.
   void configure(const std::string &account, const QuotaLimits &limits);
+  // Windows are kept in `ledger` from now on, shared with other processes; without one (or
+  // when it fails, said once) in this process only.
+  void share_windows(std::shared_ptr<WindowLedger> ledger);
 
   // Waits until `requests` fit the account's window, then counts them. Returns nothing then;
   // the wait until the daily budget resets when it is spent (nothing counted); or zero when
@@ -71,9 +91,16 @@ class QuotaGovernor {
   Account &account(const std::string &name);
   void roll_day(Account &a, const std::string &today);
 
+  // Asks the ledger; nothing when admitted, the wait otherwise; throws when it failed.
+  std::optional<std::chrono::milliseconds> admit_shared(const std::string &name,
+                                                        const QuotaLimits &limits,
+                                                        std::int64_t requests);
+
   Clock clock_;
   std::mutex mutex_;
   std::map<std::string, Account> accounts_;
+  std::shared_ptr<WindowLedger> ledger_;
+  std::mutex ledger_mutex_;  // one ledger call at a time: it holds one connection
 };
 
 }  // namespace junction::engine

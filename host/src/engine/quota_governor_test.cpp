@@ -57,5 +57,40 @@ TEST(QuotaGovernor, AFullWindowWaitsAndStoppingEndsTheWait) {
   EXPECT_EQ(*stopped, 0ms);
 }
 
+// A ledger shared with other processes decides; when it fails, this process's own window
+// goes on (and keeps the limit).
+struct FakeLedger : WindowLedger {
+  std::int64_t admitted = 0;
+  std::int64_t others = 0;  // admitted by other processes
+  bool broken = false;
+  std::optional<std::chrono::milliseconds> admit(const std::string &, std::chrono::milliseconds,
+                                                 std::int64_t limit,
+                                                 std::int64_t requests) override {
+    if (broken) throw std::runtime_error("connection lost");
+    if (admitted + others + requests > limit) return 5ms;
+    admitted += requests;
+    return std::nullopt;
+  }
+};
+
+TEST(QuotaGovernor, ASharedLedgerDecidesAndItsFailureFallsBackToThisProcessesWindow) {
+  QuotaGovernor g;
+  auto ledger = std::make_shared<FakeLedger>();
+  ledger->others = 3;  // another process spent 3 of the 4 in this window
+  g.share_windows(ledger);
+  const QuotaLimits limits{4, 10s, 0};
+  EXPECT_FALSE(g.spend("acct", limits, 1, nullptr));
+  EXPECT_EQ(ledger->admitted, 1);
+  int asked = 0;
+  const auto stopped = g.spend("acct", limits, 1, [&] { return ++asked > 2; });
+  ASSERT_TRUE(stopped) << "the shared window is full: it waits until stopped";
+  EXPECT_EQ(*stopped, 0ms);
+  ledger->broken = true;
+  // Its own window holds the one it admitted: three more fit, the fourth waits.
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(g.spend("acct", limits, 1, nullptr));
+  EXPECT_TRUE(g.spend("acct", limits, 1, [] { return true; }));
+  EXPECT_EQ(g.use_today().at(0).used, 4);
+}
+
 }  // namespace
 }  // namespace junction::engine
