@@ -29,7 +29,10 @@ inline ProcessResult junction_with_config(const TempDir &dir, const std::string 
   const auto config = dir.write("junction.json", config_json);
   std::vector<std::string> all = args;
   all.insert(all.end(), {"--config", config.string()});
-  if (std::find(args.begin(), args.end(), "sync") != args.end()) {
+  const auto runs_plugins = [&](const char *command) {
+    return std::find(args.begin(), args.end(), command) != args.end();
+  };
+  if (runs_plugins("sync") || runs_plugins("retry")) {
     all.insert(all.end(), {"--plugin-path", built_plugin_dir().string()});
   }
   ProcessOptions options;

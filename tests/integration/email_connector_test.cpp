@@ -203,6 +203,44 @@ TEST_F(EmailConnector, UnsubscribesAndArchivesFlowBackToTheMembershipDatabase) {
   EXPECT_EQ(summary_of(quiet.out, "list-to-db")[0], 0) << quiet.out;
 }
 
+// A member the platform refused (a fake address) is not sent again while her record is
+// the same: no request is spent on a known refusal. She stays in the error queue; a change
+// to her record, or `errors retry`, sends her again.
+TEST_F(EmailConnector, ARefusedMemberIsNotSentAgainUntilHerRecordChanges) {
+  EmailEmulator platform(dir.path(), key);
+  const auto people = [&](const std::string &fake_name) {
+    write_people(5);
+    std::ofstream(dir / "people.csv", std::ios::app)
+        << "6,someone@example.com," << fake_name << ",subscribed,member\n";
+  };
+  people("Fake");
+  const json document = csv_to_list(platform);
+  auto first = run(document, {"sync"});
+  EXPECT_EQ(first.exit_code, 3) << first.out << first.err;
+  EXPECT_EQ(summary_of(first.out, "people")[5], 1) << first.out;
+
+  platform.reset_stats();
+  auto again = run(document, {"sync"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(summary_of(again.out, "people")[3], 6) << again.out;  // unchanged, the refused too
+  EXPECT_TRUE(platform.stats()["by_kind"].empty()) << platform.stats().dump();
+  EXPECT_NE(again.err.find("1 records that email/members refused before are unchanged"),
+            std::string::npos)
+      << again.err;
+  EXPECT_NE(run(document, {"errors", "show", "1"}).out.find("attempts:  1"), std::string::npos);
+
+  auto retried = run(document, {"errors", "retry", "--all"});
+  EXPECT_EQ(platform.stats()["by_kind"].value("put", 0), 1) << platform.stats().dump();
+  EXPECT_NE(run(document, {"errors", "show", "1"}).out.find("attempts:  2"), std::string::npos)
+      << retried.out << retried.err;
+
+  people("Fake Again");
+  platform.reset_stats();
+  auto changed = run(document, {"sync"});
+  EXPECT_EQ(changed.exit_code, 3) << changed.out << changed.err;
+  EXPECT_EQ(platform.stats()["by_kind"].value("put", 0), 1) << platform.stats().dump();
+}
+
 TEST_F(EmailConnector, BurstsOf429And5xxLoseNothing) {
   EmailEmulator platform(dir.path(), key);
   write_people(60);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <random>
+#include <set>
 
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +16,7 @@
 #include "engine/record_text.hpp"
 #include "engine/retry_policy.hpp"
 #include "engine/stage_thread.hpp"
+#include "log/secret_redaction.hpp"
 #include "store/audit_log.hpp"
 #include "store/error_queue_repository.hpp"
 #include "store/member_repository.hpp"
@@ -58,6 +60,7 @@ class Run {
         reader_(c_.store.open_reader()),
         known_(*reader_, c_.flow.to.connector, c_.flow.to.entity),
         errors_(session_),
+        refused_reader_(*reader_),
         states_(session_, c_.flow.to.connector, c_.flow.to.entity),
         audit_(session_, c_.store.backend()),
         runs_(session_),
@@ -99,6 +102,7 @@ class Run {
           });
         });
     std::string cursor = options.cursor;
+    has_refused_ = refused_reader_.has_open_rejected_writes(c_.flow.name);
     states_.register_systems(c_.flow.from.connector, c_.flow.from.entity);
     transaction_ = std::make_unique<soci::transaction>(session_);
     load_quota_use(QuotaGovernor::process(), quotas_);
@@ -128,6 +132,12 @@ class Run {
     result.counts = checkpoint(*source, stream, cursor, interrupted ? "interrupted" : nullptr);
     result.interrupted = interrupted;
     transaction_ = nullptr;
+    if (refused_unchanged_ > 0) {
+      spdlog::info(
+          "flow {}: {} records that {}/{} refused before are unchanged and were not "
+          "sent again (counted unchanged; `junction errors retry` sends them)",
+          c_.flow.name, refused_unchanged_, c_.flow.to.connector, c_.flow.to.entity);
+    }
   }
 
  private:
@@ -305,15 +315,49 @@ class Run {
     seen_any_ |= in.size() > 0;
   }
 
-  // On deliverer_'s thread.
+  // Rows of `handoff` whose record the target refused in an earlier run and that read the
+  // same now (the error queue holds it as read).
+  std::set<std::size_t> refused_before(const Handoff &handoff, const BatchView &in) {
+    std::set<std::size_t> out;
+    if (!has_refused_) return out;
+    std::vector<std::string> keys;
+    for (const auto &r : handoff.rows) keys.push_back(r.source_key);
+    const auto queued = refused_reader_.open_rejected_writes(c_.flow.name, keys);
+    if (queued.empty()) return out;
+    for (std::size_t i = 0; i < handoff.rows.size(); ++i) {
+      const auto it = queued.find(handoff.rows[i].source_key);
+      if (it == queued.end()) continue;
+      const RecordView record = in.record(i);
+      if (record.operation() == Operation::remove) continue;
+      std::string as_read =
+          record_json(record, in).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      log::redact_in_place(as_read);  // as the queue keeps it
+      if (as_read == it->second) out.insert(i);
+    }
+    return out;
+  }
+
+  // On deliverer_'s thread. A record the target refused before and that is the same now
+  // is not sent again (an API's quota is not spent on a known refusal): it stays in the
+  // error queue, and `errors retry` sends it.
   void deliver(Handoff &handoff) {
     const BatchView in(*handoff.source.batch());
-    delivery_->deliver(*handoff.mapped.batch(), handoff.rows, delivered_,
-                       [&](const DeliveryFailure &f) {
-                         const auto index = static_cast<std::size_t>(f.row - handoff.rows.data());
-                         fail_into(delivery_failed_, in.record(index), in, "write", f.status,
-                                   f.message, f.row->source_key, f.attempts);
-                       });
+    std::vector<DeliveryRow> rows;
+    std::vector<std::size_t> source_row;  // per row sent: its record in `in`
+    const auto refused = refused_before(handoff, in);
+    for (std::size_t i = 0; i < handoff.rows.size(); ++i) {
+      if (refused.contains(i)) continue;
+      rows.push_back(handoff.rows[i]);
+      source_row.push_back(i);
+    }
+    delivered_.unchanged += static_cast<long long>(refused.size());
+    refused_unchanged_ += static_cast<long long>(refused.size());
+    if (rows.empty()) return;
+    delivery_->deliver(*handoff.mapped.batch(), rows, delivered_, [&](const DeliveryFailure &f) {
+      const auto index = source_row[static_cast<std::size_t>(f.row - rows.data())];
+      fail_into(delivery_failed_, in.record(index), in, "write", f.status, f.message,
+                f.row->source_key, f.attempts);
+    });
     if (!delivery_failed_.empty()) {
       writer_.submit(
           [this, failed = std::move(delivery_failed_)]() mutable { errors_.add(failed); });
@@ -391,6 +435,9 @@ class Run {
   std::unique_ptr<soci::session> reader_;
   store::MemberRepository known_;  // hashes last written, read through reader_
   store::ErrorQueueRepository errors_;
+  store::ErrorQueueRepository refused_reader_;  // through reader_, on deliverer_'s thread
+  bool has_refused_ = false;         // the flow has records its target refused, still queued
+  long long refused_unchanged_ = 0;  // deliverer_'s thread: such records not sent again
   store::MemberRepository states_;
   store::AuditLog audit_;
   store::RunRepository runs_;

@@ -1,5 +1,7 @@
 #include "store/error_queue_repository.hpp"
 
+#include <algorithm>
+
 #include <soci/soci.h>
 
 #include "log/secret_redaction.hpp"
@@ -75,6 +77,41 @@ void ErrorQueueRepository::add(const std::vector<FailedRecord> &records) {
         soci::use(f.stage), soci::use(f.status), soci::use(f.message), soci::use(f.record),
         soci::use(f.attempts), soci::use(now), soci::use(now);
   }
+}
+
+bool ErrorQueueRepository::has_open_rejected_writes(const std::string &flow) {
+  long long n = 0;
+  session_ << "SELECT COUNT(*) FROM error_queue WHERE flow = :f AND state = 'open' AND "
+              "status = 'rejected' AND stage = 'write'",
+      soci::use(flow), soci::into(n);
+  return n > 0;
+}
+
+std::map<std::string, std::string> ErrorQueueRepository::open_rejected_writes(
+    const std::string &flow, const std::vector<std::string> &keys) {
+  std::map<std::string, std::string> out;
+  constexpr std::size_t chunk = 500;  // placeholders per statement, well within both limits
+  for (std::size_t first = 0; first < keys.size(); first += chunk) {
+    const std::size_t count = std::min(chunk, keys.size() - first);
+    std::string sql =
+        "SELECT source_key, record FROM error_queue WHERE flow = :f AND state = 'open' AND "
+        "status = 'rejected' AND stage = 'write' AND source_key IN (";
+    for (std::size_t i = 0; i < count; ++i) sql += (i == 0 ? ":k" : ", :k") + std::to_string(i);
+    sql += ")";
+    std::string key;
+    std::string record;
+    soci::indicator record_ind = soci::i_ok;
+    soci::details::prepare_temp_type prepared = (session_.prepare << sql);
+    prepared, soci::use(flow, "f");
+    for (std::size_t i = 0; i < count; ++i) {
+      prepared, soci::use(keys[first + i], "k" + std::to_string(i));
+    }
+    prepared, soci::into(key), soci::into(record, record_ind);
+    soci::statement st(prepared);
+    st.execute();
+    while (st.fetch()) out[key] = record_ind == soci::i_ok ? record : std::string();
+  }
+  return out;
 }
 
 std::vector<FailedRecord> ErrorQueueRepository::list(const ErrorFilter &filter) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,11 @@ class ErrorQueueRepository {
                const std::string &actor);
   void replace_record(std::int64_t id, const std::string &record_json);
   std::vector<FailedRecord> list(const ErrorFilter &filter);
+  // Whether `flow` has open entries of records its target refused (stage write).
+  bool has_open_rejected_writes(const std::string &flow);
+  // The records as read of those entries, by source key, for the keys given.
+  std::map<std::string, std::string> open_rejected_writes(const std::string &flow,
+                                                          const std::vector<std::string> &keys);
   // Entries `run_id` added (not ones it failed again, which count another attempt).
   long long count_new_in_run(const std::string &run_id);
   // Open entries this run added or failed again (records discarded before are not).

@@ -442,6 +442,13 @@ const std::vector<MigrationSource> &sources() {
                 per_day {bigint} NOT NULL DEFAULT 0,
                 PRIMARY KEY (account, day)))",
        }},
+      {10,
+       "error queue entries found by source key",
+       {
+           // A record failing again, and a refused record checked before it is sent again,
+           // find their entry by key instead of scanning the flow's open entries.
+           "CREATE INDEX error_queue_by_source ON error_queue (flow, source_key, state)",
+       }},
   };
   return all;
 }
