@@ -364,6 +364,25 @@ TEST_F(WelcomeMail, EachNewMemberGetsOneWelcomeAndAnEditSendsNoSecond) {
   EXPECT_EQ(header(mails[2], "To"), "dee@club.example.org");
 }
 
+// A 4xx reply defers a recipient: the host retries that record, then queues it as
+// transient, while the others are sent.
+TEST_F(WelcomeMail, ADeferredRecipientIsRetriedThenQueuedAsTransient) {
+  SmtpServer smtp(dir.path(), "junction", smtp_password);
+  std::ofstream(dir / "people.csv") << "id,email,name,status,tags\n"
+                                    << "1,ann@club.example.org,Ann,subscribed,\n"
+                                    << "2,busy-eve@club.example.org,Eve,subscribed,\n";
+  json document = welcome_flow(smtp);
+  document["flows"][0]["retry"] = {
+      {"max_attempts", 2}, {"initial_delay", "20ms"}, {"max_delay", "50ms"}};
+  auto r = run_mail(document, {"sync"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(smtp.messages().size(), 1U);
+  const auto shown = run_mail(document, {"errors", "show", "1"}).out;
+  EXPECT_NE(shown.find("write (transient)"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("451 4.3.0"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("attempts:  2"), std::string::npos) << shown;
+}
+
 TEST_F(WelcomeMail, AStoppedRunAndItsRerunSendEachWelcomeExactlyOnce) {
   SmtpServer smtp(dir.path(), "junction", smtp_password);
   {
@@ -396,7 +415,8 @@ TEST_F(WelcomeMail, AStoppedRunAndItsRerunSendEachWelcomeExactlyOnce) {
 }
 
 // Three systems in one sync: the membership database, the CRM and the mailing list. New
-// members reach the CRM and the list; the list owns the mailing status, so an unsubscribe
+// members reach the CRM and the list; the list owns the mailing status (by default: the
+// email connector declares it owns a member's status), so an unsubscribe
 // made there reaches the CRM contact and the membership database, and an attempt in the
 // database to set it back is reverted instead of resubscribing anyone; a rename reaches the
 // list as a partial update.
@@ -427,7 +447,6 @@ TEST_F(EmailConnector, AnUnsubscribeInTheListReachesTheCrmAndTheMembershipDataba
       {"syncs",
        {{{"name", "people"},
          {"match", {{{{"field", "email"}, {"normalize", {"email"}}}}}},
-         {"owners", {{"mailing", "list"}}},
          {"systems",
           {{{"name", "members"},
             {"connector", "db"},

@@ -140,6 +140,9 @@ std::string sanitize_plugin_text(std::string_view text, std::size_t limit) {
 ConnectorInstance::ConnectorInstance(const LoadedPlugin &plugin, std::string connector_name,
                                      const std::string &config_json, const std::string &base_dir)
     : plugin_(plugin), context_(std::make_unique<HostContext>()) {
+  // The catalog that owns the plugin's file may go before this connector does.
+  if (plugin_.file != nullptr) manifest_.entities = plugin_.file->manifest.entities;
+  plugin_.file = nullptr;
   context_->connector = std::move(connector_name);
   context_->logger = spdlog::default_logger();
   last_plugin_error.clear();
@@ -206,6 +209,10 @@ std::optional<std::vector<std::string>> ConnectorInstance::describe_fields(
     fields.push_back(sanitize_plugin_text({list.field_names[i].data, list.field_names[i].size}));
   }
   return fields;
+}
+
+const EntityInfo *ConnectorInstance::entity_info(const std::string &entity) const {
+  return manifest_.find_entity(entity);
 }
 
 bool ConnectorInstance::can_look_up() const {

@@ -133,6 +133,8 @@ class ConnectorInstance {
     const std::uint32_t *query_index = nullptr;
   };
   bool can_look_up() const;
+  // What the plugin's manifest says of `entity` (honouring "*"); null when nothing.
+  const EntityInfo *entity_info(const std::string &entity) const;
   std::optional<LookupAnswer> lookup(const std::string &entity, const jn_batch &queries,
                                      const std::vector<std::string> &fields);
 
@@ -140,7 +142,8 @@ class ConnectorInstance {
   std::optional<std::vector<std::string>> describe_fields(const std::string &entity);
 
  private:
-  LoadedPlugin plugin_;
+  LoadedPlugin plugin_;  // its file is not kept: the catalog owning it may go first
+  Manifest manifest_;    // what the manifest says of each entity (entities only)
   std::unique_ptr<HostContext> context_;
   void *handle_ = nullptr;
 };

@@ -20,6 +20,8 @@ struct EntityInfo {
   std::string name;  // "*": the connector's config names its entities
   std::string description;
   std::vector<std::string> key;
+  // Fields the system owns in a sync unless the sync's "owners" say otherwise.
+  std::vector<std::string> owns;
   bool source = true;
   bool sink = true;
 };

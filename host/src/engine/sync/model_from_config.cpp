@@ -11,7 +11,8 @@ std::size_t index_of(const std::vector<std::string> &names, const std::string &n
 
 }  // namespace
 
-SyncModel model_from_config(const config::SyncConfig &sync) {
+SyncModel model_from_config(const config::SyncConfig &sync,
+                            const std::vector<std::vector<std::string>> &connector_owns) {
   SyncModel model;
   model.fields = sync.canonical_fields();
   const std::size_t fields = model.fields.size();
@@ -44,6 +45,18 @@ SyncModel model_from_config(const config::SyncConfig &sync) {
       model.entity_owner = s;
     } else if (const auto f = index_of(model.fields, field); f < fields) {
       model.field_owner[f] = s;
+    }
+  }
+  // What connectors own by nature, where the admin named no owner.
+  for (std::size_t s = 0; s < sync.systems.size() && s < connector_owns.size(); ++s) {
+    for (const auto &f : sync.systems[s].fields) {
+      if (!f.read) continue;
+      const auto &owns = connector_owns[s];
+      if (std::find(owns.begin(), owns.end(), f.field) == owns.end()) continue;
+      const std::size_t c = index_of(model.fields, f.canonical);
+      if (c < fields && !owners.contains(f.canonical) && model.field_owner[c] < 0) {
+        model.field_owner[c] = static_cast<int>(s);
+      }
     }
   }
   const std::string conflicts = d.value("conflicts", "newest");

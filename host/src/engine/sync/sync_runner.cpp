@@ -91,11 +91,23 @@ std::int64_t change_time(const RecordView &record, std::size_t field) {
   return converted.i64;
 }
 
+// Per system: the fields its connector's manifest says the system owns.
+std::vector<std::vector<std::string>> connector_owns(const SyncContext &c) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto &system : c.sync.systems) {
+    const auto it = c.connectors.find(system.connector);
+    const plugin::EntityInfo *info =
+        it == c.connectors.end() ? nullptr : it->second->entity_info(system.entity);
+    out.push_back(info == nullptr ? std::vector<std::string>{} : info->owns);
+  }
+  return out;
+}
+
 class Cycle {
  public:
   explicit Cycle(SyncContext &c)
       : c_(c),
-        model_(model_from_config(c.sync)),
+        model_(model_from_config(c.sync, connector_owns(c))),
         country_(country_of(c.sync)),
         links_(model_, country_),
         repo_(c.store.session(), c.sync.name),
