@@ -98,6 +98,7 @@ void look_up(ApiClient &api, const EntitySettings &entity, const LookupRequest &
   }
   std::set<std::string> added;  // an object answering several queries is found once
   std::vector<std::size_t> sizes;
+  sizes.reserve(asked.size());
   for (const Query &q : asked) sizes.push_back(q.size());
   std::size_t start = 0;
   for (const std::size_t end : search_request_ends(sizes)) {

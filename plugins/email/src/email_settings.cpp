@@ -83,7 +83,10 @@ EmailSettings parse_settings(const std::string &config_json) {
       const std::string address =
           lt == std::string::npos ? from : from.substr(lt + 1, from.find('>', lt) - lt - 1);
       if (!plain_address(address)) {
-        throw ConfigError("entity '" + name + "': message.from holds no address: " + from);
+        throw ConfigError(std::string("entity '")
+                              .append(name)
+                              .append("': message.from holds no address: ")
+                              .append(from));
       }
       if (ms.message.text.empty() && ms.message.html.empty()) {
         throw ConfigError("entity '" + name + "': a message needs a text or an html body");

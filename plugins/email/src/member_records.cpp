@@ -73,7 +73,7 @@ std::optional<std::int64_t> parse_api_time(const std::string &text) {
   int oh = 0, om = 0;
   if ((rest[0] == '+' || rest[0] == '-') &&
       std::sscanf(rest.c_str() + 1, "%2d:%2d", &oh, &om) == 2) {
-    const std::int64_t offset = (oh * 60 + om) * 60;
+    const std::int64_t offset = (static_cast<std::int64_t>(oh) * 60 + om) * 60;
     return rest[0] == '+' ? seconds - offset : seconds + offset;
   }
   return std::nullopt;

@@ -166,12 +166,11 @@ std::vector<MemberSink::Upsert> MemberSink::subscribe_new(std::vector<Upsert> up
         u->created = true;
         outcomes.written(u->record, WriteAction::created, u->hash);
         apply_tags(*u, outcomes);
-      } else if (exists.contains(u->hash)) {
-        existing.push_back(*u);
-      } else if (const auto it = errors.find(u->hash); it != errors.end()) {
+      } else if (const auto it = errors.find(u->hash);
+                 it != errors.end() && !exists.contains(u->hash)) {
         outcomes.rejected(u->record, u->who() + ": " + it->second);
       } else {
-        existing.push_back(*u);  // not answered for: the PUT way tells
+        existing.push_back(*u);  // a member already, or not answered for: the PUT way tells
       }
     }
   }

@@ -89,11 +89,14 @@ void MessageSink::write(const BatchView &batch, Outcomes &outcomes) {
                          .count();
     // The same record and content give the same Message-ID, so that a receiver can tell
     // a resend after a crash from a new message.
-    const std::string content = render(settings_.message.subject, field, false) + '\x1f' +
-                                render(settings_.message.text, field, false) + '\x1f' +
-                                render(settings_.message.html, field, true);
-    const std::string message_id =
-        fnv1a_hex(entity_ + '\x1f' + to + '\x1f' + content) + "@junction.invalid";
+    std::string identity = entity_;
+    for (const std::string &part : {to, render(settings_.message.subject, field, false),
+                                    render(settings_.message.text, field, false),
+                                    render(settings_.message.html, field, true)}) {
+      identity += '\x1f';
+      identity += part;
+    }
+    const std::string message_id = fnv1a_hex(identity) + "@junction.invalid";
     const std::string message =
         build_message(settings_.message, field, to, message_id, rfc5322_date(now));
     const SmtpReply reply = smtp_.send(from_address_, to, message);

@@ -1,6 +1,6 @@
 #include "smtp_client.hpp"
 
-#include <cstring>
+#include <algorithm>
 #include <mutex>
 
 #include <curl/curl.h>
@@ -16,7 +16,7 @@ struct Upload {
 std::size_t on_read(char *buffer, std::size_t size, std::size_t count, void *user) {
   auto *up = static_cast<Upload *>(user);
   const std::size_t n = std::min(size * count, up->data->size() - up->at);
-  std::memcpy(buffer, up->data->data() + up->at, n);
+  std::copy_n(up->data->data() + up->at, n, buffer);
   up->at += n;
   return n;
 }
