@@ -1,6 +1,7 @@
 #include "config/host_config.hpp"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "config/json_text.hpp"
@@ -314,6 +315,57 @@ bool HostConfig::is_secret(const std::string &pointer) const {
   return false;
 }
 
+namespace {
+
+// Deeper documents are refused before anything walks them (every walk is recursive).
+constexpr std::size_t max_config_depth = 64;
+
+// A key as a JSON pointer token (RFC 6901).
+std::string escaped(const std::string &key) {
+  std::string out;
+  for (const char c : key) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
+// The JSON pointer of the first value nested deeper than max_config_depth, if any; an
+// explicit stack, so that a hostile document cannot exhaust the call stack here.
+std::optional<std::string> too_deep(const json &doc) {
+  struct Item {
+    const json *node;
+    std::size_t depth;
+    std::string pointer;
+  };
+  std::vector<Item> items{{&doc, 0, ""}};
+  while (!items.empty()) {
+    Item item = std::move(items.back());
+    items.pop_back();
+    if (item.depth > max_config_depth) return item.pointer;
+    if (item.node->is_object()) {
+      for (auto it = item.node->begin(); it != item.node->end(); ++it) {
+        items.push_back({&it.value(), item.depth + 1,
+                         item.depth < max_config_depth ? item.pointer + "/" + escaped(it.key())
+                                                       : item.pointer});
+      }
+    } else if (item.node->is_array()) {
+      for (std::size_t i = 0; i < item.node->size(); ++i) {
+        items.push_back({&(*item.node)[i], item.depth + 1,
+                         item.depth < max_config_depth ? item.pointer + "/" + std::to_string(i)
+                                                       : item.pointer});
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 LoadedConfig load_host_config_text(const std::string &text, const std::filesystem::path &file) {
   LoadedConfig loaded;
   loaded.config.file = file;
@@ -326,6 +378,12 @@ LoadedConfig load_host_config_text(const std::string &text, const std::filesyste
     return loaded;
   }
   json doc = std::move(parsed.value);
+  if (const auto deep = too_deep(doc)) {
+    loaded.problems.push_back({label, *deep,
+                               "nested deeper than " + std::to_string(max_config_depth) +
+                                   " levels; a config is never that deep"});
+    return loaded;
+  }
   loaded.parsed = true;
   resolve_references(doc, label, process_reference_sources(file.parent_path()), loaded.problems,
                      loaded.config.secret_pointers);

@@ -241,6 +241,31 @@ TEST(HostConfig, ReadsSecretsFromFilesWithoutTheTrailingNewline) {
   EXPECT_EQ(loaded.config.connectors.at("crm").settings["token"], "abc123");
 }
 
+TEST(HostConfig, RefusesSecretFilesThatAreDevicesOrTooLarge) {
+  testing::TempDir dir;
+  dir.write("secrets/huge", std::string(70 * 1024, 'x'));
+  const auto file = dir.write("junction.json",
+                              R"({"connectors": {"crm": {"plugin": "memory", "config": {)"
+                              R"("token": "${file:/dev/zero}", "key": "${file:secrets/huge}"}}}})");
+  const auto loaded = load_host_config(file);  // returns at once: nothing reads forever
+  ASSERT_EQ(loaded.problems.size(), 2U);
+  const std::string both = loaded.problems[0].to_string() + "\n" + loaded.problems[1].to_string();
+  EXPECT_NE(both.find("/dev/zero} cannot be read: it is not a regular file"), std::string::npos)
+      << both;
+  EXPECT_NE(both.find("secrets/huge} cannot be read: it is larger than 64 KiB"), std::string::npos)
+      << both;
+}
+
+TEST(HostConfig, RefusesADocumentNestedTenThousandLevelsDeepAtOnce) {
+  const std::string deep =
+      R"({"connectors": {}, "x": )" + std::string(10000, '[') + std::string(10000, ']') + "}";
+  const auto loaded = load_host_config_text(deep, config_file);
+  ASSERT_EQ(loaded.problems.size(), 1U);
+  EXPECT_NE(loaded.problems[0].to_string().find("nested deeper than 64 levels"), std::string::npos)
+      << loaded.problems[0].to_string();
+  EXPECT_NE(loaded.problems[0].to_string().find("/x/0/0/0"), std::string::npos);
+}
+
 TEST(HostConfig, DefaultsTheStoreToSqliteBesideTheConfig) {
   const auto loaded = load_host_config_text(R"({"connectors": {}})", config_file);
   EXPECT_TRUE(loaded.problems.empty());

@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace junction::config {
 namespace {
@@ -20,15 +20,33 @@ bool valid_env_name(const std::string &name) {
   return true;
 }
 
+// Secrets are small: a referenced file larger than this is a mistake (a log, a device).
+constexpr std::uintmax_t max_secret_file = 64 * 1024;
+
 std::optional<std::string> read_secret_file(const std::filesystem::path &path, std::string &why) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec) {
+    why = ec.message();
+    return std::nullopt;
+  }
+  // A device or a pipe (/dev/zero, /dev/stdin) could be read forever.
+  if (!std::filesystem::is_regular_file(status)) {
+    why = "it is not a regular file";
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     why = std::strerror(errno);
     return std::nullopt;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+  std::string text(max_secret_file + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > max_secret_file) {
+    why = "it is larger than 64 KiB, more than a secret holds";
+    return std::nullopt;
+  }
   // Files written by editors and `echo` end with a newline that is not part of the secret.
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
