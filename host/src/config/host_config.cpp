@@ -4,6 +4,8 @@
 #include <optional>
 #include <sstream>
 
+#include <junction/duration.hpp>
+
 #include "config/json_text.hpp"
 #include "config/references.hpp"
 #include "config/schema_validator.hpp"
@@ -146,6 +148,45 @@ void remember_mapping_order(const std::string &text, HostConfig &config) {
 void check_sync(const HostConfig &config, const SyncConfig &sync, const std::string &file,
                 Diagnostics &problems);
 
+// Durations a flow gives (retry delays, its schedule, filters' windows) must parse and be
+// at most 100 years: larger values overflowed the arithmetic of delays and windows.
+void check_durations(const FlowConfig &flow, const std::string &file, Diagnostics &problems) {
+  // The schema names a duration of the wrong form; what is said here is its range.
+  const auto well_formed = [](const std::string &text) {
+    const auto digits = text.find_first_not_of("0123456789");
+    if (digits == 0 || digits == std::string::npos) return false;
+    const std::string unit = text.substr(digits);
+    return unit == "ms" || unit == "s" || unit == "m" || unit == "h" || unit == "d";
+  };
+  const auto check = [&](const json &value, const std::string &pointer) {
+    if (!value.is_string() || !well_formed(value.get<std::string>()) ||
+        parse_duration_ms(value.get<std::string>())) {
+      return;
+    }
+    problems.push_back({file, pointer,
+                        "'" + value.get<std::string>().substr(0, 40) +
+                            "' is not a duration of at most 100 years (a number and ms, s, "
+                            "m, h or d)"});
+  };
+  const json &d = flow.definition;
+  if (d.contains("retry") && d["retry"].is_object()) {
+    for (const char *key : {"initial_delay", "max_delay", "max_elapsed"}) {
+      if (d["retry"].contains(key)) check(d["retry"][key], flow.pointer + "/retry/" + key);
+    }
+  }
+  if (d.contains("schedule") && d["schedule"].is_object() && d["schedule"].contains("every")) {
+    check(d["schedule"]["every"], flow.pointer + "/schedule/every");
+  }
+  if (d.contains("filter") && d["filter"].is_array()) {
+    for (std::size_t i = 0; i < d["filter"].size(); ++i) {
+      const json &f = d["filter"][i];
+      if (f.is_object() && f.contains("within")) {
+        check(f["within"], flow.pointer + "/filter/" + std::to_string(i) + "/within");
+      }
+    }
+  }
+}
+
 void check_cross_references(const HostConfig &config, const std::string &file,
                             Diagnostics &problems) {
   std::map<std::string, std::string> first_sync_by_name;
@@ -162,6 +203,7 @@ void check_cross_references(const HostConfig &config, const std::string &file,
   }
   std::map<std::string, std::string> first_flow_by_name;
   for (const auto &flow : config.flows) {
+    check_durations(flow, file, problems);
     if (!flow.name.empty()) {
       auto [it, inserted] = first_flow_by_name.emplace(flow.name, flow.pointer);
       if (!inserted) {

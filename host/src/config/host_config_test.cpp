@@ -154,6 +154,18 @@ INSTANTIATE_TEST_SUITE_P(
             with_flow(R"({"name": "f", "retry": {"max_attempts": 0}, )" + minimal_flow_ends + "}"),
             {F + "/flows/0/retry/max_attempts: expected number greater than or equal "
                  "to 1.000000; found the number 0"}},
+        MalformedCase{
+            "durations_out_of_range",
+            with_flow(R"({"name": "f", "retry": {"initial_delay": "9223372036854775807d", )"
+                      R"("max_delay": "36601d", "max_elapsed": "10m"}, )"
+                      R"("filter": [{"field": "t", "within": "99999999999999999999999ms"}], )" +
+                      minimal_flow_ends + "}"),
+            {F + "/flows/0/retry/initial_delay: '9223372036854775807d' is not a duration of at "
+                 "most 100 years (a number and ms, s, m, h or d)",
+             F + "/flows/0/retry/max_delay: '36601d' is not a duration of at most 100 years (a "
+                 "number and ms, s, m, h or d)",
+             F + "/flows/0/filter/0/within: '99999999999999999999999ms' is not a duration of at "
+                 "most 100 years (a number and ms, s, m, h or d)"}},
         MalformedCase{"batch_size_wrong_type",
                       with_flow(R"({"name": "f", "batch_size": "500", )" + minimal_flow_ends + "}"),
                       {F + "/flows/0/batch_size: expected a value of type integer, found the "

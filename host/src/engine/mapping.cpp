@@ -1,5 +1,7 @@
 #include "engine/mapping.hpp"
 
+#include <junction/duration.hpp>
+
 #include <algorithm>
 #include <chrono>
 
@@ -10,18 +12,6 @@ namespace junction::engine {
 namespace {
 
 using json = nlohmann::json;
-
-std::int64_t duration_ms(const std::string &text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  const std::int64_t n = std::stoll(text.substr(0, digits));
-  const std::string unit = text.substr(digits);
-  if (unit == "ms") return n;
-  if (unit == "s") return n * 1000;
-  if (unit == "m") return n * 60000;
-  if (unit == "h") return n * 3600000;
-  return n * 86400000;  // d
-}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -131,7 +121,8 @@ Mapping Mapping::compile(const config::FlowConfig &flow, const std::string &file
       cond.kind = c["empty"].get<bool>() ? Condition::Kind::empty : Condition::Kind::not_empty;
     } else if (c.contains("within")) {
       cond.kind = Condition::Kind::within;
-      cond.within_ms = duration_ms(c["within"].get<std::string>());
+      // The config's checks refused durations that do not parse.
+      cond.within_ms = parse_duration_ms(c["within"].get<std::string>()).value_or(0);
     } else {
       problems.push_back({file, flow.pointer + "/filter",
                           "a condition on '" + cond.field +

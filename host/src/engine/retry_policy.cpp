@@ -1,5 +1,7 @@
 #include "engine/retry_policy.hpp"
 
+#include <junction/duration.hpp>
+
 #include <atomic>
 #include <csignal>
 #include <thread>
@@ -18,16 +20,8 @@ extern "C" void on_stop_signal(int) {
 }  // namespace
 
 std::chrono::milliseconds parse_duration(const std::string &text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0) return std::chrono::milliseconds(0);
-  const long long n = std::stoll(text.substr(0, digits));
-  const std::string unit = text.substr(digits);
-  if (unit == "ms") return std::chrono::milliseconds(n);
-  if (unit == "s") return std::chrono::seconds(n);
-  if (unit == "m") return std::chrono::minutes(n);
-  if (unit == "h") return std::chrono::hours(n);
-  return std::chrono::hours(24 * n);
+  // The config's checks refused what does not parse; nothing is left to say here.
+  return std::chrono::milliseconds(junction::parse_duration_ms(text).value_or(0));
 }
 
 RetryPolicy RetryPolicy::from_config(const nlohmann::json &retry) {

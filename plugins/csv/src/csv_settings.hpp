@@ -47,7 +47,6 @@ struct Settings {
 template <typename Resolve>
 Settings read_settings(const nlohmann::json &config, Resolve resolve);
 
-std::int64_t parse_duration_ms(const std::string &text);  // "500ms", "2s", "1m"
 
 }  // namespace junction::csv
 

@@ -3,21 +3,15 @@
 
 #include <filesystem>
 
+#include <junction/duration.hpp>
 #include <junction/errors.hpp>
 
 namespace junction::csv {
 
-inline std::int64_t parse_duration_ms(const std::string &text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0) throw ConfigError("invalid duration '" + text + "'");
-  const std::int64_t n = std::stoll(text.substr(0, digits));
-  const std::string unit = text.substr(digits);
-  if (unit == "ms") return n;
-  if (unit == "s") return n * 1000;
-  if (unit == "m") return n * 60 * 1000;
-  if (unit == "h") return n * 3600 * 1000;
-  throw ConfigError("invalid duration '" + text + "': expected ms, s, m or h");
+inline std::int64_t checked_duration_ms(const std::string &what, const std::string &text) {
+  if (const auto ms = junction::parse_duration_ms(text)) return *ms;
+  throw ConfigError(what + ": '" + text.substr(0, 40) +
+                    "' is not a duration of at most 100 years (a number and ms, s, m, h or d)");
 }
 
 template <typename Resolve>
@@ -46,7 +40,7 @@ Settings read_settings(const nlohmann::json &config, Resolve resolve) {
       s.dir = in_base(e.value("in_dir", std::string(".")));
       s.skip_processed = e.value("skip_processed", true);
     }
-    s.stable_for_ms = parse_duration_ms(e.value("stable_for", std::string("1s")));
+    s.stable_for_ms = checked_duration_ms("stable_for", e.value("stable_for", std::string("1s")));
     s.ready_suffix = e.value("ready_suffix", std::string());
     if (e.contains("archive_dir")) s.archive_dir = in_base(e["archive_dir"].get<std::string>());
     const auto delimiter = e.value("delimiter", std::string(","));

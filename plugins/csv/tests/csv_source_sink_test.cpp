@@ -172,6 +172,24 @@ TEST(CsvSource, AMissingFileFailsTheReadUnlessItMayBeAbsent) {
   }
 }
 
+TEST(CsvSettings, AStableForBeyondAHundredYearsIsRefusedNotOverflowed) {
+  const auto settings = [](const char *stable_for) {
+    return read_settings(
+        nlohmann::json{{"dir", "/data"},
+                       {"entities", {{"m", {{"file", "m.csv"}, {"stable_for", stable_for}}}}}},
+        [](const std::string &path) { return path; });
+  };
+  EXPECT_EQ(settings("2s").entities.at("m").stable_for_ms, 2000);
+  try {
+    settings("9223372036854775807s");
+    FAIL() << "an overflowing duration was taken";
+  } catch (const ConfigError &e) {
+    EXPECT_NE(std::string(e.what()).find("stable_for: '9223372036854775807s' is not a duration"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(CsvSource, RefusesAFileWithoutTheKeyColumn) {
   TempDir dir;
   const auto file = dir.write("m.csv", "name\nAda\n");
