@@ -302,6 +302,10 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
     if (again.empty()) break;
     const auto elapsed = std::chrono::steady_clock::now() - started;
     const auto wait = settings_.retry.delay(attempt + 1, retry_after, random_);
+    spdlog::debug(
+        "flow {}: {} records deferred by the target; retrying them in {} ms (the "
+        "target asked for {} ms)",
+        settings_.flow, again.size(), wait.count(), retry_after.count());
     if (attempt >= settings_.retry.max_attempts || elapsed + wait > settings_.retry.max_elapsed ||
         !sleep_unless_stopped(wait)) {
       for (const auto &p : again) {
