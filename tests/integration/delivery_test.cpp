@@ -246,10 +246,16 @@ TEST_F(Delivery, RunsKilledAtRandomMomentsLoseAndDuplicateNothing) {
 }
 
 TEST_F(Delivery, SigtermFinishesTheBatchRecordsStateAndStops) {
-  const auto file = config({{"generate", 4000}}, {{"slow_ms", 50}}, {{"batch_size", 100}});
+  // Checkpoints every 100 records, so that the sink's durable log grows during the run.
+  const auto file = config({{"generate", 4000}}, {{"slow_ms", 50}},
+                           {{"batch_size", 100}, {"checkpoint_every", 100}});
   ProcessOptions options;
   const int pid = start_process(junction_binary().string(), base_args(file), options);
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // Stopped once the sink has committed a batch: on that event, not after a guessed time.
+  for (int i = 0; i < 2000 && delivered().size() < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GE(delivered().size(), 100U) << "the sink never took a batch";
   ::kill(pid, SIGTERM);
   EXPECT_EQ(wait_process(pid), 1);
   std::size_t first_writes = 0;

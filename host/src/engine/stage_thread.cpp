@@ -19,6 +19,11 @@ StageThread::~StageThread() {
   thread_.join();
 }
 
+bool StageThread::stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 void StageThread::submit(std::function<void()> job) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return failure_ || jobs_.size() < max_waiting_; });

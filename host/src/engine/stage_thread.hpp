@@ -26,6 +26,8 @@ class StageThread {
   void submit(std::function<void()> job);
   // Waits until every job handed over has run; rethrows the first failure.
   void drain();
+  // True once the stage is being destroyed (its waiting jobs dropped).
+  bool stopping();
 
  private:
   void work();

@@ -60,24 +60,29 @@ TEST(StageThread, SubmitWaitsWhileTheStageIsBehind) {
   EXPECT_EQ(ran.load(), 3);
 }
 
+// Synchronised on events: the first job runs before the others queue, and it finishes
+// only once the stage is stopping.
 TEST(StageThread, StoppingDropsJobsNotStarted) {
+  std::atomic<bool> started{false};
   std::atomic<bool> release{false};
   std::atomic<int> ran{0};
+  std::thread releaser;
   {
     StageThread stage("test-stage", 4);
     stage.submit([&] {
+      started = true;
       while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       ++ran;
     });
-    // Give the stage time to start the first job before the rest queue up.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     for (int i = 0; i < 3; ++i) stage.submit([&] { ++ran; });
-    std::thread releaser([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // The stage lives until its running job ends, which waits for this.
+    releaser = std::thread([&] {
+      while (!stage.stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       release = true;
     });
-    releaser.detach();
   }  // the running job finishes; the three waiting ones never run
+  releaser.join();
   EXPECT_EQ(ran.load(), 1);
 }
 
