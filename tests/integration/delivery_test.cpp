@@ -168,6 +168,22 @@ TEST_F(Delivery, RetryAfterHintsAreHonoured) {
   EXPECT_EQ(delivered().size(), 20U);
 }
 
+// The checkpoint order: the sink commits before the store. A sink whose commit fails has
+// lost what it was sent, so the store must not record it as delivered: the next run sends
+// every record again. A host that committed the store first would send nothing.
+TEST_F(Delivery, ARecordIsDeliveredOnlyOnceTheSinkHasCommittedIt) {
+  auto file = config({{"generate", 50}}, {{"fail_commit", true}});
+  auto failed = sync(file);
+  EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+  EXPECT_NE(failed.err.find("the target refused to commit"), std::string::npos) << failed.err;
+  EXPECT_TRUE(delivered().empty());
+  file = config({{"generate", 50}}, json::object());
+  const auto r = sync(file);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(written_of(r.out, "f"), 50) << r.out;
+  EXPECT_EQ(delivered().size(), 50U);
+}
+
 TEST_F(Delivery, AnUnreachableTargetFailsTheRunAndTheCursorStays) {
   auto file =
       config({{"generate", 300}}, {{"fail_all", "transient"}},

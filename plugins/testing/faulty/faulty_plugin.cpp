@@ -71,6 +71,7 @@ class LoggingSink : public junction::Sink {
         fail_all_(config.value("fail_all", std::string())),
         slow_ms_(config.value("slow_ms", 0)),
         hold_until_(config.value("hold_commit_until", std::string())),
+        fail_commit_(config.value("fail_commit", false)),
         random_(config.contains("seed") ? config["seed"].get<std::uint64_t>()
                                         : std::random_device{}()) {
     if (config.contains("reject_pattern")) {
@@ -127,6 +128,12 @@ class LoggingSink : public junction::Sink {
   }
 
   void commit() override {
+    // What the sink was sent is lost with the refused commit: a host that recorded it as
+    // delivered would never send it again.
+    if (fail_commit_) {
+      pending_.clear();
+      throw junction::FatalError("the target refused to commit");
+    }
     hold();
     if (pending_.empty() || log_.empty()) return;
     const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -154,6 +161,7 @@ class LoggingSink : public junction::Sink {
   std::string fail_all_;
   int slow_ms_;
   std::string hold_until_;
+  bool fail_commit_ = false;
   std::mt19937_64 random_;
   std::regex reject_;
   bool has_reject_ = false;
