@@ -323,15 +323,36 @@ TEST_F(Audit, AnAlteredEntryIsNamed) {
                        "fields were altered, or entries were moved\n");
 }
 
-// Who, when and which run are stored once for the entries they share; changing them there
-// breaks the batch.
-TEST_F(Audit, AlteredSharedFieldsAreNamed) {
+// Every stored field of an entry and of its batch's shared part (who, when, which run: kept
+// once for the entries that share them) is covered by the batch's hash: altering any one
+// of them, even one that was empty, breaks the chain.
+class AuditField : public Audit, public ::testing::WithParamInterface<const char *> {};
+
+TEST_P(AuditField, AlteringItBreaksTheBatch) {
   const auto file = run_small();
-  tamper("UPDATE audit_context SET actor = 'mallory'");
+  tamper(GetParam());
   const auto r = verify(file);
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out.rfind(whole_batch, 0), 0U) << r.out;
+  EXPECT_EQ(r.exit_code, 1) << GetParam() << "\n" << r.out;
+  EXPECT_EQ(r.out.rfind(whole_batch, 0), 0U) << GetParam() << "\n" << r.out;
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Audit, AuditField,
+    ::testing::Values("UPDATE audit_entry SET source_key = 'x' WHERE seq = 12",
+                      "UPDATE audit_entry SET target_key = 'x' WHERE seq = 12",
+                      "UPDATE audit_entry SET operation = 'delete' WHERE seq = 12",
+                      "UPDATE audit_entry SET changed_fields = 'name' WHERE seq = 12",
+                      "UPDATE audit_entry SET hash_before = 42 WHERE seq = 12",
+                      "UPDATE audit_entry SET hash_after = 42 WHERE seq = 12",
+                      "UPDATE audit_entry SET detail = 'x' WHERE seq = 12",
+                      "UPDATE audit_context SET at = '2000-01-01T00:00:00Z'",
+                      "UPDATE audit_context SET actor = 'mallory'",
+                      "UPDATE audit_context SET action = 'x'",
+                      "UPDATE audit_context SET flow = 'g'",
+                      "UPDATE audit_context SET run_id = 'x'",
+                      "UPDATE audit_context SET source_connector = 'x'",
+                      "UPDATE audit_context SET target_connector = 'x'",
+                      "UPDATE audit_context SET fields = 'x'"));
 
 TEST_F(Audit, ADeletedEntryIsNamed) {
   const auto file = run_small();
