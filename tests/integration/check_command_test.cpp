@@ -36,6 +36,31 @@ TEST_F(CheckCommand, AcceptsAValidConfig) {
   EXPECT_EQ(r.out, file() + ": OK (2 connectors, 1 flows)\n");
 }
 
+// Values of the wrong JSON type anywhere are located problems (exit 2), never an escaped
+// exception (exit 1).
+TEST_F(CheckCommand, ValuesOfTheWrongTypeAreNamedByTheirPointer) {
+  const auto config = [](const std::string &flow) {
+    return R"({"plugin_path": ["plugins"], "connectors": {"people": {"plugin": "memory",
+      "config": {"entities": {"people": [{"id": 1}]}}}}, "flows": [)" +
+           flow + "]}";
+  };
+  const std::string ends =
+      R"("from": {"connector": "people", "entity": "people", "key": ["id"]},
+         "to": {"connector": "people", "entity": "copy"})";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {R"({"name": 5, )" + ends + "}", "/flows/0/name: expected a value of type string"},
+      {R"({"name": "f", )" + ends + R"(, "mapping": {"x": {"from": "id", "required": 1}}})",
+       "/flows/0/mapping/x/required: expected a value of type boolean"},
+      {R"({"name": "f", )" + ends + R"(, "mapping": {"x": {"from": "id", "transform": [5]}}})",
+       "/flows/0/mapping/x/transform/0: expected one of"}};
+  for (const auto &[flow, expected] : cases) {
+    const auto r = check(config(flow));
+    EXPECT_EQ(r.exit_code, 2) << flow << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find(file() + ": " + expected), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("json.exception"), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(CheckCommand, ReportsAllThreeProblemsOfTheAcceptanceConfigAtOnce) {
   ProcessOptions options;
   options.unset_env.push_back("JUNCTION_CRM_TOKEN_UNSET");

@@ -1,5 +1,7 @@
 #include "app/config_check.hpp"
 
+#include <optional>
+
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -186,7 +188,17 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
                           "a one-way flow does not match records; matching belongs to a sync "
                           "(\"syncs\", docs/sync.md): remove \"match\" here"});
     }
-    auto mapping = engine::Mapping::compile(flow, file, problems);
+    std::optional<engine::Mapping> compiled;
+    try {
+      compiled = engine::Mapping::compile(flow, file, problems);
+    } catch (const nlohmann::json::exception &) {
+      // A value of the wrong type (the schema names it with its pointer): nothing more of
+      // this mapping can be checked.
+      problems.push_back({file, flow.pointer + "/mapping",
+                          "cannot be checked further: a value in it has the wrong type"});
+      continue;
+    }
+    auto mapping = std::move(*compiled);
     if (auto source = checked.connectors.find(flow.from.connector);
         source != checked.connectors.end()) {
       check_source_fields(*source->second, flow, mapping, file, problems);

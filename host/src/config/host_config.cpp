@@ -431,10 +431,20 @@ LoadedConfig load_host_config_text(const std::string &text, const std::filesyste
                      loaded.config.secret_pointers);
   auto schema_problems = host_schema().validate(doc, label, "", loaded.config.secret_pointers);
   loaded.problems.insert(loaded.problems.end(), schema_problems.begin(), schema_problems.end());
-  build_model(doc, loaded.config);
-  remember_mapping_order(text, loaded.config);
-  if (loaded.config.store.empty()) loaded.config.store = "sqlite:var/state.db";
-  check_cross_references(loaded.config, label, loaded.problems);
+  try {
+    build_model(doc, loaded.config);
+    remember_mapping_order(text, loaded.config);
+    if (loaded.config.store.empty()) loaded.config.store = "sqlite:var/state.db";
+    check_cross_references(loaded.config, label, loaded.problems);
+  } catch (const json::exception &e) {
+    // A value of the wrong type the schema has already named (a numeric flow name): its
+    // problem says it, with the pointer. Otherwise the schema missed one; say where we were.
+    if (schema_problems.empty()) {
+      loaded.problems.push_back(
+          {label, "", std::string("a value has the wrong type: ") + e.what()});
+    }
+    loaded.parsed = false;  // nothing built from this document is to be used
+  }
   return loaded;
 }
 
