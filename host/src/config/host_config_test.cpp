@@ -153,7 +153,7 @@ INSTANTIATE_TEST_SUITE_P(
             "retry_attempts_zero",
             with_flow(R"({"name": "f", "retry": {"max_attempts": 0}, )" + minimal_flow_ends + "}"),
             {F + "/flows/0/retry/max_attempts: expected number greater than or equal "
-                 "to 1.000000; found the number 0"}},
+                 "to 1; found the number 0"}},
         MalformedCase{
             "durations_out_of_range",
             with_flow(R"({"name": "f", "retry": {"initial_delay": "9223372036854775807d", )"
@@ -166,6 +166,18 @@ INSTANTIATE_TEST_SUITE_P(
                  "number and ms, s, m, h or d)",
              F + "/flows/0/filter/0/within: '99999999999999999999999ms' is not a duration of at "
                  "most 100 years (a number and ms, s, m, h or d)"}},
+        MalformedCase{"unterminated_comment_quotes_only_its_end",
+                      "{\"connectors\": {} /* token: s3cr3t-s3cr3t-s3cr3t and much more "
+                      "text after it, up to the end of the file\n}",
+                      {"/cfg/junction.json:2:1: invalid JSON: syntax error while parsing object - "
+                       "invalid comment; missing closing '*/'; last read: '...e end of the "
+                       "file<U+000A>}'; expected '}'"}},
+        MalformedCase{
+            "a_long_unknown_key_is_cut",
+            "{\"connectors\": {}, \"" + std::string(100000, 'k') + "\": 1}",
+            {F + "/" + std::string(60, 'k') + "...: unknown key '" + std::string(60, 'k') +
+             "...' (expected one of: $schema, accounts, connectors, flows, "
+             "plugin_path, store, syncs)"}},
         MalformedCase{"batch_size_wrong_type",
                       with_flow(R"({"name": "f", "batch_size": "500", )" + minimal_flow_ends + "}"),
                       {F + "/flows/0/batch_size: expected a value of type integer, found the "

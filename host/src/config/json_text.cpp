@@ -25,10 +25,20 @@ std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::
 }
 
 // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..." →
-// the part after the position, which is the useful explanation.
+// the part after the position, which is the useful explanation. What the parser "last
+// read" can be the rest of the file (an unterminated comment): only its end is quoted.
 std::string explanation(const std::string &what) {
   const auto colon = what.find(": ", what.find("parse error"));
-  return colon == std::string::npos ? what : what.substr(colon + 2);
+  std::string text = colon == std::string::npos ? what : what.substr(colon + 2);
+  const std::string marker = "last read: '";
+  const auto start = text.find(marker);
+  const auto end = start == std::string::npos ? start : text.rfind('\'');
+  constexpr std::size_t quoted = 40;
+  if (end != std::string::npos && end > start + marker.size() + quoted) {
+    const std::size_t from = start + marker.size();
+    text = text.substr(0, from) + "..." + text.substr(end - quoted);
+  }
+  return text;
 }
 
 }  // namespace
@@ -58,6 +68,13 @@ ParsedJson read_json_file(const std::filesystem::path &file) {
   return parse_json_text(buffer.str(), file.string());
 }
 
+std::string excerpt(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return std::string(text.substr(0, cut)) + "...";
+}
+
 std::string describe_json_value(const nlohmann::json &value) {
   switch (value.type()) {
     case nlohmann::json::value_t::null: return "null";
@@ -67,7 +84,7 @@ std::string describe_json_value(const nlohmann::json &value) {
     case nlohmann::json::value_t::string: {
       constexpr std::size_t limit = 60;
       const auto &s = value.get_ref<const std::string &>();
-      const std::string shown = s.size() > limit ? s.substr(0, limit) + "..." : s;
+      const std::string shown = excerpt(s, limit);
       return "the string " +
              nlohmann::json(shown).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }

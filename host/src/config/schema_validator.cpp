@@ -201,8 +201,9 @@ class MessageBuilder {
       if (value != nullptr && value->is_object()) {
         for (auto it = value->begin(); it != value->end(); ++it) {
           if (!key_is_declared(schema, it.key())) {
-            emit(pointer + "/" + escape(it.key()),
-                 "unknown key '" + it.key() + "' (" + known_keys(schema) + ")");
+            // A key of any length is quoted, and located, by its first 60 bytes.
+            emit(pointer + "/" + excerpt(escape(it.key()), 60),
+                 "unknown key '" + excerpt(it.key(), 60) + "' (" + known_keys(schema) + ")");
           }
         }
       }
@@ -231,7 +232,8 @@ class MessageBuilder {
       }
       emit(pointer, "expected " + expected + ", " + found);
     } else {
-      std::string text = description;
+      // valijson prints bounds as doubles ("1.000000"); whole numbers read as integers.
+      std::string text = std::regex_replace(description, std::regex(R"((\d+)\.0+\b)"), "$1");
       if (!text.empty() && text.back() == '.') text.pop_back();
       if (!text.empty()) text[0] = static_cast<char>(std::tolower(text[0]));
       emit(pointer, text + "; " + found);
