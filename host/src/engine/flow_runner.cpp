@@ -342,19 +342,24 @@ class Run {
   // error queue, and `errors retry` sends it.
   void deliver(Handoff &handoff) {
     const BatchView in(*handoff.source.batch());
-    std::vector<DeliveryRow> rows;
-    std::vector<std::size_t> source_row;  // per row sent: its record in `in`
     const auto refused = refused_before(handoff, in);
-    for (std::size_t i = 0; i < handoff.rows.size(); ++i) {
-      if (refused.contains(i)) continue;
-      rows.push_back(handoff.rows[i]);
-      source_row.push_back(i);
+    // Usually nothing was refused before: the batch's rows go as they are, uncopied.
+    std::vector<DeliveryRow> kept;
+    std::vector<std::size_t> source_row;  // per row kept: its record in `in`
+    if (!refused.empty()) {
+      for (std::size_t i = 0; i < handoff.rows.size(); ++i) {
+        if (refused.contains(i)) continue;
+        kept.push_back(handoff.rows[i]);
+        source_row.push_back(i);
+      }
+      delivered_.unchanged += static_cast<long long>(refused.size());
+      refused_unchanged_ += static_cast<long long>(refused.size());
     }
-    delivered_.unchanged += static_cast<long long>(refused.size());
-    refused_unchanged_ += static_cast<long long>(refused.size());
+    const std::vector<DeliveryRow> &rows = refused.empty() ? handoff.rows : kept;
     if (rows.empty()) return;
     delivery_->deliver(*handoff.mapped.batch(), rows, delivered_, [&](const DeliveryFailure &f) {
-      const auto index = source_row[static_cast<std::size_t>(f.row - rows.data())];
+      const auto at = static_cast<std::size_t>(f.row - rows.data());
+      const std::size_t index = refused.empty() ? at : source_row[at];
       fail_into(delivery_failed_, in.record(index), in, "write", f.status, f.message,
                 f.row->source_key, f.attempts);
     });

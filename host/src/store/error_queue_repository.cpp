@@ -80,9 +80,10 @@ void ErrorQueueRepository::add(const std::vector<FailedRecord> &records) {
 }
 
 bool ErrorQueueRepository::has_open_rejected_writes(const std::string &flow) {
+  // Whether one exists, not how many: the first found ends the look.
   long long n = 0;
-  session_ << "SELECT COUNT(*) FROM error_queue WHERE flow = :f AND state = 'open' AND "
-              "status = 'rejected' AND stage = 'write'",
+  session_ << "SELECT CASE WHEN EXISTS (SELECT 1 FROM error_queue WHERE flow = :f AND "
+              "state = 'open' AND status = 'rejected' AND stage = 'write') THEN 1 ELSE 0 END",
       soci::use(flow), soci::into(n);
   return n > 0;
 }
