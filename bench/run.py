@@ -187,8 +187,8 @@ for i, row in enumerate(r):
             record("pg.junction", timed(pg_cmd, env=env))
             # The same load again with no state: every row is already in the table, so
             # the sink upserts through its staging table instead of COPYing straight in.
-            for f in d.glob("pgstate.db*"):
-                f.unlink()
+            for f in d.glob("pgstate.db*"):  # the store, its WAL and its run-lock folder
+                shutil.rmtree(f) if f.is_dir() else f.unlink()
             record("pg.reload", timed(pg_cmd, env=env))
             psql("DROP TABLE IF EXISTS contacts; " + TABLE.format(ts="TIMESTAMPTZ").replace(
                 "contact_id BIGINT", "id BIGINT").replace("firstname", "first_name").replace(
