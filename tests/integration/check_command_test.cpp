@@ -80,9 +80,10 @@ TEST_F(CheckCommand, ReportsAllThreeProblemsOfTheAcceptanceConfigAtOnce) {
                           ": /connectors/crm/config/tokn: environment variable "
                           "JUNCTION_CRM_TOKEN_UNSET referenced by "
                           "${env:JUNCTION_CRM_TOKEN_UNSET} is not set");
-  EXPECT_EQ(lines[1], file() +
-                          ": /telemetry: unknown key 'telemetry' (expected one of: $schema, "
-                          "accounts, connectors, flows, plugin_path, store, syncs)");
+  EXPECT_EQ(lines[1],
+            file() +
+                ": /telemetry: unknown key 'telemetry' (expected one of: $schema, "
+                "accounts, alerts, connectors, flows, plugin_path, service, store, syncs)");
   EXPECT_EQ(lines[2], file() +
                           ": /connectors/crm/config/tokn: unknown key 'tokn' (expected one "
                           "of: assign_ids, dump_to, entities, reject_keys, token)");

@@ -18,7 +18,8 @@ std::vector<std::string> argv_of(const std::string &program, const std::vector<s
   return all;
 }
 
-// In the child: the environment and directory the options ask for, then the program.
+}  // namespace
+
 [[noreturn]] void exec_child(std::vector<std::string> &argv_storage,
                              const ProcessOptions &options) {
   std::vector<char *> argv;
@@ -30,8 +31,6 @@ std::vector<std::string> argv_of(const std::string &program, const std::vector<s
   execv(argv_storage[0].c_str(), argv.data());
   _exit(127);
 }
-
-}  // namespace
 
 ProcessResult run_process(const std::string &program, const std::vector<std::string> &args,
                           const ProcessOptions &options) {

@@ -28,6 +28,9 @@ struct ProcessOptions {
 ProcessResult run_process(const std::string &program, const std::vector<std::string> &args,
                           const ProcessOptions &options = {});
 
+// In a forked child: the options' environment and directory, then `argv[0]` (never returns).
+[[noreturn]] void exec_child(std::vector<std::string> &argv, const ProcessOptions &options);
+
 // Starts a program in the background with its output discarded; returns its pid.
 int start_process(const std::string &program, const std::vector<std::string> &args,
                   const ProcessOptions &options = {});

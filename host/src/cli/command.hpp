@@ -29,6 +29,7 @@ int run_plugins_list(const CommandArgs &command);
 int run_plugins_describe(const CommandArgs &command);
 int run_status(const CommandArgs &command);
 int run_sync(const CommandArgs &command);
+int run_service(const CommandArgs &command);
 int run_plan(const CommandArgs &command);
 int run_review_list(const CommandArgs &command);
 int run_review_show(const CommandArgs &command);

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/audit_views.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json_output.hpp"
@@ -17,26 +18,7 @@ namespace {
 namespace po = boost::program_options;
 
 nlohmann::json to_json(const store::AuditEntry &e) {
-  return {{"seq", e.seq},
-          {"at", e.at},
-          {"actor", e.actor},
-          {"action", e.action},
-          {"flow", e.flow},
-          {"run_id", e.run_id},
-          {"source", e.source_connector},
-          {"source_key", e.source_key},
-          {"target", e.target_connector},
-          {"target_key", e.target_key},
-          {"operation", e.operation},
-          {"changed_fields", e.changed_fields},
-          {"hash_before", e.hash_before},
-          {"hash_after", e.hash_after},
-          {"detail", e.detail},
-          {"prev_hash", e.prev_hash},
-          {"entry_hash", e.entry_hash},
-          {"chain", e.chain},
-          {"batch", e.batch},
-          {"batch_hash", e.batch_hash}};
+  return app::audit_entry_json(e);
 }
 
 bool read_filter(const CommandArgs &command, po::variables_map &values, int &code,

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/error_queue.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json_output.hpp"
@@ -31,29 +32,10 @@ std::string one_line(std::string text, std::size_t limit) {
 }
 
 nlohmann::json to_json(const store::FailedRecord &f, const StoreSession &session) {
-  nlohmann::json record = nlohmann::json::parse(f.record, nullptr, false);
-  if (record.is_discarded()) record = f.record;
-  session.mask(f.flow, record);
-  nlohmann::json out = {{"id", f.id},
-                        {"flow", f.flow},
-                        {"run_id", f.run_id},
-                        {"source", f.source_connector + "/" + f.source_entity},
-                        {"source_key", readable_key(f.source_key)},
-                        {"origin", f.origin},
-                        {"stage", f.stage},
-                        {"status", f.status},
-                        {"message", f.message},
-                        {"record", record},
-                        {"attempts", f.attempts},
-                        {"state", f.state},
-                        {"first_failed_at", f.first_failed_at},
-                        {"last_failed_at", f.last_failed_at}};
-  if (f.state != "open") {
-    out["resolved_at"] = f.resolved_at;
-    out["resolved_by"] = f.resolved_by;
-    out["resolution"] = f.resolution;
-  }
-  return out;
+  const auto sensitive = session.sensitive_by_flow.find(f.flow);
+  return app::failed_record_json(f, sensitive == session.sensitive_by_flow.end()
+                                        ? std::set<std::string>{}
+                                        : sensitive->second);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <soci/soci.h>
 
 #include "app/config_check.hpp"
+#include "app/error_queue.hpp"
 #include "cli/actor.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
@@ -25,19 +26,6 @@ namespace po = boost::program_options;
 std::vector<long long> ids_of(const po::variables_map &values) {
   return values.count("id") != 0U ? values["id"].as<std::vector<long long>>()
                                   : std::vector<long long>{};
-}
-
-void audit_action(StoreSession &s, const std::string &actor, const std::string &action,
-                  const store::FailedRecord &f, const std::string &detail) {
-  store::AuditEntry e;
-  e.actor = actor;
-  e.action = action;
-  e.flow = f.flow;
-  e.source_connector = f.source_connector;
-  e.source_key = f.source_key;
-  e.detail = "error " + std::to_string(f.id) + ": " + detail;
-  std::vector<store::AuditEntry> entries{e};
-  store::AuditLog(s.store->session(), s.store->backend()).append(entries);
 }
 
 std::string csv_cell(const std::string &text) {
@@ -80,52 +68,23 @@ int run_errors_retry(const CommandArgs &command) {
     print_diagnostics(command.err, checked.problems);
     return exit_usage;
   }
-  store::ErrorQueueRepository errors(session->store->session());
-  std::vector<store::FailedRecord> chosen;
-  if (!ids.empty()) {
-    for (const auto id : ids) {
-      auto f = errors.find(id);
-      if (!f) {
-        command.err << "junction errors retry: no error with id " << id << "\n";
-        return exit_usage;
-      }
-      if (f->state != "open") {
-        command.err << "junction errors retry: error " << id << " is " << f->state << "\n";
-        return exit_usage;
-      }
-      chosen.push_back(*f);
-    }
-  } else {
-    store::ErrorFilter filter;
-    if (values.count("flow") != 0U) filter.flow = values["flow"].as<std::string>();
-    filter.limit = 1000000;
-    chosen = errors.list(filter);
+  app::RetrySelection selection;
+  for (const auto id : ids) selection.ids.push_back(id);
+  if (values.count("flow") != 0U) selection.flow = values["flow"].as<std::string>();
+  app::RetryOutcome outcome;
+  try {
+    outcome =
+        app::retry_errors(*session->store, session->config, checked, selection, actor_of(values));
+  } catch (const app::ErrorQueueError &e) {
+    command.err << "junction errors retry: " << e.what() << "\n";
+    return exit_usage;
+  } catch (const std::exception &e) {
+    command.err << "junction errors retry: the retry failed as a whole: " << e.what() << "\n";
+    return exit_failed;
   }
-  std::map<std::string, std::vector<store::FailedRecord>> by_flow;
-  for (auto &f : chosen) by_flow[f.flow].push_back(std::move(f));
-  const std::string actor = actor_of(values);
-  std::size_t delivered = 0;
-  std::size_t failed = 0;
-  for (auto &[flow_name, records] : by_flow) {
-    auto flow = std::find_if(session->config.flows.begin(), session->config.flows.end(),
-                             [&](const config::FlowConfig &f) { return f.name == flow_name; });
-    if (flow == session->config.flows.end()) {
-      command.err << records.size() << " errors of flow " << flow_name
-                  << " were left alone: that flow is no longer in the config\n";
-      failed += records.size();
-      continue;
-    }
-    try {
-      const auto result = engine::redrive(*flow, checked.mappings.at(flow_name),
-                                          *checked.connectors.at(flow->to.connector),
-                                          *session->store, records, actor);
-      delivered += result.delivered;
-      failed += result.failed;
-    } catch (const std::exception &e) {
-      command.err << "flow " << flow_name << ": the retry failed as a whole: " << e.what() << "\n";
-      return exit_failed;
-    }
-  }
+  for (const auto &note : outcome.notes) command.err << note << "\n";
+  const std::size_t delivered = outcome.delivered;
+  const std::size_t failed = outcome.failed;
   command.out << "retried " << (delivered + failed) << ": " << delivered << " delivered, " << failed
               << " still failing\n";
   return failed > 0 ? exit_records_queued : exit_ok;
@@ -203,7 +162,8 @@ int run_errors_edit(const CommandArgs &command) {
   }
   soci::transaction transaction(session->store->session());
   errors.replace_record(id, record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  audit_action(*session, actor_of(values), "errors.edit", *found, "changed " + changed);
+  app::audit_error_action(*session->store, actor_of(values), "errors.edit", *found,
+                          "changed " + changed);
   transaction.commit();
   command.out << "error " << id << ": changed " << changed
               << "; retry it with: junction errors retry " << id << " --config "
@@ -232,21 +192,13 @@ int run_errors_discard(const CommandArgs &command) {
   }
   auto session = open_store_session(values["config"].as<std::string>(), command.err, code);
   if (!session) return code;
-  store::ErrorQueueRepository errors(session->store->session());
-  const std::string actor = actor_of(values);
-  const std::string reason = values["reason"].as<std::string>();
-  soci::transaction transaction(session->store->session());
-  for (const auto id : ids) {
-    auto found = errors.find(id);
-    if (!found || found->state != "open") {
-      command.err << "junction errors discard: error " << id
-                  << (found ? " is " + found->state : std::string(" does not exist")) << "\n";
-      return exit_usage;
-    }
-    errors.resolve(id, "discarded", reason, actor);
-    audit_action(*session, actor, "errors.discard", *found, "discarded: " + reason);
+  try {
+    app::discard_errors(*session->store, {ids.begin(), ids.end()},
+                        values["reason"].as<std::string>(), actor_of(values));
+  } catch (const app::ErrorQueueError &e) {
+    command.err << "junction errors discard: " << e.what() << "\n";
+    return exit_usage;
   }
-  transaction.commit();
   command.out << "discarded " << ids.size() << (ids.size() == 1 ? " error\n" : " errors\n");
   return exit_ok;
 }

@@ -26,6 +26,7 @@ const std::map<std::string, Runner> &commands() {
       {"plugins describe", &junction::cli::run_plugins_describe},
       {"status", &junction::cli::run_status},
       {"sync", &junction::cli::run_sync},
+      {"run", &junction::cli::run_service},
       {"plan", &junction::cli::run_plan},
       {"errors list", &junction::cli::run_errors_list},
       {"errors show", &junction::cli::run_errors_show},
@@ -54,6 +55,7 @@ void print_usage(std::ostream &out) {
          "  plugins describe NAME        show a plugin's manifest and config schema\n"
          "  status --config FILE         show the state store and what it holds\n"
          "  sync --config FILE           run each flow and sync once and print a summary\n"
+         "  run --config FILE            the service: schedules, admin API, metrics, alerts\n"
          "  plan --config FILE           what the next cycle of each sync would do\n"
          "  errors list --config FILE    records in the error queue\n"
          "  errors show ID --config FILE one record in the error queue, in full\n"

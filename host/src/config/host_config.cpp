@@ -174,9 +174,6 @@ void check_durations(const FlowConfig &flow, const std::string &file, Diagnostic
       if (d["retry"].contains(key)) check(d["retry"][key], flow.pointer + "/retry/" + key);
     }
   }
-  if (d.contains("schedule") && d["schedule"].is_object() && d["schedule"].contains("every")) {
-    check(d["schedule"]["every"], flow.pointer + "/schedule/every");
-  }
   if (d.contains("filter") && d["filter"].is_array()) {
     for (std::size_t i = 0; i < d["filter"].size(); ++i) {
       const json &f = d["filter"][i];
@@ -406,6 +403,30 @@ std::optional<std::string> too_deep(const json &doc) {
   return std::nullopt;
 }
 
+// Schedules of flows and syncs, the service section and the alerts.
+void read_service_parts(const json &doc, const std::string &file, HostConfig &config,
+                        Diagnostics &problems) {
+  std::set<std::string> job_names;
+  const auto read = [&](const json &definition, const std::string &pointer, Schedule &schedule) {
+    if (!definition.contains("schedule")) return;
+    std::vector<std::pair<std::string, std::string>> found;
+    schedule = parse_schedule(definition["schedule"], found);
+    for (const auto &[where, message] : found) {
+      problems.push_back({file, pointer + "/schedule" + where, message});
+    }
+  };
+  for (auto &flow : config.flows) {
+    read(flow.definition, flow.pointer, flow.schedule);
+    job_names.insert(flow.name);
+  }
+  for (auto &sync : config.syncs) {
+    read(sync.definition, sync.pointer, sync.schedule);
+    job_names.insert(sync.name);
+  }
+  read_service_config(doc, file, config.secret_pointers, config.service, problems);
+  read_alerts_config(doc, file, job_names, config.alerts, problems);
+}
+
 }  // namespace
 
 LoadedConfig load_host_config_text(const std::string &text, const std::filesystem::path &file) {
@@ -436,6 +457,7 @@ LoadedConfig load_host_config_text(const std::string &text, const std::filesyste
     remember_mapping_order(text, loaded.config);
     if (loaded.config.store.empty()) loaded.config.store = "sqlite:var/state.db";
     check_cross_references(loaded.config, label, loaded.problems);
+    read_service_parts(doc, label, loaded.config, loaded.problems);
   } catch (const json::exception &e) {
     // A value of the wrong type the schema has already named (a numeric flow name): its
     // problem says it, with the pointer. Otherwise the schema missed one; say where we were.

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "config/diagnostic.hpp"
+#include "config/schedule.hpp"
+#include "config/service_config.hpp"
 
 namespace junction::config {
 
@@ -35,6 +37,7 @@ struct FlowConfig {
   Endpoint to;
   nlohmann::json definition;               // the whole flow object, for the stages that read it
   std::vector<std::string> mapping_order;  // target fields as written in the file
+  Schedule schedule;                       // when the service runs it
 };
 
 // One system of a sync: where its records live and how its fields read into (and are
@@ -65,6 +68,7 @@ struct SyncConfig {
   bool enabled = true;
   std::vector<SyncSystemConfig> systems;
   nlohmann::json definition;  // the whole sync object: policies, match rules, holds
+  Schedule schedule;          // when the service runs it
   // Canonical fields, sorted: those any system maps.
   std::vector<std::string> canonical_fields() const;
 };
@@ -85,6 +89,8 @@ struct HostConfig {
   std::vector<SyncConfig> syncs;
   std::map<std::string, AccountLimits> accounts;
   std::set<std::string> secret_pointers;  // values from ${env:} / ${file:} references
+  ServiceConfig service;
+  AlertsConfig alerts;
 
   bool is_secret(const std::string &pointer) const;
 };

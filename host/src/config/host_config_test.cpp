@@ -68,9 +68,9 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"unknown_top_level_keys",
                       R"({"connectors": {}, "flow": [], "stor": "x"})",
                       {F + "/flow: unknown key 'flow' (expected one of: $schema, accounts, "
-                           "connectors, flows, plugin_path, store, syncs)",
+                           "alerts, connectors, flows, plugin_path, service, store, syncs)",
                        F + "/stor: unknown key 'stor' (expected one of: $schema, accounts, "
-                           "connectors, flows, plugin_path, store, syncs)"}},
+                           "alerts, connectors, flows, plugin_path, service, store, syncs)"}},
         MalformedCase{"store_wrong_type",
                       R"({"connectors": {}, "store": 5})",
                       {F + "/store: expected a value of type string, found the number 5"}},
@@ -176,8 +176,8 @@ INSTANTIATE_TEST_SUITE_P(
             "a_long_unknown_key_is_cut",
             "{\"connectors\": {}, \"" + std::string(100000, 'k') + "\": 1}",
             {F + "/" + std::string(60, 'k') + "...: unknown key '" + std::string(60, 'k') +
-             "...' (expected one of: $schema, accounts, connectors, flows, "
-             "plugin_path, store, syncs)"}},
+             "...' (expected one of: $schema, accounts, alerts, connectors, flows, "
+             "plugin_path, service, store, syncs)"}},
         MalformedCase{"batch_size_wrong_type",
                       with_flow(R"({"name": "f", "batch_size": "500", )" + minimal_flow_ends + "}"),
                       {F + "/flows/0/batch_size: expected a value of type integer, found the "

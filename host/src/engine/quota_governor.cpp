@@ -122,6 +122,7 @@ std::optional<std::chrono::milliseconds> QuotaGovernor::spend(
     if (!wait) {
       a.used += requests;
       a.unsaved += requests;
+      a.lifetime += requests;
       return std::nullopt;
     }
     lock.unlock();
@@ -164,8 +165,24 @@ std::vector<AccountUse> QuotaGovernor::use_today() {
   return out;
 }
 
+std::map<std::string, std::pair<double, double>> QuotaGovernor::lifetime_totals() {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, std::pair<double, double>> out;
+  for (const auto &[name, a] : accounts_) {
+    out[name] = {static_cast<double>(a.lifetime), static_cast<double>(a.throttled)};
+  }
+  return out;
+}
+
+void QuotaGovernor::note_throttled(const std::string &account) {
+  std::lock_guard lock(mutex_);
+  ++accounts_[account].throttled;
+}
+
 void install_quota_governor(const std::map<std::string, QuotaLimits> &configured) {
   auto &governor = QuotaGovernor::process();
+  plugin::set_throttle_listener(
+      [&governor](const std::string &account) { governor.note_throttled(account); });
   for (const auto &[account, limits] : configured) governor.configure(account, limits);
   plugin::set_quota_spender(
       [&governor](const plugin::QuotaAsk &ask) -> std::optional<std::chrono::milliseconds> {

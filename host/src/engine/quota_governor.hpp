@@ -75,6 +75,9 @@ class QuotaGovernor {
   // Requests counted since the last save, per account (today's only); marks them saved.
   std::vector<AccountUse> take_unsaved();
   std::vector<AccountUse> use_today();
+  // Since the process began, per account: requests spent and rate limits met (HTTP 429).
+  std::map<std::string, std::pair<double, double>> lifetime_totals();
+  void note_throttled(const std::string &account);
 
   static std::string day_of(std::chrono::system_clock::time_point t);
 
@@ -85,6 +88,8 @@ class QuotaGovernor {
     std::string day;
     std::int64_t used = 0;
     std::int64_t unsaved = 0;
+    std::int64_t lifetime = 0;
+    std::int64_t throttled = 0;
     std::multiset<std::chrono::system_clock::time_point> window;  // times of recent requests
     QuotaLimits limits() const { return configured ? *configured : defaults; }
   };

@@ -19,9 +19,12 @@ namespace {
 
 thread_local std::string last_plugin_error;
 thread_local std::int64_t last_retry_after_ms = 0;
+// The account this thread last spent requests on: a rate limit reported next is its.
+thread_local std::string last_quota_account;
 std::atomic<bool (*)()> stop_probe{nullptr};
 std::mutex spender_mutex;
 QuotaSpender quota_spender;
+ThrottleListener throttle_listener;
 
 spdlog::level::level_enum to_spdlog(jn_log_level level) {
   switch (level) {
@@ -53,6 +56,13 @@ std::int32_t host_stopping(jn_host_context *) {
 // A day at most: a plugin's hint cannot park a run for longer.
 void host_set_retry_after(jn_host_context *, std::int64_t milliseconds) {
   last_retry_after_ms = std::clamp<std::int64_t>(milliseconds, 0, 86400000);
+  if (last_quota_account.empty()) return;
+  ThrottleListener listener;
+  {
+    std::lock_guard lock(spender_mutex);
+    listener = throttle_listener;
+  }
+  if (listener) listener(last_quota_account);
 }
 
 jn_status host_spend_quota(jn_host_context *, const jn_quota_request *request,
@@ -65,6 +75,7 @@ jn_status host_spend_quota(jn_host_context *, const jn_quota_request *request,
   ask.window_ms = std::max<std::int64_t>(request->window_ms, 0);
   ask.per_window = std::max<std::int64_t>(request->per_window, 0);
   ask.per_day = std::max<std::int64_t>(request->per_day, 0);
+  last_quota_account = ask.account;
   QuotaSpender spender;
   {
     std::lock_guard lock(spender_mutex);
@@ -113,6 +124,11 @@ void set_stop_probe(bool (*probe)()) {
 void set_quota_spender(QuotaSpender spender) {
   std::lock_guard lock(spender_mutex);
   quota_spender = std::move(spender);
+}
+
+void set_throttle_listener(ThrottleListener listener) {
+  std::lock_guard lock(spender_mutex);
+  throttle_listener = std::move(listener);
 }
 
 std::string status_text(jn_status status) {

@@ -50,6 +50,9 @@ struct QuotaAsk {
 // long until they may. Set once by the program; without it, every request may go.
 using QuotaSpender = std::function<std::optional<std::chrono::milliseconds>(const QuotaAsk &)>;
 void set_quota_spender(QuotaSpender spender);
+// Told of each rate limit a plugin reports (set_retry_after) after spending on an account.
+using ThrottleListener = std::function<void(const std::string &account)>;
+void set_throttle_listener(ThrottleListener listener);
 
 // "transient failure", "invalid config", ...
 std::string status_text(jn_status status);

@@ -449,6 +449,21 @@ const std::vector<MigrationSource> &sources() {
            // find their entry by key instead of scanning the flow's open entries.
            "CREATE INDEX error_queue_by_source ON error_queue (flow, source_key, state)",
        }},
+      {11,
+       "webhook events kept until a run has handled them",
+       {
+           // A webhook is answered 2xx only once its event is here; a run that started after
+           // it and succeeded marks it handled, so none is lost across a restart.
+           R"(CREATE TABLE webhook_events (
+                event_id {serial_pk},
+                connector TEXT NOT NULL,
+                entity TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                changed_keys TEXT NOT NULL,
+                handled_by_run TEXT))",
+           "CREATE INDEX webhook_events_pending ON webhook_events (connector, entity) WHERE "
+           "handled_by_run IS NULL",
+       }},
   };
   return all;
 }

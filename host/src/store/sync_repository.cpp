@@ -139,4 +139,11 @@ std::int64_t SyncRepository::max_link_id() {
   return ind == soci::i_ok ? id : 0;
 }
 
+long long SyncRepository::count_reviews(const std::string &status) {
+  long long n = 0;
+  session_ << "SELECT COUNT(*) FROM sync_reviews WHERE sync = :y AND (:s = '' OR status = :s2)",
+      soci::use(sync_), soci::use(status), soci::use(status), soci::into(n);
+  return n;
+}
+
 }  // namespace junction::store

@@ -23,7 +23,7 @@ struct SyncReview {
   std::string field;
   std::string system;
   std::string member_key;  // the record's key as the sync keeps it (fields joined by U+001F)
-  std::string detail;  // JSON: values per system, candidate links
+  std::string detail;      // JSON: values per system, candidate links
   std::string status = "open";
   std::string created_at;
   std::string resolved_at;
@@ -51,6 +51,7 @@ class SyncRepository {
   bool add_review(const SyncReview &review);
   // `status` "" for every status.
   std::vector<SyncReview> reviews(const std::string &status, int limit);
+  long long count_reviews(const std::string &status);
   // Closes an open review: `status` approved, rejected or resolved.
   void close_review(std::int64_t id, const std::string &status, const std::string &actor,
                     const std::string &resolution);

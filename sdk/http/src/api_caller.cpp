@@ -63,6 +63,7 @@ HttpResponse ApiCaller::send(const std::string &method, const std::string &path,
             what + ": rate limited by " + policy_.service + " (" + describe(response) + ")",
             wait.count());
       }
+      host_.set_retry_after(wait.count());  // the host counts the account's rate limits
       host_.log(LogLevel::info, what + ": rate limited by " + policy_.service + "; waiting " +
                                     std::to_string(wait.count()) + " ms as it asked");
       if (!sleep_unless_stopping(wait)) {
