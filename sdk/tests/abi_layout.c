@@ -79,7 +79,21 @@ PIN(jn_plugin, sink, 56);
 PIN(jn_plugin, wait_for_changes, 64); /* 1.0 tables end here */
 PIN(jn_plugin, describe_fields, 72);  /* since 1.1 */
 PIN(jn_plugin, lookup, 80);           /* since 1.1 */
-PIN_SIZE(jn_plugin, 88);
+PIN(jn_plugin, webhook, 88);          /* since 1.1 */
+PIN_SIZE(jn_plugin, 96);
+PIN_SIZE(jn_http_header, 32);
+PIN(jn_http_header, value, 16);
+PIN_SIZE(jn_webhook_request, 64);
+PIN(jn_webhook_request, header_count, 4);
+PIN(jn_webhook_request, method, 8);
+PIN(jn_webhook_request, url, 24);
+PIN(jn_webhook_request, headers, 40);
+PIN(jn_webhook_request, body, 48);
+PIN_SIZE(jn_webhook_change, 32);
+PIN(jn_webhook_change, key, 16);
+PIN_SIZE(jn_webhook_result, 16);
+PIN(jn_webhook_result, change_count, 4);
+PIN(jn_webhook_result, changes, 8);
 PIN_SIZE(jn_lookup_request, 48);
 PIN(jn_lookup_request, entity, 8);
 PIN(jn_lookup_request, queries, 24);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_helpers.hpp"
+#include "crm_emulator.hpp"
 #include "postgres.hpp"
 #include "service_process.hpp"
 
@@ -449,6 +450,112 @@ TEST_F(Service, AnAlertFiresOnceAndResolvesOnce) {
   EXPECT_EQ(all[1]["status"], "resolved");
   EXPECT_EQ(all[1]["starts_at"], all[0]["starts_at"]);
   EXPECT_EQ(service->count_in_err("alert members failing firing for members"), 1);
+}
+
+// A signed webhook from the CRM runs the on-change flow reading its contacts at once, and
+// the new contact reaches the SQLite target; a forged one is refused with 401.
+TEST_F(Service, ASignedWebhookRunsTheFlowAndItsRecordArrives) {
+  const std::string crm_token = "pat-na1-webhook-test-token-91ab";
+  const std::string secret = "app-client-secret-3c7e";
+  CrmEmulator crm(dir.path(), crm_token);
+  const auto contact = [&](const std::string &email, const std::string &name) {
+    return crm
+        .call("POST", "/crm/v3/objects/contacts",
+              {{"properties", {{"email", email}, {"firstname", name}}}})
+        .second["id"]
+        .get<std::string>();
+  };
+  contact("ann@example.org", "Ann");
+  ASSERT_EQ(run_process("/usr/bin/sqlite3",
+                        {(dir / "members.db").string(),
+                         "CREATE TABLE members (crm_id TEXT PRIMARY KEY, email TEXT, first_name "
+                         "TEXT)"})
+                .exit_code,
+            0);
+  const auto config = write_config(
+      {{"store", "sqlite:state.db"},
+       {"service", service_section()},
+       {"connectors",
+        {{"crm",
+          {{"plugin", "crm"},
+           {"config",
+            {{"base_url", crm.base_url()},
+             {"token", "${env:CRM_TOKEN}"},
+             {"webhook_secret", "${env:CRM_WEBHOOK_SECRET}"},
+             {"entities", {{"contacts", json::object()}}}}}}},
+         {"db",
+          {{"plugin", "sql"},
+           {"config",
+            {{"url", "sqlite:members.db"}, {"entities", {{"members", json::object()}}}}}}}}},
+       {"flows",
+        {{{"name", "crm-to-db"},
+          {"schedule", {{"on_change", true}}},
+          {"from", {{"connector", "crm"}, {"entity", "contacts"}, {"key", {"id"}}}},
+          {"to", {{"connector", "db"}, {"entity", "members"}, {"key", {"crm_id"}}}},
+          {"mapping",
+           {{"crm_id", {{"from", "id"}}},
+            {"email", {{"from", "email"}}},
+            {"first_name", {{"from", "firstname"}}}}}}}}});
+  ProcessOptions options;
+  options.unset_env.push_back("JUNCTION_PLUGIN_PATH");
+  options.set_env = {{"JUNCTION_DEFAULT_PLUGIN_PATH", ""},
+                     {"JUNCTION_API_TOKEN", token},
+                     {"CRM_TOKEN", crm_token},
+                     {"CRM_WEBHOOK_SECRET", secret}};
+  ServiceProcess service(
+      junction_binary().string(),
+      {"run", "--config", config.string(), "--plugin-path", built_plugin_dir().string()},
+      dir.path(), options);
+  const int port = port_of(service);
+  ASSERT_GT(port, 0) << service.err();
+  const auto members = [&] {
+    return run_process("/usr/bin/sqlite3",
+                       {(dir / "members.db").string(), "SELECT first_name FROM members ORDER BY 1"})
+        .out;
+  };
+  ASSERT_TRUE(eventually([&] { return members() == "Ann\n"; }, seconds(30))) << service.err();
+
+  const std::string id = contact("bo@example.org", "Bo");
+  const std::string body =
+      json::array({{{"objectId", std::stoll(id)}, {"subscriptionType", "contact.creation"}}})
+          .dump();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/hooks/crm";
+  const std::string timestamp = std::to_string(
+      std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  // The signature as HubSpot computes it, by a second implementation (Python's hmac).
+  const auto signed_by = run_process(
+      "/usr/bin/python3",
+      {"-c",
+       "import base64, hashlib, hmac, sys\n"
+       "print(base64.b64encode(hmac.new(sys.argv[1].encode(), ('POST' + sys.argv[2] + "
+       "sys.argv[3] + sys.argv[4]).encode(), hashlib.sha256).digest()).decode(), end='')",
+       secret, url, body, timestamp});
+  ASSERT_EQ(signed_by.exit_code, 0) << signed_by.err;
+  httplib::Client hooks("127.0.0.1", port);
+  auto forged = hooks.Post("/hooks/crm",
+                           {{"X-HubSpot-Signature-v3", "AAAA" + signed_by.out.substr(4)},
+                            {"X-HubSpot-Request-Timestamp", timestamp}},
+                           body, "application/json");
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 401) << forged->body;
+  EXPECT_EQ(hooks.Post("/hooks/nothing", body, "application/json")->status, 404);
+  auto r = hooks.Post(
+      "/hooks/crm",
+      {{"X-HubSpot-Signature-v3", signed_by.out}, {"X-HubSpot-Request-Timestamp", timestamp}}, body,
+      "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 202) << r->body;
+  EXPECT_EQ(json::parse(r->body)["triggered"], json::array({"crm-to-db"})) << r->body;
+  EXPECT_TRUE(eventually([&] { return members() == "Ann\nBo\n"; }, seconds(30))) << service.err();
+  EXPECT_EQ(service.stop(), 0);
+  EXPECT_EQ(run_process("/usr/bin/sqlite3",
+                        {(dir / "state.db").string(),
+                         "SELECT COUNT(*), COUNT(handled_by_run) FROM webhook_events"})
+                .out,
+            "1|1\n")
+      << "the event was kept, and handled by the run it triggered";
+  EXPECT_EQ(service.err().find(secret), std::string::npos);
 }
 
 }  // namespace

@@ -82,7 +82,8 @@ void AdminApi::stop() {
 }
 
 bool AdminApi::start(const config::ServiceConfig &settings, std::string &why) {
-  if (!settings.tls_certificate.empty()) {
+  tls_ = !settings.tls_certificate.empty();
+  if (tls_) {
     server_ = std::make_unique<httplib::SSLServer>(settings.tls_certificate.c_str(),
                                                    settings.tls_key.c_str());
     if (!server_->is_valid()) {
@@ -115,7 +116,8 @@ void AdminApi::routes() {
   auto &s = *server_;
   // Everything but health needs a token; the token's name becomes the actor.
   s.set_pre_routing_handler([this](const httplib::Request &req, httplib::Response &res) {
-    if (req.path == "/healthz" || req.path == "/readyz") {
+    // Health is public; webhooks are verified by their connector (their signature).
+    if (req.path == "/healthz" || req.path == "/readyz" || req.path.rfind("/hooks/", 0) == 0) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
     const auto config = service_.current_config();
@@ -161,6 +163,21 @@ void AdminApi::routes() {
   });
   s.Get("/metrics", [this](const httplib::Request &, httplib::Response &res) {
     res.set_content(service_.metrics_text(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  s.Post(R"(/hooks/([A-Za-z][A-Za-z0-9_-]{0,62}))", [this](const httplib::Request &req,
+                                                           httplib::Response &res) {
+    plugin::ConnectorInstance::WebhookRequest request;
+    request.method = req.method;
+    request.url = (tls_ ? "https://" : "http://") + req.get_header_value("Host") + req.target;
+    for (const auto &[name, value] : req.headers) {
+      std::string lower = name;
+      for (auto &c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request.headers.emplace_back(lower, value);
+    }
+    request.body = req.body;
+    const auto answer = service_.accept_webhook(req.matches[1], request);
+    reply(res, answer.status, answer.body);
   });
 
   s.Get("/v1/jobs", [this](const httplib::Request &, httplib::Response &res) {

@@ -35,6 +35,7 @@ class AdminApi {
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
+  bool tls_ = false;
 };
 
 // The OpenAPI 3 document of the routes above.

@@ -35,6 +35,17 @@ json build() {
       {"security", json::array()},
       {"responses",
        {{"200", {{"description", "ready"}}}, {"503", {{"description", "not ready, and why"}}}}}};
+  paths["/hooks/{connector}"]["post"] = {
+      {"summary",
+       "A webhook for a connector, verified by the connector (its signature), not by a token; "
+       "its on-change flows run at once"},
+      {"security", json::array()},
+      {"parameters", json::array({param("connector", "path")})},
+      {"responses",
+       {{"202", {{"description", "kept; {\"accepted\": n, \"triggered\": [flows]}"}}},
+        {"401", {{"description", "not authentic, and why"}}},
+        {"404", {{"description", "no such connector, or it takes no webhooks"}}},
+        {"503", {{"description", "not kept; send it again"}}}}}};
   paths["/metrics"]["get"] = op("Prometheus metrics (text format 0.0.4)");
   paths["/openapi.json"]["get"] = op("This document");
   paths["/v1/jobs"]["get"] =

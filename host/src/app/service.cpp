@@ -5,11 +5,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <soci/soci.h>
 #include "app/plugin_search.hpp"
 #include "app/quota_sharing.hpp"
 #include "engine/quota_governor.hpp"
 #include "engine/retry_policy.hpp"
 #include "plugin/catalog.hpp"
+
 #include "store/error_queue_repository.hpp"
 #include "store/event_repository.hpp"
 #include "store/run_repository.hpp"
@@ -58,6 +60,7 @@ struct Service::Generation {
   std::shared_ptr<config::LoadedConfig> loaded;
   store::StoreLocation location;
   plugin::Catalog catalog;
+  std::unique_ptr<CheckedConfig> webhook_instances;  // made at the first webhook
 };
 
 struct Service::Watcher {
@@ -818,6 +821,7 @@ std::vector<std::string> Service::trigger_by_source(const std::string &connector
   std::vector<std::string> triggered;
   const std::lock_guard lock(mutex_);
   for (auto &[key, job] : jobs_) {
+    if (!job->schedule.on_change) continue;
     for (const auto &[c, e] : job->sources) {
       if (c != connector || (!entity.empty() && e != entity)) continue;
       job->triggered = true;
@@ -832,6 +836,62 @@ std::vector<std::string> Service::trigger_by_source(const std::string &connector
   }
   wake_.notify_all();
   return triggered;
+}
+
+Service::WebhookAnswer Service::accept_webhook(
+    const std::string &connector, const plugin::ConnectorInstance::WebhookRequest &request) {
+  std::shared_ptr<Generation> generation;
+  {
+    const std::lock_guard lock(mutex_);
+    generation = generation_;
+  }
+  std::vector<std::pair<std::string, std::string>> changes;
+  {
+    const std::lock_guard lock(webhook_mutex_);
+    if (!generation->loaded->config.connectors.contains(connector)) {
+      return {404, {{"error", "no connector named '" + connector + "'"}}};
+    }
+    if (!generation->webhook_instances) {
+      generation->webhook_instances = std::make_unique<CheckedConfig>(
+          check_against_plugins(generation->loaded->config, generation->catalog, true));
+    }
+    auto &instance = *generation->webhook_instances->connectors.at(connector);
+    if (!instance.can_receive_webhooks()) {
+      return {404, {{"error", "connector '" + connector + "' takes no webhooks"}}};
+    }
+    try {
+      changes = instance.webhook(request).value_or(changes);
+    } catch (const plugin::CallError &e) {
+      if (e.status() == JN_RECORD_REJECTED) {
+        spdlog::warn("webhook for {} refused: {}", connector, e.what());
+        return {401, {{"error", e.what()}}};
+      }
+      spdlog::error("webhook for {} failed: {}", connector, e.what());
+      return {500, {{"error", e.what()}}};
+    }
+  }
+  std::map<std::string, json> keys_by_entity;
+  for (const auto &[entity, key] : changes) keys_by_entity[entity].push_back(key);
+  try {
+    auto state = open_store();
+    store::EventRepository events(state->session());
+    soci::transaction transaction(state->session());
+    for (const auto &[entity, keys] : keys_by_entity) events.add(connector, entity, keys.dump());
+    transaction.commit();
+  } catch (const std::exception &e) {
+    // Not kept, not accepted: the sender tries again.
+    spdlog::error("webhook for {} could not be kept: {}", connector,
+                  store::readable_failure(e.what()));
+    return {503, {{"error", "the state store cannot keep the event now; send it again"}}};
+  }
+  json triggered = json::array();
+  for (const auto &[entity, keys] : keys_by_entity) {
+    for (const auto &job :
+         trigger_by_source(connector, entity, static_cast<std::int64_t>(keys.size()))) {
+      triggered.push_back(job);
+    }
+  }
+  return {202, {{"accepted", changes.size()}, {"triggered", triggered}}};
 }
 
 std::vector<JobStatus> Service::jobs() {

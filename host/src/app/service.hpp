@@ -92,8 +92,16 @@ class Service {
   // The request's state; waits up to `timeout` for its report first.
   std::optional<RunRequest> run_request(std::int64_t id, std::chrono::milliseconds timeout);
 
-  // Keys a webhook named changed: the jobs reading that connector's entity run at once.
-  // The events are in the store before this returns. Returns the jobs triggered.
+  // A webhook for `connector`: the connector verifies it and names what changed; the events
+  // are in the store before this returns, and the on-change jobs reading those entities run
+  // at once (the others find the events at their next run).
+  struct WebhookAnswer {
+    int status = 202;  // 202 accepted, 401 refused, 404 no such connector, 500 failure
+    nlohmann::json body;
+  };
+  WebhookAnswer accept_webhook(const std::string &connector,
+                               const plugin::ConnectorInstance::WebhookRequest &request);
+  // Runs the on-change jobs reading (connector, entity) at once; returns their names.
   std::vector<std::string> trigger_by_source(const std::string &connector,
                                              const std::string &entity, std::int64_t events);
 
@@ -145,8 +153,9 @@ class Service {
   std::chrono::system_clock::time_point started_;
 
   std::mutex reload_mutex_;
-  std::mutex sqlite_writer_;  // on a SQLite store, one run at a time  // one reload at a time
-                              // (SIGHUP and the API)
+  std::mutex sqlite_writer_;  // on a SQLite store, one run at a time
+  std::mutex webhook_mutex_;  // webhooks go through instances of their own, one at a time  // one
+                              // reload at a time (SIGHUP and the API)
   Metrics metrics_;
   std::mutex alerts_mutex_;
   AlertTracker alert_tracker_;

@@ -50,8 +50,9 @@ class PluginTable : public ::testing::Test {
   }
   Manifest manifest;
   jn_sink_api sink{sizeof(jn_sink_api), &noop_open, &noop_write, &noop_commit, &noop_close};
-  jn_plugin table{sizeof(jn_plugin), JN_ABI_MAJOR, JN_ABI_MINOR, "demo",  "1.2.3", &noop_create,
-                  &noop_destroy,     nullptr,      &sink,        nullptr, nullptr, nullptr};
+  jn_plugin table{sizeof(jn_plugin), JN_ABI_MAJOR,  JN_ABI_MINOR, "demo", "1.2.3",
+                  &noop_create,      &noop_destroy, nullptr,      &sink,  nullptr,
+                  nullptr,           nullptr,       nullptr};
 };
 
 TEST_F(PluginTable, AcceptsAConsistentTable) {

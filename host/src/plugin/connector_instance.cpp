@@ -186,6 +186,7 @@ namespace {
 constexpr std::size_t wait_for_changes_end = offsetof(jn_plugin, wait_for_changes) + sizeof(void *);
 constexpr std::size_t describe_fields_end = offsetof(jn_plugin, describe_fields) + sizeof(void *);
 constexpr std::size_t lookup_end = offsetof(jn_plugin, lookup) + sizeof(void *);
+constexpr std::size_t webhook_end = offsetof(jn_plugin, webhook) + sizeof(void *);
 
 bool has_since_1_1(const jn_plugin &table, std::size_t end) {
   return table.abi_minor >= 1 && table.struct_size >= end;
@@ -265,6 +266,37 @@ std::optional<ConnectorInstance::LookupAnswer> ConnectorInstance::lookup(
     }
   }
   return LookupAnswer{result.found, result.query_index};
+}
+
+bool ConnectorInstance::can_receive_webhooks() const {
+  return has_since_1_1(*plugin_.table, webhook_end) && plugin_.table->webhook != nullptr;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> ConnectorInstance::webhook(
+    const WebhookRequest &request) {
+  if (!can_receive_webhooks()) return std::nullopt;
+  std::vector<jn_http_header> headers;
+  headers.reserve(request.headers.size());
+  for (const auto &[name, value] : request.headers) headers.push_back({str(name), str(value)});
+  const jn_webhook_request r{sizeof(jn_webhook_request),
+                             static_cast<std::uint32_t>(headers.size()),
+                             str(request.method),
+                             str(request.url),
+                             headers.data(),
+                             str(request.body)};
+  jn_webhook_result result{sizeof(jn_webhook_result), 0, nullptr};
+  check(plugin_.table->webhook(handle_, &r, &result),
+        "connector '" + name() + "' refused a webhook");
+  if (result.change_count > 0 && result.changes == nullptr) {
+    throw CallError(JN_FATAL, "connector '" + name() + "' answered a webhook malformed");
+  }
+  std::vector<std::pair<std::string, std::string>> changes;
+  for (std::uint32_t i = 0; i < result.change_count && i < 100000; ++i) {
+    const auto &c = result.changes[i];
+    changes.emplace_back(sanitize_plugin_text({c.entity.data, c.entity.size}, 200),
+                         sanitize_plugin_text({c.key.data, c.key.size}, 1000));
+  }
+  return changes;
 }
 
 std::unique_ptr<SourceStream> ConnectorInstance::open_source(const SourceOptions &options) {

@@ -141,6 +141,19 @@ class ConnectorInstance {
   std::optional<LookupAnswer> lookup(const std::string &entity, const jn_batch &queries,
                                      const std::vector<std::string> &fields);
 
+  // Verifies a webhook request and returns the (entity, key) pairs it names as changed;
+  // nothing when the plugin takes no webhooks. Throws CallError (JN_RECORD_REJECTED: not
+  // authentic or not understood).
+  struct WebhookRequest {
+    std::string method;
+    std::string url;
+    std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+    std::string body;
+  };
+  bool can_receive_webhooks() const;
+  std::optional<std::vector<std::pair<std::string, std::string>>> webhook(
+      const WebhookRequest &request);
+
   // The fields `entity`'s records carry, when the plugin can tell. Throws CallError.
   std::optional<std::vector<std::string>> describe_fields(const std::string &entity);
 

@@ -4,6 +4,7 @@
 #include "crm_settings.hpp"
 #include "crm_sink.hpp"
 #include "crm_source.hpp"
+#include "crm_webhook.hpp"
 #include "junction/plugin.hpp"
 
 namespace junction::crm {
@@ -11,6 +12,7 @@ namespace junction::crm {
 class CrmConnector : public Connector {
  public:
   static constexpr bool can_look_up = true;
+  static constexpr bool can_receive_webhooks = true;
 
   explicit CrmConnector(const ConnectorInit &init)
       : Connector(init), settings_(parse_settings(init.config)) {}
@@ -28,6 +30,10 @@ class CrmConnector : public Connector {
               std::vector<std::uint32_t> &query_index) override {
     ApiClient api(settings_, host());
     look_up(api, settings_.entity(request.entity), request, found, query_index);
+  }
+
+  std::vector<WebhookChange> webhook(const WebhookRequest &request) override {
+    return read_webhook(settings_, request, std::chrono::system_clock::now());
   }
 
   // The configured properties, without asking the CRM: `check` must not need the network.

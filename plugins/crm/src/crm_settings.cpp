@@ -46,6 +46,8 @@ CrmSettings parse_settings(const std::string &config_json) {
   }
   // The budget is the account's: two connectors with one token share it. The key holds a
   // hash of the token, never the token.
+  s.webhook_secret = config.value("webhook_secret", "");
+  s.webhook_max_age = std::chrono::seconds(config.value("webhook_max_age_seconds", 300));
   s.account = config.value("account",
                            s.http.base_url + "#" + std::to_string(std::hash<std::string>{}(token)));
   const auto entities = config.value("entities", nlohmann::json::object());

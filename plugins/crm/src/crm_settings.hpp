@@ -33,7 +33,9 @@ struct CrmSettings {
   std::int64_t requests_per_window = 0;
   std::chrono::milliseconds window{10000};
   std::int64_t requests_per_day = 0;
-  std::string account;  // the budget's key: configured, or derived from the URL and token
+  std::string account;         // the budget's key: configured, or derived from the URL and token
+  std::string webhook_secret;  // the app's client secret, which signs webhooks
+  std::chrono::seconds webhook_max_age{300};
 
   const EntitySettings &entity(const std::string &name) const;
 };

@@ -20,6 +20,7 @@ static const jn_plugin table = {sizeof(jn_plugin),
                                 NULL,
                                 NULL,
                                 NULL,
+                                NULL,
                                 NULL};
 
 __attribute__((visibility("default"))) const jn_plugin *junction_plugin_entry(uint32_t major,

@@ -278,6 +278,39 @@ typedef struct jn_lookup_result {
   const uint32_t *query_index; /* per found record: the index of the query it answers */
 } jn_lookup_result;
 
+/* ---- webhooks (since 1.1) ---------------------------------------------------------- */
+
+/* One header of a webhook request, its name in lower case. An array element: fixed for
+ * all of 1.x. */
+typedef struct jn_http_header {
+  jn_str name;
+  jn_str value;
+} jn_http_header;
+
+/* A request the host received for a connector at POST /hooks/{connector}. */
+typedef struct jn_webhook_request {
+  uint32_t struct_size;
+  uint32_t header_count;
+  jn_str method; /* "POST" */
+  jn_str url;    /* as the sender called it (scheme://host[:port]/path?query), for
+                    signatures computed over the URL */
+  const jn_http_header *headers;
+  jn_str body; /* the bytes received, not NUL-terminated */
+} jn_webhook_request;
+
+/* A record a webhook names as changed: its entity and its key as the connector's source
+ * keys it (for a one-field key, the field's value as text). An array element. */
+typedef struct jn_webhook_change {
+  jn_str entity;
+  jn_str key;
+} jn_webhook_change;
+
+typedef struct jn_webhook_result {
+  uint32_t struct_size;
+  uint32_t change_count;
+  const jn_webhook_change *changes; /* valid until the next call on the same connector */
+} jn_webhook_result;
+
 /* ---- the plugin table -------------------------------------------------------------- */
 
 /* What the host tells a connector about itself when creating it. */
@@ -318,6 +351,12 @@ typedef struct jn_plugin {
    * can find records the host has never seen, without reading every record. NULL: the
    * connector cannot look up. */
   jn_status (*lookup)(void *connector, const jn_lookup_request *request, jn_lookup_result *out);
+  /* Verifies a webhook request (its signature, with the connector's secret) and names the
+   * records it says changed: JN_OK with the changes (none for a test ping); JN_RECORD_REJECTED
+   * when the request is not authentic or not understood (the host answers 401 and logs
+   * set_error's reason). No I/O. The host gives webhooks an instance of their own, never
+   * called by two threads at once. NULL: the connector takes no webhooks. */
+  jn_status (*webhook)(void *connector, const jn_webhook_request *request, jn_webhook_result *out);
 } jn_plugin;
 
 typedef const jn_plugin *(*jn_entry_fn)(uint32_t host_abi_major, uint32_t host_abi_minor);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,6 +102,25 @@ struct LookupRequest {
   std::string entity;
   BatchView queries;
   std::vector<std::string> fields;  // more fields the found records carry
+};
+
+// A webhook request as the host received it: header names in lower case.
+struct WebhookRequest {
+  std::string method;
+  std::string url;  // scheme://host[:port]/path?query, as the sender called it
+  std::map<std::string, std::string> headers;
+  std::string body;
+
+  std::string header(const std::string &lower_name) const {
+    const auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+// A record a webhook names as changed.
+struct WebhookChange {
+  std::string entity;
+  std::string key;  // as the source keys it; a one-field key's value as text
 };
 
 // What Source::next fills in. The batch is cleared by the caller before each call.
@@ -227,6 +247,14 @@ class Connector {
     (void)found;
     (void)query_index;
     throw FatalError("this connector cannot look records up");
+  }
+  // Verifies a webhook request and names the records it says changed (see
+  // jn_plugin.webhook); throws RecordError when the request is not authentic or not
+  // understood. A connector that takes webhooks also declares
+  // `static constexpr bool can_receive_webhooks = true;`.
+  virtual std::vector<WebhookChange> webhook(const WebhookRequest &request) {
+    (void)request;
+    throw FatalError("this connector takes no webhooks");
   }
   virtual std::unique_ptr<Sink> open_sink(const SinkRequest &request) {
     (void)request;

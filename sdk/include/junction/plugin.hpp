@@ -28,7 +28,9 @@ struct ConnectorHolder {
   Host host;
   std::vector<std::string> field_names;  // the last describe_fields answer
   std::vector<jn_str> field_strs;
-  BatchBuilder lookup_found;  // the last lookup answer
+  BatchBuilder lookup_found;                   // the last lookup answer
+  std::vector<WebhookChange> webhook_changes;  // the last webhook's answer
+  std::vector<jn_webhook_change> webhook_strs;
   std::vector<std::uint32_t> lookup_index;
 };
 
@@ -204,6 +206,37 @@ struct Adapter {
       out->query_index = c->lookup_index.data();
     });
   }
+  static jn_status webhook(void *connector, const jn_webhook_request *request,
+                           jn_webhook_result *out) noexcept {
+    auto *c = static_cast<ConnectorHolder *>(connector);
+    return guarded(c->host, [&] {
+      if (request == nullptr || out == nullptr ||
+          (request->header_count > 0 && !request->headers)) {
+        throw FatalError("webhook called without a request");
+      }
+      WebhookRequest r{std::string(view(request->method)),
+                       std::string(view(request->url)),
+                       {},
+                       std::string(view(request->body))};
+      for (std::uint32_t i = 0; i < request->header_count; ++i) {
+        r.headers[std::string(view(request->headers[i].name))] =
+            std::string(view(request->headers[i].value));
+      }
+      c->webhook_changes = c->connector->webhook(r);
+      c->webhook_strs.clear();
+      for (const auto &change : c->webhook_changes) {
+        c->webhook_strs.push_back({make_str(change.entity), make_str(change.key)});
+      }
+      out->change_count = static_cast<std::uint32_t>(c->webhook_strs.size());
+      out->changes = c->webhook_strs.data();
+    });
+  }
+  static constexpr bool can_receive_webhooks() {
+    if constexpr (requires { ConnectorType::can_receive_webhooks; }) {
+      return ConnectorType::can_receive_webhooks;
+    }
+    return false;
+  }
   static constexpr bool can_look_up() {
     if constexpr (requires { ConnectorType::can_look_up; }) return ConnectorType::can_look_up;
     return false;
@@ -226,7 +259,8 @@ struct Adapter {
                                   is_sink ? &sink_api : nullptr,
                                   &wait_for_changes,
                                   &describe_fields,
-                                  can_look_up() ? &lookup : nullptr};
+                                  can_look_up() ? &lookup : nullptr,
+                                  can_receive_webhooks() ? &webhook : nullptr};
     return &plugin;
   }
 };
