@@ -1,5 +1,6 @@
 // junction status: the state store on SQLite and PostgreSQL.
 #include <fstream>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -89,6 +90,65 @@ TEST(StatusCommand, FailsWithExit1WhenTheStoreIsUnreachable) {
             std::string::npos)
       << r.err;
   EXPECT_EQ(r.err.find(":pw@"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace junction::testing
+
+namespace junction::testing {
+namespace {
+
+// status shows each flow's schedule, last run, result, lag and next run; --json says the
+// same for scripts, as do sync --json and check --json.
+TEST(StatusCommand, ShowsEachFlowsLastRunLagAndNextRunAlsoAsJson) {
+  TempDir dir;
+  const auto config = dir.write("junction.json", R"({
+    "connectors": {"gen": {"plugin": "faulty", "config": {"generate": 3}},
+                   "log": {"plugin": "faulty", "config": {"log": "x.jsonl"}}},
+    "flows": [
+      {"name": "hourly", "schedule": {"every": "1h"},
+       "from": {"connector": "gen", "entity": "e", "key": ["id"]}, "to": {"connector": "log", "entity": "e"}},
+      {"name": "nightly", "schedule": {"cron": "30 2 * * *", "timezone": "UTC"},
+       "from": {"connector": "gen", "entity": "f", "key": ["id"]}, "to": {"connector": "log", "entity": "f"}}]})");
+  const auto synced = junction({"sync", "--json", "--flow", "hourly", "--config", config.string(),
+                                "--plugin-path", test_plugin_dir().string()});
+  ASSERT_EQ(synced.exit_code, 0) << synced.err;
+  const auto round = nlohmann::json::parse(synced.out);
+  ASSERT_EQ(round["flows"].size(), 1U);
+  EXPECT_EQ(round["flows"][0]["result"], "succeeded");
+  EXPECT_EQ(round["flows"][0]["counts"]["read"], 3);
+
+  const auto text = junction({"status", "--config", config.string()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("FLOW OR SYNC"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("cron 30 2 * * *"), std::string::npos) << text.out;
+  const auto r = junction({"status", "--json", "--config", config.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto status = nlohmann::json::parse(r.out);
+  ASSERT_EQ(status["jobs"].size(), 2U);
+  const auto &hourly = status["jobs"][0];
+  EXPECT_EQ(hourly["name"], "hourly");
+  EXPECT_EQ(hourly["schedule"], "every 1h");
+  EXPECT_EQ(hourly["last_run"]["result"], "succeeded");
+  EXPECT_EQ(hourly["last_run"]["run_id"], round["flows"][0]["run_id"]);
+  EXPECT_GE(hourly["lag_seconds"].get<double>(), 0.0);
+  // An hour after the run's start, to the second.
+  EXPECT_EQ(hourly["next_run_at"].get<std::string>().substr(14, 5),
+            round["flows"][0]["started_at"].get<std::string>().substr(14, 5));
+  const auto &nightly = status["jobs"][1];
+  EXPECT_TRUE(nightly["last_run"].is_null());
+  EXPECT_NE(nightly["next_run_at"].get<std::string>().find("T02:30:00"), std::string::npos);
+  EXPECT_EQ(status["records_known"], 3);
+
+  dir.write("bad.json", R"({"connectors": {}, "flows": [{"name": 5}], "stor": 1})");
+  const auto checked = junction({"check", "--json", "--config", (dir / "bad.json").string()});
+  EXPECT_EQ(checked.exit_code, 2);
+  const auto outcome = nlohmann::json::parse(checked.out);
+  EXPECT_FALSE(outcome["ok"].get<bool>());
+  std::set<std::string> pointers;
+  for (const auto &p : outcome["problems"]) pointers.insert(p["pointer"].get<std::string>());
+  EXPECT_TRUE(pointers.contains("/stor")) << checked.out;
+  EXPECT_TRUE(pointers.contains("/flows/0/name")) << checked.out;
 }
 
 }  // namespace

@@ -100,19 +100,6 @@ struct Service::Job {
   std::shared_ptr<Watcher> watcher;
 };
 
-json JobStatus::to_json() const {
-  json out = {{"name", name},
-              {"kind", kind},
-              {"schedule", schedule},
-              {"running", running},
-              {"pending", pending}};
-  out["last_run"] = last ? last->to_json() : json(nullptr);
-  out["last_success_at"] = last_success_at.empty() ? json(nullptr) : json(last_success_at);
-  out["next_run_at"] = next_run_at.empty() ? json(nullptr) : json(next_run_at);
-  out["lag_seconds"] = lag_seconds ? json(*lag_seconds) : json(nullptr);
-  return out;
-}
-
 json RunRequest::to_json() const {
   json out = {{"request", id}, {"job", job}, {"state", state}};
   if (report) out["result"] = report->to_json();

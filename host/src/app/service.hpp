@@ -25,6 +25,7 @@
 #include "app/alert_rules.hpp"
 #include "app/config_check.hpp"
 #include "app/job_runs.hpp"
+#include "app/job_status.hpp"
 #include "app/metrics.hpp"
 #include "config/host_config.hpp"
 #include "store/run_lock.hpp"
@@ -35,20 +36,6 @@ namespace junction::app {
 struct ServiceOptions {
   std::filesystem::path config_file;
   std::vector<std::filesystem::path> plugin_path;  // from the command line
-};
-
-// What the service shows of one flow or sync.
-struct JobStatus {
-  std::string name;
-  std::string kind;  // flow or sync
-  std::string schedule;
-  bool running = false;
-  bool pending = false;  // a run is due or asked for and waits for a worker
-  std::optional<JobReport> last;
-  std::string last_success_at;        // "" when none known
-  std::string next_run_at;            // "" when only on demand or on change
-  std::optional<double> lag_seconds;  // since the last success
-  nlohmann::json to_json() const;
 };
 
 struct ReloadOutcome {

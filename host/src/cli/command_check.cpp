@@ -2,6 +2,8 @@
 // every plugin it names, reporting every problem at once.
 #include <ostream>
 
+#include <nlohmann/json.hpp>
+
 #include "app/config_check.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
@@ -13,7 +15,10 @@ namespace po = boost::program_options;
 
 int run_check(const CommandArgs &command) {
   po::options_description options("options");
-  options.add_options()("config,c", po::value<std::string>()->required(), "config file");
+  options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
+      "json",
+      "the outcome as one JSON object: {\"ok\", \"file\", \"problems\": [{\"file\", "
+      "\"pointer\", \"message\"}], ...}");
   add_plugin_path_option(options);
   po::variables_map values;
   int code = exit_ok;
@@ -34,6 +39,23 @@ int run_check(const CommandArgs &command) {
   auto checked = app::check_against_plugins(config, catalog, /*start_connectors=*/true);
   problems.insert(problems.end(), checked.problems.begin(), checked.problems.end());
 
+  if (values.count("json") != 0U) {
+    nlohmann::json out = {
+        {"ok", problems.empty()}, {"file", file.string()}, {"problems", nlohmann::json::array()}};
+    for (const auto &p : problems) {
+      out["problems"].push_back({{"file", p.file.empty() ? file.string() : p.file},
+                                 {"pointer", p.pointer},
+                                 {"message", p.message},
+                                 {"text", p.to_string()}});
+    }
+    if (problems.empty()) {
+      out["connectors"] = config.connectors.size();
+      out["flows"] = config.flows.size();
+      out["syncs"] = config.syncs.size();
+    }
+    command.out << out.dump(2) << "\n";
+    return problems.empty() ? exit_ok : exit_usage;
+  }
   if (!problems.empty()) {
     print_diagnostics(command.err, problems);
     command.err << problems.size() << (problems.size() == 1 ? " problem" : " problems") << " in "
