@@ -452,6 +452,44 @@ TEST_F(Service, AnAlertFiresOnceAndResolvesOnce) {
   EXPECT_EQ(service->count_in_err("alert members failing firing for members"), 1);
 }
 
+// A file moved into a watched folder runs the on-change flow reading that folder at once.
+TEST_F(Service, ANewFileInAWatchedFolderRunsItsFlow) {
+  fs::create_directories(dir / "incoming");
+  const auto config = write_config(
+      {{"store", "sqlite:state.db"},
+       {"service", service_section()},
+       {"connectors",
+        {{"files",
+          {{"plugin", "csv"},
+           {"config",
+            {{"dir", dir.path().string()},
+             {"entities",
+              {{"people",
+                {{"in_dir", "incoming"}, {"pattern", "*.csv"}, {"stable_for", "0s"}}}}}}}}},
+         {"log", {{"plugin", "faulty"}, {"config", {{"log", "people.jsonl"}}}}}}},
+       {"flows",
+        {{{"name", "arrivals"},
+          {"schedule", {{"on_change", true}}},
+          {"from", {{"connector", "files"}, {"entity", "people"}, {"key", {"id"}}}},
+          {"to", {{"connector", "log"}, {"entity", "people"}}}}}}});
+  auto service = start(config);
+  const int port = port_of(*service);
+  ASSERT_GT(port, 0) << service->err();
+  httplib::Client api("127.0.0.1", port);
+  ASSERT_TRUE(eventually(
+      [&] {
+        const json j = get_json(api, "/v1/jobs/arrivals");
+        return j.is_object() && j["last_run"].is_object();
+      },
+      seconds(30)));
+  // Written elsewhere, then moved in whole, as a careful exporter does.
+  dir.write("p.tmp", "id,name\n1,Ann\n2,Bo\n");
+  fs::rename(dir / "p.tmp", dir / "incoming" / "p1.csv");
+  EXPECT_TRUE(eventually([&] { return lines_of(read("people.jsonl")).size() == 2; }, seconds(30)))
+      << service->err();
+  EXPECT_EQ(service->stop(), 0);
+}
+
 // A signed webhook from the CRM runs the on-change flow reading its contacts at once, and
 // the new contact reaches the SQLite target; a forged one is refused with 401.
 TEST_F(Service, ASignedWebhookRunsTheFlowAndItsRecordArrives) {
