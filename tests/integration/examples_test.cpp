@@ -134,3 +134,26 @@ TEST(Examples, TheMembershipScenarioKeepsThreeSystemsAndTheMailingStatusConsiste
 
 }  // namespace
 }  // namespace junction::testing
+
+namespace junction::testing {
+namespace {
+
+// The shipped Prometheus rules load, and their own unit tests (alerts_test.yml: which
+// alert fires from which series, with which labels and text) pass.
+TEST(Examples, ThePrometheusAlertingRulesLoadAndPassTheirTests) {
+  const auto examples = source_dir() / "config/examples";
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/promtool"))
+      << "promtool (Debian package prometheus) is installed by scripts/install-deps";
+  const auto checked =
+      run_process("/usr/bin/promtool", {"check", "rules", (examples / "alerts.yml").string()});
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  EXPECT_NE(checked.out.find("SUCCESS: 9 rules found"), std::string::npos) << checked.out;
+  ProcessOptions in_examples;
+  in_examples.working_dir = examples.string();
+  const auto tested =
+      run_process("/usr/bin/promtool", {"test", "rules", "alerts_test.yml"}, in_examples);
+  EXPECT_EQ(tested.exit_code, 0) << tested.out << tested.err;
+}
+
+}  // namespace
+}  // namespace junction::testing

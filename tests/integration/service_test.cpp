@@ -16,6 +16,7 @@
 #include "crm_emulator.hpp"
 #include "postgres.hpp"
 #include "service_process.hpp"
+#include "smtp_server.hpp"
 
 namespace junction::testing {
 namespace {
@@ -31,10 +32,12 @@ class Service : public ::testing::Test {
  protected:
   fs::path write_config(const json &doc) { return dir.write("junction.json", doc.dump(2)); }
 
-  std::unique_ptr<ServiceProcess> start(const fs::path &config) {
+  std::unique_ptr<ServiceProcess> start(const fs::path &config,
+                                        const std::map<std::string, std::string> &env = {}) {
     ProcessOptions options;
     options.unset_env.push_back("JUNCTION_PLUGIN_PATH");
     options.set_env = {{"JUNCTION_DEFAULT_PLUGIN_PATH", ""}, {"JUNCTION_API_TOKEN", token}};
+    options.set_env.insert(env.begin(), env.end());
     return std::make_unique<ServiceProcess>(
         junction_binary().string(),
         std::vector<std::string>{"run", "--config", config.string(), "--plugin-path",
@@ -406,6 +409,7 @@ TEST_F(Service, AnAlertFiresOnceAndResolvesOnce) {
     return received;
   };
 
+  SmtpServer smtp(dir.path() / "smtp", "alerts", "smtp-password-0b7d");
   json doc = {
       {"store", "sqlite:state.db"},
       {"service", service_section()},
@@ -422,9 +426,16 @@ TEST_F(Service, AnAlertFiresOnceAndResolvesOnce) {
        {{"check_every", "100ms"},
         {"rules", {{{"name", "members failing"}, {"when", "run_failed"}}}},
         {"send_to",
-         {{{"webhook", "http://127.0.0.1:" + std::to_string(receiver_port) + "/alerts"}}}}}}};
+         {{{"webhook", "http://127.0.0.1:" + std::to_string(receiver_port) + "/alerts"}},
+          {{"email",
+            {{"smtp", smtp.url()},
+             {"from", "junction@example.org"},
+             {"to", {"ops@example.org"}},
+             {"username", "alerts"},
+             {"password", "${env:SMTP_PASSWORD}"},
+             {"ca_bundle", smtp.certificate().string()}}}}}}}}};
   const auto config = write_config(doc);
-  auto service = start(config);
+  auto service = start(config, {{"SMTP_PASSWORD", "smtp-password-0b7d"}});
   ASSERT_GT(port_of(*service), 0) << service->err();
   EXPECT_TRUE(eventually([&] { return !messages().empty(); }, seconds(30))) << service->err();
   // Several more failed runs go by without another message.
@@ -450,6 +461,16 @@ TEST_F(Service, AnAlertFiresOnceAndResolvesOnce) {
   EXPECT_EQ(all[1]["status"], "resolved");
   EXPECT_EQ(all[1]["starts_at"], all[0]["starts_at"]);
   EXPECT_EQ(service->count_in_err("alert members failing firing for members"), 1);
+  // The same two by email, through a real SMTP server (STARTTLS, AUTH).
+  EXPECT_TRUE(eventually([&] { return smtp.messages().size() == 2; }, seconds(20)));
+  const auto mails = smtp.messages();
+  ASSERT_EQ(mails.size(), 2U);
+  EXPECT_NE(mails[0].find("Subject: [junction] members failing firing: members"), std::string::npos)
+      << mails[0];
+  EXPECT_NE(mails[1].find("Subject: [junction] members failing resolved: members"),
+            std::string::npos)
+      << mails[1];
+  EXPECT_EQ(service->err().find("smtp-password-0b7d"), std::string::npos);
 }
 
 // A file moved into a watched folder runs the on-change flow reading that folder at once.

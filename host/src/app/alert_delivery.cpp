@@ -68,11 +68,14 @@ std::string send_mail(const config::AlertChannel &channel, const std::string &su
   curl_easy_setopt(curl, CURLOPT_URL, channel.url.c_str());
   curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
   curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients);
+  // STARTTLS when the server offers it; required before a password is sent.
+  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
   if (!channel.username.empty()) {
     curl_easy_setopt(curl, CURLOPT_USERNAME, channel.username.c_str());
     curl_easy_setopt(curl, CURLOPT_PASSWORD, channel.password.c_str());
     curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   }
+  if (!channel.ca_bundle.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, channel.ca_bundle.c_str());
   curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt(curl, CURLOPT_READFUNCTION, &read_upload);
   curl_easy_setopt(curl, CURLOPT_READDATA, &upload);

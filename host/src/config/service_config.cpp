@@ -159,6 +159,8 @@ void read_alerts_config(const json &doc, const std::string &file,
       channel.from = e.value("from", "");
       channel.username = e.value("username", "");
       channel.password = e.value("password", "");
+      if (e.contains("ca_bundle"))
+        channel.ca_bundle = absolute_beside(file, e.value("ca_bundle", ""));
       for (const auto &to : e.value("to", json::array())) {
         if (to.is_string()) channel.to.push_back(to.get<std::string>());
       }

@@ -48,8 +48,9 @@ struct AlertChannel {
   std::string url;  // webhook URL, or the SMTP server's smtp:// or smtps:// URL
   std::string from;
   std::vector<std::string> to;
-  std::string username;  // SMTP login, optional
-  std::string password;  // a secret
+  std::string username;   // SMTP login, optional
+  std::string password;   // a secret
+  std::string ca_bundle;  // verifies the SMTP server instead of the system's CAs
 };
 
 struct AlertsConfig {
