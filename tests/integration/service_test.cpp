@@ -340,6 +340,63 @@ TEST_F(Service, SigtermMidRunLeavesNothingToRepair) {
   EXPECT_EQ(lines, 20000U) << "a record was written twice";
 }
 
+// The error queue and the audit log through the API: changes are audited with the token's
+// name; the chain stays intact.
+TEST_F(Service, TheErrorQueueAndAuditLogThroughTheApi) {
+  const auto config = write_config(
+      {{"store", "sqlite:state.db"},
+       {"service", service_section()},
+       {"connectors",
+        {{"gen", {{"plugin", "faulty"}, {"config", {{"generate", 20}}}}},
+         {"log",
+          {{"plugin", "faulty"}, {"config", {{"log", "out.jsonl"}, {"reject_pattern", ".*7"}}}}}}},
+       {"flows",
+        {{{"name", "members"},
+          {"from", {{"connector", "gen"}, {"entity", "m"}, {"key", {"id"}}}},
+          {"to", {{"connector", "log"}, {"entity", "m"}}}}}}});
+  auto service = start(config);
+  const int port = port_of(*service);
+  ASSERT_GT(port, 0) << service->err();
+  httplib::Client api("127.0.0.1", port);
+  api.set_read_timeout(120, 0);
+  auto r = api.Post("/v1/jobs/members/run", bearer(), "", "application/json");
+  ASSERT_TRUE(r);
+  const json run = json::parse(r->body);
+  EXPECT_EQ(run["result"]["result"], "finished_with_errors") << r->body;
+  const json errors = get_json(api, "/v1/errors?flow=members");
+  ASSERT_EQ(errors.size(), 2U) << errors.dump();  // ids 7 and 17
+  const auto id = errors[0]["id"].get<std::int64_t>();
+  EXPECT_EQ(get_json(api, "/v1/errors/" + std::to_string(id))["state"], "open");
+
+  r = api.Post(("/v1/errors/" + std::to_string(id) + "/discard").c_str(), bearer(),
+               R"({"reason": "a test record"})", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  r = api.Post(("/v1/errors/" + std::to_string(id) + "/discard").c_str(), bearer(),
+               R"({"reason": "again"})", "application/json");
+  EXPECT_EQ(r->status, 409) << r->body;
+  EXPECT_EQ(api.Post("/v1/errors/1/discard", bearer(), "{}", "application/json")->status, 400);
+  EXPECT_EQ(get_json(api, "/v1/errors?flow=members").size(), 1U);
+  // The other one still fails as before when re-driven.
+  r = api.Post("/v1/errors/retry", bearer(), R"({"flow": "members"})", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(json::parse(r->body)["failed"], 1) << r->body;
+
+  bool audited = false;
+  for (const auto &e : get_json(api, "/v1/audit?limit=1000")) {
+    if (e["action"] == "errors.discard") {
+      audited = true;
+      EXPECT_EQ(e["actor"], "api:ops");
+      EXPECT_NE(e["detail"].get<std::string>().find("a test record"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(audited);
+  const json verified = get_json(api, "/v1/audit/verify");
+  EXPECT_TRUE(verified["intact"].get<bool>()) << verified.dump();
+  EXPECT_EQ(api.Get("/v1/plan?sync=none", bearer())->status, 404);
+  EXPECT_EQ(service->stop(), 0);
+}
+
 // One service per state store: a second one is refused with who holds it.
 TEST_F(Service, ASecondServiceOnTheSameStoreIsRefusedByName) {
   const auto config = write_config(

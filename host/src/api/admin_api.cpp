@@ -8,6 +8,7 @@
 #include "app/audit_views.hpp"
 #include "app/error_queue.hpp"
 #include "app/plugin_search.hpp"
+#include "app/sync_plan.hpp"
 #include "app/sync_review.hpp"
 #include "log/secret_redaction.hpp"
 #include "plugin/catalog.hpp"
@@ -351,6 +352,20 @@ void AdminApi::routes() {
     reply(res, v["intact"].get<bool>() ? 200 : 409, v);
   });
 
+  // What the next cycle of a sync would do; reads every system, writes nothing.
+  s.Get("/v1/plan", [this](const httplib::Request &req, httplib::Response &res) {
+    const auto config = service_.current_config();
+    const std::string name = req.get_param_value("sync");
+    const auto &syncs = config->config.syncs;
+    const auto sync = std::find_if(syncs.begin(), syncs.end(),
+                                   [&](const config::SyncConfig &y) { return y.name == name; });
+    if (sync == syncs.end()) return fail(res, 404, "no sync named '" + name + "' (?sync=NAME)");
+    const auto catalog = plugin::scan_plugin_dirs(
+        app::plugin_search_dirs(service_.plugin_path(), config->config.plugin_path));
+    auto checked = app::check_against_plugins(config->config, catalog, true);
+    auto state = service_.open_store();
+    reply(res, 200, app::plan_sync_once(*sync, checked, *state).to_json());
+  });
   s.Get("/v1/alerts", [this](const httplib::Request &, httplib::Response &res) {
     json out = json::array();
     for (const auto &a : service_.firing_alerts()) {

@@ -83,6 +83,9 @@ json build() {
       op("The audit log", {param("flow", "query"), param("key", "query"), param("since", "query"),
                            param("limit", "query", "integer")});
   paths["/v1/audit/verify"]["get"] = op("Check the audit log's hash chain (409 when broken)");
+  paths["/v1/plan"]["get"] =
+      op("What the next cycle of a sync would do (reads every system, writes nothing)",
+         {param("sync", "query")});
   paths["/v1/alerts"]["get"] = op("Alerts firing now");
   paths["/v1/reload"]["post"] =
       op("Reload the config file; refused whole (422) with every problem when it has any");

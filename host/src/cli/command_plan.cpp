@@ -4,70 +4,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/sync_plan.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json_output.hpp"
 #include "cli/plugin_options.hpp"
 #include "cli/run_setup.hpp"
-#include "engine/record_text.hpp"
-#include "engine/sync/sync_runner.hpp"
 #include "store/state_store.hpp"
 
 namespace junction::cli {
-namespace {
 
 namespace po = boost::program_options;
-using nlohmann::json;
-
-const char *kind_text(engine::sync::WriteKind kind) {
-  switch (kind) {
-    case engine::sync::WriteKind::create: return "create";
-    case engine::sync::WriteKind::update: return "update";
-    case engine::sync::WriteKind::remove: return "delete";
-  }
-  return "";
-}
-
-// One JSON object per planned action: what `sync` would then do, in the same order.
-std::vector<json> plan_json(const engine::sync::SyncOutcome &o) {
-  const auto &m = o.model;
-  std::vector<json> out;
-  for (const auto &match : o.plan.matches) {
-    out.push_back({{"sync", o.sync},
-                   {"action", "link"},
-                   {"system", m.systems[match.system].name},
-                   {"key", engine::readable_key(match.key)},
-                   {"link", match.link},
-                   {"rule", match.rule + 1}});
-  }
-  for (const auto &w : o.plan.writes) {
-    json fields = json::object();
-    for (const auto &f : w.fields) fields[m.fields[f.field]] = f.value ? json(*f.value) : json();
-    out.push_back({{"sync", o.sync},
-                   {"action", kind_text(w.kind)},
-                   {"system", m.systems[w.system].name},
-                   {"key", engine::readable_key(w.key)},
-                   {"link", w.link},
-                   {"fields", fields}});
-  }
-  for (const auto &r : o.plan.reviews) {
-    json values = json::object();
-    for (std::size_t s = 0; s < r.values.size(); ++s) {
-      if (r.values[s]) values[m.systems[s].name] = *r.values[s];
-    }
-    out.push_back({{"sync", o.sync},
-                   {"action", "review"},
-                   {"system", m.systems[r.system].name},
-                   {"key", engine::readable_key(r.key)},
-                   {"link", r.link},
-                   {"field", r.field ? json(m.fields[*r.field]) : json()},
-                   {"values", values},
-                   {"candidates", r.candidates}});
-  }
-  return out;
-}
-
-}  // namespace
 
 int run_plan(const CommandArgs &command) {
   po::options_description options("options");
@@ -106,37 +53,22 @@ int run_plan(const CommandArgs &command) {
   JsonOutput out_json;
   int result = exit_ok;
   for (const auto *sync : setup.syncs) {
-    engine::sync::SyncContext context{*sync, {}, *state, ""};
-    for (auto &[name, connector] : setup.checked.connectors) {
-      context.connectors[name] = connector.get();
-    }
-    engine::sync::SyncOutcome outcome;
+    app::SyncPlanReport plan;
     try {
-      outcome = engine::sync::plan_sync(context);
+      plan = app::plan_sync_once(*sync, setup.checked, *state);
     } catch (const std::exception &e) {
       command.err << "sync " << sync->name << ": " << e.what() << "\n";
       result = exit_failed;
       continue;
     }
     if (as_json) {
-      for (const auto &line : plan_json(outcome)) command.out << out_json.dump(line) << "\n";
+      for (const auto &line : plan.actions) command.out << out_json.dump(line) << "\n";
       continue;
     }
-    const auto &p = outcome.plan;
-    long long creates = 0;
-    long long updates = 0;
-    long long deletes = 0;
-    for (const auto &w : p.writes) {
-      creates += w.kind == engine::sync::WriteKind::create ? 1 : 0;
-      updates += w.kind == engine::sync::WriteKind::update ? 1 : 0;
-      deletes += w.kind == engine::sync::WriteKind::remove ? 1 : 0;
-    }
-    command.out << "sync " << sync->name << ": " << outcome.counts.read << " records read\n";
-    for (const auto &line : engine::sync::describe_plan(outcome)) {
-      command.out << "  " << line << "\n";
-    }
-    command.out << "  " << p.matches.size() << " to link, " << creates << " to create, " << updates
-                << " to update, " << deletes << " to delete, " << p.reviews.size()
+    command.out << "sync " << sync->name << ": " << plan.read << " records read\n";
+    for (const auto &line : plan.lines) command.out << "  " << line << "\n";
+    command.out << "  " << plan.links << " to link, " << plan.creates << " to create, "
+                << plan.updates << " to update, " << plan.deletes << " to delete, " << plan.reviews
                 << " for review\n";
   }
   out_json.report(command.err, "plan lines");
