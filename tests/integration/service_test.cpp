@@ -377,6 +377,19 @@ TEST_F(Service, TheErrorQueueAndAuditLogThroughTheApi) {
   EXPECT_EQ(r->status, 409) << r->body;
   EXPECT_EQ(api.Post("/v1/errors/1/discard", bearer(), "{}", "application/json")->status, 400);
   EXPECT_EQ(get_json(api, "/v1/errors?flow=members").size(), 1U);
+  // Edits are checked against the record's fields, and audited.
+  const auto other = get_json(api, "/v1/errors?flow=members")[0]["id"].get<std::int64_t>();
+  r = api.Post(("/v1/errors/" + std::to_string(other) + "/edit").c_str(), bearer(),
+               R"({"set": {"nmae": "x"}})", "application/json");
+  EXPECT_EQ(r->status, 409);
+  EXPECT_NE(r->body.find("has no field"), std::string::npos) << r->body;
+  r = api.Post(("/v1/errors/" + std::to_string(other) + "/edit").c_str(), bearer(),
+               R"({"set": {"note": "checked"}, "add": true})", "application/json");
+  EXPECT_EQ(r->status, 200) << r->body;
+  r = api.Get("/v1/errors/export?format=csv&state=all", bearer());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(lines_of(r->body).size(), 3U) << r->body;  // the header and both entries
+  EXPECT_EQ(r->body.rfind("id,flow,run_id,", 0), 0U) << r->body;
   // The other one still fails as before when re-driven.
   r = api.Post("/v1/errors/retry", bearer(), R"({"flow": "members"})", "application/json");
   ASSERT_TRUE(r);

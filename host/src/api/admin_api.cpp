@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <openssl/crypto.h>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 
@@ -258,6 +259,46 @@ void AdminApi::routes() {
       return fail(res, 409, e.what());
     }
     reply(res, 200, {{"discarded", id_of(req.matches[1])}});
+  });
+  // Fixes a queued record: {"set": {"field": "value"}, "null": ["field"], "add": false}.
+  s.Post(R"(/v1/errors/(\d+)/edit)",
+         [this, actor](const httplib::Request &req, httplib::Response &res) {
+           const json body = body_of(req);
+           app::ErrorEdit edit;
+           if (body.is_object() && body.contains("set") && body["set"].is_object()) {
+             for (const auto &[field, value] : body["set"].items()) {
+               if (!value.is_string()) return fail(res, 400, "/set/" + field + ": a value is text");
+               edit.set.emplace_back(field, value.get<std::string>());
+             }
+           }
+           if (body.is_object() && body.contains("null") && body["null"].is_array()) {
+             for (const auto &field : body["null"]) {
+               if (field.is_string()) edit.nulls.push_back(field.get<std::string>());
+             }
+           }
+           edit.add = body.is_object() && body.value("add", false);
+           auto state = service_.open_store();
+           try {
+             const auto changed = app::edit_error(*state, id_of(req.matches[1]), edit, actor(res));
+             reply(res, 200, {{"changed", changed}});
+           } catch (const app::ErrorQueueError &e) {
+             fail(res, 409, e.what());
+           }
+         });
+  // The queue as a file: ?format=json (JSON lines) or csv, ?flow=, ?state= (default open).
+  s.Get("/v1/errors/export", [this](const httplib::Request &req, httplib::Response &res) {
+    const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+    if (format != "json" && format != "csv") return fail(res, 400, "format is json or csv");
+    store::ErrorFilter filter;
+    filter.flow = req.get_param_value("flow");
+    filter.state = req.has_param("state") ? req.get_param_value("state") : "open";
+    if (filter.state == "all") filter.state.clear();
+    filter.limit = 100000000;
+    auto state = service_.open_store();
+    std::ostringstream out;
+    app::export_errors(*state, service_.current_config()->config, filter, format, out);
+    res.set_content(out.str(), format == "csv" ? "text/csv; charset=utf-8"
+                                               : "application/x-ndjson; charset=utf-8");
   });
   s.Post("/v1/errors/retry", [this, actor](const httplib::Request &req, httplib::Response &res) {
     const json body = body_of(req);

@@ -69,6 +69,12 @@ json build() {
   paths["/v1/errors/{id}"]["get"] = op("One queued record", {param("id", "path", "integer")});
   paths["/v1/errors/{id}/discard"]["post"] = op("Give up on a queued record: {\"reason\": text}",
                                                 {param("id", "path", "integer")}, "200", true);
+  paths["/v1/errors/{id}/edit"]["post"] =
+      op("Fix a queued record: {\"set\": {field: value}, \"null\": [field], \"add\": false}",
+         {param("id", "path", "integer")}, "200", true);
+  paths["/v1/errors/export"]["get"] =
+      op("The queue as JSON lines or CSV",
+         {param("format", "query"), param("flow", "query"), param("state", "query")});
   paths["/v1/errors/retry"]["post"] =
       op("Re-drive queued records: {\"ids\": [...]} or {\"flow\": name} or {\"all\": true}", {},
          "200", true);

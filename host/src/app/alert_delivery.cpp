@@ -1,7 +1,7 @@
 #include "app/alert_delivery.hpp"
 
+#include <algorithm>
 #include <chrono>
-#include <cstring>
 
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
@@ -19,7 +19,7 @@ struct Upload {
 std::size_t read_upload(char *buffer, std::size_t size, std::size_t count, void *user) {
   auto *u = static_cast<Upload *>(user);
   const std::size_t n = std::min(size * count, u->text.size() - u->offset);
-  std::memcpy(buffer, u->text.data() + u->offset, n);
+  std::copy_n(u->text.data() + u->offset, n, buffer);
   u->offset += n;
   return n;
 }

@@ -4,6 +4,10 @@
 
 #include <soci/soci.h>
 
+#include <ostream>
+
+#include "app/json_output.hpp"
+#include "engine/field_names.hpp"
 #include "engine/mapping.hpp"
 #include "engine/record_text.hpp"
 #include "engine/redrive.hpp"
@@ -110,6 +114,101 @@ void discard_errors(store::StateStore &state, const std::vector<std::int64_t> &i
     audit_error_action(state, actor, "errors.discard", found, "discarded: " + reason);
   }
   transaction.commit();
+}
+
+std::string edit_error(store::StateStore &state, std::int64_t id, const ErrorEdit &edit,
+                       const std::string &actor) {
+  store::ErrorQueueRepository errors(state.session());
+  const auto found = open_entry(errors, id);
+  auto record = nlohmann::json::parse(found.record, nullptr, false);
+  if (!record.is_object()) record = nlohmann::json::object();
+  // A field the record does not have is a typo far more often than an intent.
+  std::vector<std::string> existing;
+  for (auto it = record.begin(); it != record.end(); ++it) {
+    if (it.key() != "_raw") existing.push_back(it.key());
+  }
+  const auto check_known = [&](const std::string &field) {
+    if (edit.add || record.contains(field)) return;
+    throw ErrorQueueError("error " + std::to_string(id) + " has no field " +
+                          engine::field_with_suggestion(field, existing) +
+                          "; its fields are: " + engine::field_list_text(existing) +
+                          " (add it explicitly to add a field)");
+  };
+  std::string changed;
+  for (const auto &[field, value] : edit.set) {
+    check_known(field);
+    record[field] = value;
+    changed += (changed.empty() ? "" : ", ") + field;
+  }
+  for (const auto &field : edit.nulls) {
+    check_known(field);
+    record[field] = nullptr;
+    changed += (changed.empty() ? "" : ", ") + field;
+  }
+  if (changed.empty()) throw ErrorQueueError("nothing to change");
+  soci::transaction transaction(state.session());
+  errors.replace_record(id, record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  audit_error_action(state, actor, "errors.edit", found, "changed " + changed);
+  transaction.commit();
+  return changed;
+}
+
+namespace {
+
+std::string csv_cell(const std::string &text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::size_t export_errors(store::StateStore &state, const config::HostConfig &config,
+                          const store::ErrorFilter &filter, const std::string &format,
+                          std::ostream &out) {
+  const auto sensitive = sensitive_fields(config);
+  const auto rows = store::ErrorQueueRepository(state.session()).list(filter);
+  JsonOutput json;
+  if (format == "csv") {
+    out << "id,flow,run_id,source_key,origin,stage,status,message,attempts,state,"
+           "first_failed_at,last_failed_at,resolved_at,resolved_by,resolution,record\n";
+  }
+  for (const auto &f : rows) {
+    const auto s = sensitive.find(f.flow);
+    const auto view =
+        failed_record_json(f, s == sensitive.end() ? std::set<std::string>{} : s->second);
+    if (format == "csv") {
+      out << f.id << "," << csv_cell(f.flow) << "," << csv_cell(f.run_id) << ","
+          << csv_cell(f.source_key) << "," << csv_cell(f.origin) << "," << f.stage << ","
+          << f.status << "," << csv_cell(f.message) << "," << f.attempts << "," << f.state << ","
+          << f.first_failed_at << "," << f.last_failed_at << "," << f.resolved_at << ","
+          << csv_cell(f.resolved_by) << "," << csv_cell(f.resolution) << ","
+          << csv_cell(json.dump(view["record"])) << "\n";
+      continue;
+    }
+    nlohmann::json line = {{"id", f.id},
+                           {"flow", f.flow},
+                           {"run_id", f.run_id},
+                           {"source_key", f.source_key},
+                           {"origin", f.origin},
+                           {"stage", f.stage},
+                           {"status", f.status},
+                           {"message", f.message},
+                           {"attempts", f.attempts},
+                           {"state", f.state},
+                           {"first_failed_at", f.first_failed_at},
+                           {"last_failed_at", f.last_failed_at},
+                           {"resolved_at", f.resolved_at},
+                           {"resolved_by", f.resolved_by},
+                           {"resolution", f.resolution},
+                           {"record", view["record"]}};
+    out << json.dump(line) << "\n";
+  }
+  return json.replaced();
 }
 
 RetryOutcome retry_errors(store::StateStore &state, const config::HostConfig &config,

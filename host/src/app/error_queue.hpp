@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <set>
@@ -47,6 +48,25 @@ std::optional<nlohmann::json> show_error(store::StateStore &state, const config:
 // or not open.
 void discard_errors(store::StateStore &state, const std::vector<std::int64_t> &ids,
                     const std::string &reason, const std::string &actor);
+
+// A person's fix to a queued record before it is retried.
+struct ErrorEdit {
+  std::vector<std::pair<std::string, std::string>> set;  // field, value
+  std::vector<std::string> nulls;                        // fields set to null
+  bool add = false;  // let them name fields the record does not have
+};
+
+// Applies `edit` to open entry `id` and audits it; returns the fields changed, joined by
+// ", ". Throws ErrorQueueError (unknown id, closed entry, unknown field with a suggestion,
+// nothing to change).
+std::string edit_error(store::StateStore &state, std::int64_t id, const ErrorEdit &edit,
+                       const std::string &actor);
+
+// Writes the entries `filter` selects, sensitive fields masked: one JSON object per line,
+// or CSV with a header. Returns how many values had bytes that were not UTF-8 (replaced).
+std::size_t export_errors(store::StateStore &state, const config::HostConfig &config,
+                          const store::ErrorFilter &filter, const std::string &format,
+                          std::ostream &out);
 
 struct RetrySelection {
   std::vector<std::int64_t> ids;  // these; else

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "app/audit_views.hpp"
+#include "app/json_output.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/json_output.hpp"
 #include "cli/store_session.hpp"
 #include "store/audit_log.hpp"
 
@@ -59,7 +59,7 @@ int run_audit_list(const CommandArgs &command) {
   store::AuditLog log(session->store->session(), session->store->backend());
   const auto filter = filter_of(values, 1000);
   const auto entries = log.list(filter);
-  JsonOutput json;
+  app::JsonOutput json;
   for (const auto &e : entries) {
     if (values.count("json") != 0U) {
       command.out << json.dump(to_json(e)) << "\n";
@@ -99,7 +99,7 @@ int run_audit_export(const CommandArgs &command) {
   if (!session) return code;
   const auto entries = store::AuditLog(session->store->session(), session->store->backend())
                            .list(filter_of(values, 100000000));
-  JsonOutput json;
+  app::JsonOutput json;
   for (const auto &e : entries) command.out << json.dump(to_json(e)) << "\n";
   json.report(command.err, "audit entries");
   return exit_ok;

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "app/error_queue.hpp"
+#include "app/json_output.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/json_output.hpp"
 #include "cli/plugin_options.hpp"
 #include "cli/store_session.hpp"
 #include "config/host_config.hpp"
@@ -74,7 +74,7 @@ int run_errors_list(const CommandArgs &command) {
   if (values.count("json") != 0U) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto &f : rows) out.push_back(to_json(f, *session));
-    JsonOutput json;
+    app::JsonOutput json;
     command.out << json.dump(out, 2) << "\n";
     json.report(command.err, "errors");
     note_cut();
@@ -119,7 +119,7 @@ int run_errors_show(const CommandArgs &command) {
   }
   const auto j = to_json(*found, *session);
   if (values.count("json") != 0U) {
-    JsonOutput json;
+    app::JsonOutput json;
     command.out << json.dump(j, 2) << "\n";
     json.report(command.err, "errors");
     return exit_ok;

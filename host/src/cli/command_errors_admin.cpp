@@ -7,10 +7,10 @@
 
 #include "app/config_check.hpp"
 #include "app/error_queue.hpp"
+#include "app/json_output.hpp"
 #include "cli/actor.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/json_output.hpp"
 #include "cli/plugin_options.hpp"
 #include "cli/store_session.hpp"
 #include "engine/field_names.hpp"
@@ -26,16 +26,6 @@ namespace po = boost::program_options;
 std::vector<long long> ids_of(const po::variables_map &values) {
   return values.count("id") != 0U ? values["id"].as<std::vector<long long>>()
                                   : std::vector<long long>{};
-}
-
-std::string csv_cell(const std::string &text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -108,33 +98,9 @@ int run_errors_edit(const CommandArgs &command) {
   }
   auto session = open_store_session(values["config"].as<std::string>(), command.err, code);
   if (!session) return code;
-  store::ErrorQueueRepository errors(session->store->session());
   const long long id = values["id"].as<long long>();
-  auto found = errors.find(id);
-  if (!found) {
-    command.err << "junction errors edit: no error with id " << id << "\n";
-    return exit_usage;
-  }
-  if (found->state != "open") {
-    command.err << "junction errors edit: error " << id << " is " << found->state << "\n";
-    return exit_usage;
-  }
-  auto record = nlohmann::json::parse(found->record, nullptr, false);
-  if (!record.is_object()) record = nlohmann::json::object();
-  std::string changed;
-  // A field the record does not have is a typo far more often than an intent.
-  std::vector<std::string> existing;
-  for (auto it = record.begin(); it != record.end(); ++it) {
-    if (it.key() != "_raw") existing.push_back(it.key());
-  }
-  auto unknown = [&](const std::string &field) {
-    if (values.count("add") != 0U || record.contains(field)) return false;
-    command.err << "junction errors edit: error " << id << " has no field "
-                << engine::field_with_suggestion(field, existing)
-                << "; its fields are: " << engine::field_list_text(existing)
-                << " (use --add to add a field)\n";
-    return true;
-  };
+  app::ErrorEdit edit;
+  edit.add = values.count("add") != 0U;
   if (values.count("set") != 0U) {
     for (const auto &assignment : values["set"].as<std::vector<std::string>>()) {
       const auto eq = assignment.find('=');
@@ -143,28 +109,24 @@ int run_errors_edit(const CommandArgs &command) {
                     << "'\n";
         return exit_usage;
       }
-      const std::string field = assignment.substr(0, eq);
-      if (unknown(field)) return exit_usage;
-      record[field] = assignment.substr(eq + 1);
-      changed += (changed.empty() ? "" : ", ") + field;
+      edit.set.emplace_back(assignment.substr(0, eq), assignment.substr(eq + 1));
     }
   }
-  if (values.count("null") != 0U) {
-    for (const auto &field : values["null"].as<std::vector<std::string>>()) {
-      if (unknown(field)) return exit_usage;
-      record[field] = nullptr;
-      changed += (changed.empty() ? "" : ", ") + field;
+  if (values.count("null") != 0U) edit.nulls = values["null"].as<std::vector<std::string>>();
+  std::string changed;
+  try {
+    changed = app::edit_error(*session->store, id, edit, actor_of(values));
+  } catch (const app::ErrorQueueError &e) {
+    std::string message = e.what();
+    if (message == "nothing to change") message += " (use --set FIELD=VALUE)";
+    const auto add_hint = message.find("(add it explicitly to add a field)");
+    if (add_hint != std::string::npos) {
+      message.replace(add_hint, std::string("(add it explicitly to add a field)").size(),
+                      "(use --add to add a field)");
     }
-  }
-  if (changed.empty()) {
-    command.err << "junction errors edit: nothing to change (use --set FIELD=VALUE)\n";
+    command.err << "junction errors edit: " << message << "\n";
     return exit_usage;
   }
-  soci::transaction transaction(session->store->session());
-  errors.replace_record(id, record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  app::audit_error_action(*session->store, actor_of(values), "errors.edit", *found,
-                          "changed " + changed);
-  transaction.commit();
   command.out << "error " << id << ": changed " << changed
               << "; retry it with: junction errors retry " << id << " --config "
               << values["config"].as<std::string>() << "\n";
@@ -227,48 +189,12 @@ int run_errors_export(const CommandArgs &command) {
       values["state"].as<std::string>() == "all" ? "" : values["state"].as<std::string>();
   if (values.count("flow") != 0U) filter.flow = values["flow"].as<std::string>();
   filter.limit = 100000000;
-  const auto rows = store::ErrorQueueRepository(session->store->session()).list(filter);
-  auto record_of = [&](const store::FailedRecord &f) {
-    auto record = nlohmann::json::parse(f.record, nullptr, false);
-    if (record.is_discarded()) record = f.record;
-    session->mask(f.flow, record);
-    return record;
-  };
-  JsonOutput json;
-  if (format == "json") {
-    for (const auto &f : rows) {
-      nlohmann::json line = {{"id", f.id},
-                             {"flow", f.flow},
-                             {"run_id", f.run_id},
-                             {"source_key", f.source_key},
-                             {"origin", f.origin},
-                             {"stage", f.stage},
-                             {"status", f.status},
-                             {"message", f.message},
-                             {"attempts", f.attempts},
-                             {"state", f.state},
-                             {"first_failed_at", f.first_failed_at},
-                             {"last_failed_at", f.last_failed_at},
-                             {"resolved_at", f.resolved_at},
-                             {"resolved_by", f.resolved_by},
-                             {"resolution", f.resolution},
-                             {"record", record_of(f)}};
-      command.out << json.dump(line) << "\n";
-    }
-    json.report(command.err, "errors");
-    return exit_ok;
+  const auto replaced =
+      app::export_errors(*session->store, session->config, filter, format, command.out);
+  if (replaced > 0) {
+    command.err << "note: bytes that are not UTF-8 were written as U+FFFD in " << replaced
+                << " of the errors\n";
   }
-  command.out << "id,flow,run_id,source_key,origin,stage,status,message,attempts,state,"
-                 "first_failed_at,last_failed_at,resolved_at,resolved_by,resolution,record\n";
-  for (const auto &f : rows) {
-    command.out << f.id << "," << csv_cell(f.flow) << "," << csv_cell(f.run_id) << ","
-                << csv_cell(f.source_key) << "," << csv_cell(f.origin) << "," << f.stage << ","
-                << f.status << "," << csv_cell(f.message) << "," << f.attempts << "," << f.state
-                << "," << f.first_failed_at << "," << f.last_failed_at << "," << f.resolved_at
-                << "," << csv_cell(f.resolved_by) << "," << csv_cell(f.resolution) << ","
-                << csv_cell(json.dump(record_of(f))) << "\n";
-  }
-  json.report(command.err, "errors");
   return exit_ok;
 }
 

@@ -4,10 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/json_output.hpp"
 #include "app/sync_plan.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/json_output.hpp"
 #include "cli/plugin_options.hpp"
 #include "cli/run_setup.hpp"
 #include "store/state_store.hpp"
@@ -50,7 +50,7 @@ int run_plan(const CommandArgs &command) {
     return exit_failed;
   }
   const bool as_json = values.count("json") != 0U;
-  JsonOutput out_json;
+  app::JsonOutput out_json;
   int result = exit_ok;
   for (const auto *sync : setup.syncs) {
     app::SyncPlanReport plan;

@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/json_output.hpp"
 #include "app/sync_review.hpp"
 #include "cli/actor.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "cli/json_output.hpp"
 #include "cli/store_session.hpp"
 
 namespace junction::cli {
@@ -90,7 +90,7 @@ int run_review_list(const CommandArgs &command) {
       *session->store, values.count("sync") != 0U ? values["sync"].as<std::string>() : "",
       values.count("all") != 0U ? "" : "open", 100000);
   const bool as_json = values.count("json") != 0U;
-  JsonOutput json;
+  app::JsonOutput json;
   if (!as_json) {
     command.out << std::left << std::setw(7) << "ID" << std::setw(16) << "SYNC" << std::setw(18)
                 << "KIND" << std::setw(28) << "RECORD" << std::setw(14) << "FIELD"

@@ -30,7 +30,7 @@ std::string webhook_signature(const std::string &secret, const std::string &text
   unsigned int length = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char *>(text.data()), text.size(), digest, &length);
-  std::string encoded(4 * ((length + 2) / 3), '\0');
+  std::string encoded(std::size_t{4} * ((length + 2) / 3), '\0');
   const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(encoded.data()), digest,
                                       static_cast<int>(length));
   encoded.resize(static_cast<std::size_t>(written));

@@ -26,9 +26,9 @@ inline std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
   std::int64_t scale = 0;
   if (unit == "ms") scale = 1;
   if (unit == "s") scale = 1000;
-  if (unit == "m") scale = 60 * 1000;
-  if (unit == "h") scale = 3600 * 1000;
-  if (unit == "d") scale = 86400 * 1000;
+  if (unit == "m") scale = std::int64_t{60} * 1000;
+  if (unit == "h") scale = std::int64_t{3600} * 1000;
+  if (unit == "d") scale = std::int64_t{86400} * 1000;
   if (scale == 0) return std::nullopt;
   if (n > static_cast<std::uint64_t>(max_duration_ms / scale)) return std::nullopt;
   return static_cast<std::int64_t>(n) * scale;

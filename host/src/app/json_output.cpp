@@ -1,8 +1,8 @@
-#include "cli/json_output.hpp"
+#include "app/json_output.hpp"
 
 #include <ostream>
 
-namespace junction::cli {
+namespace junction::app {
 
 std::string JsonOutput::dump(const nlohmann::json &value, int indent) {
   try {
@@ -19,4 +19,4 @@ void JsonOutput::report(std::ostream &err, const std::string &what) const {
       << what << "\n";
 }
 
-}  // namespace junction::cli
+}  // namespace junction::app

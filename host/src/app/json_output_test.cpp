@@ -1,10 +1,10 @@
-#include "cli/json_output.hpp"
+#include "app/json_output.hpp"
 
 #include <sstream>
 
 #include <gtest/gtest.h>
 
-namespace junction::cli {
+namespace junction::app {
 namespace {
 
 TEST(JsonOutput, ReplacesBytesThatAreNotUtf8AndSaysSo) {
@@ -28,4 +28,4 @@ TEST(JsonOutput, SaysNothingWhenEverythingWasUtf8) {
 }
 
 }  // namespace
-}  // namespace junction::cli
+}  // namespace junction::app

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace junction::cli {
+namespace junction::app {
 
 class JsonOutput {
  public:
@@ -23,4 +23,4 @@ class JsonOutput {
   std::size_t replaced_ = 0;
 };
 
-}  // namespace junction::cli
+}  // namespace junction::app
