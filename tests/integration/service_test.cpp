@@ -645,6 +645,8 @@ TEST_F(Service, ASignedWebhookRunsTheFlowAndItsRecordArrives) {
   ASSERT_TRUE(eventually([&] { return members() == "Ann\n"; }, seconds(30))) << service.err();
 
   const std::string id = contact("bo@example.org", "Bo");
+  // The run the webhook starts meets one rate limit: the metrics count it for the account.
+  crm.fault({{"status", 429}, {"count", 1}, {"path_part", "/search"}, {"retry_after_s", 1}});
   const std::string body =
       json::array({{{"objectId", std::stoll(id)}, {"subscriptionType", "contact.creation"}}})
           .dump();
@@ -677,6 +679,15 @@ TEST_F(Service, ASignedWebhookRunsTheFlowAndItsRecordArrives) {
   EXPECT_EQ(r->status, 202) << r->body;
   EXPECT_EQ(json::parse(r->body)["triggered"], json::array({"crm-to-db"})) << r->body;
   EXPECT_TRUE(eventually([&] { return members() == "Ann\nBo\n"; }, seconds(30))) << service.err();
+  httplib::Client api("127.0.0.1", port);
+  const auto metrics = api.Get("/metrics", bearer());
+  ASSERT_TRUE(metrics);
+  EXPECT_TRUE(std::regex_search(
+      metrics->body, std::regex(R"(junction_api_throttled_total\{account="[^"]+"\} 1\n)")))
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("junction_webhook_events_total{connector=\"crm\"} 1\n"),
+            std::string::npos)
+      << metrics->body;
   EXPECT_EQ(service.stop(), 0);
   EXPECT_EQ(run_process("/usr/bin/sqlite3",
                         {(dir / "state.db").string(),

@@ -228,9 +228,10 @@ RetryOutcome retry_errors(store::StateStore &state, const config::HostConfig &co
   for (auto &f : chosen) by_flow[f.flow].push_back(std::move(f));
   RetryOutcome outcome;
   for (auto &[flow_name, records] : by_flow) {
+    const std::string &wanted = flow_name;  // a name a lambda can capture
     const auto flow =
         std::find_if(config.flows.begin(), config.flows.end(),
-                     [&](const config::FlowConfig &f) { return f.name == flow_name; });
+                     [&wanted](const config::FlowConfig &f) { return f.name == wanted; });
     if (flow == config.flows.end()) {
       outcome.notes.push_back(std::to_string(records.size()) + " errors of flow " + flow_name +
                               " were left alone: that flow is no longer in the config");
