@@ -159,7 +159,8 @@ def webhook_mode(args, d, env):
     with sqlite3.connect(target) as c:
         c.execute("CREATE TABLE members (crm_id TEXT PRIMARY KEY, email TEXT)")
     emulator, crm_port = bench.start_emulator(
-        [str(bench.BUILD / "tests/fixtures/crm_emulator/crm_emulator"), "--token", CRM_TOKEN],
+        [str(bench.BUILD / "tests/fixtures/crm_emulator/crm_emulator"), "--token", CRM_TOKEN,
+         "--window-max", "1000", "--window-ms", "1000"],  # the bench drives it, not a budget
         d / "crm.port")
     env = dict(env, CRM_TOKEN=CRM_TOKEN, CRM_WEBHOOK_SECRET=SECRET)
     config = {

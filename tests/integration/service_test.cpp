@@ -216,6 +216,9 @@ TEST_F(Service, RunsEachFlowOnItsOwnScheduleAndRunsOneNowThroughTheApi) {
   EXPECT_NE(r->body.find("junction_change_to_write_seconds_bucket{flow=\"live\""),
             std::string::npos);
 
+  const json status = get_json(api, "/v1/status");
+  EXPECT_EQ(status["jobs"].size(), 2U) << status.dump();
+  EXPECT_EQ(status["schema_version"], status["latest_schema_version"]);
   const json openapi = get_json(api, "/openapi.json");
   EXPECT_EQ(openapi["openapi"], "3.0.3");
   EXPECT_TRUE(openapi["paths"].contains("/v1/jobs/{name}/run"));

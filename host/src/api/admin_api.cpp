@@ -9,6 +9,7 @@
 #include "app/audit_views.hpp"
 #include "app/error_queue.hpp"
 #include "app/plugin_search.hpp"
+#include "app/status_report.hpp"
 #include "app/sync_plan.hpp"
 #include "app/sync_review.hpp"
 #include "log/secret_redaction.hpp"
@@ -182,6 +183,15 @@ void AdminApi::routes() {
     reply(res, answer.status, answer.body);
   });
 
+  // What `junction status --json` says: the store's counts, each API account's requests
+  // and budget today, and each flow's and sync's recorded runs.
+  s.Get("/v1/status", [this](const httplib::Request &, httplib::Response &res) {
+    auto state = service_.open_store();
+    reply(res, 200,
+          app::status_report(service_.current_config()->config, *state,
+                             std::chrono::system_clock::now())
+              .to_json());
+  });
   s.Get("/v1/jobs", [this](const httplib::Request &, httplib::Response &res) {
     json out = json::array();
     for (const auto &j : service_.jobs()) out.push_back(j.to_json());

@@ -48,6 +48,9 @@ json build() {
         {"503", {{"description", "not kept; send it again"}}}}}};
   paths["/metrics"]["get"] = op("Prometheus metrics (text format 0.0.4)");
   paths["/openapi.json"]["get"] = op("This document");
+  paths["/v1/status"]["get"] =
+      op("The store's counts, each API account's requests and budget today, each flow's and "
+         "sync's recorded runs (as junction status --json)");
   paths["/v1/jobs"]["get"] =
       op("Flows and syncs: schedule, running, last run, last success, lag, next run");
   paths["/v1/jobs/{name}"]["get"] = op("One flow or sync", {param("name", "path")});
