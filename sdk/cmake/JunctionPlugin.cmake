@@ -40,7 +40,7 @@ function(junction_add_plugin target)
     message(FATAL_ERROR "junction_add_plugin(${target}): MANIFEST and SCHEMA are required")
   endif()
   add_library(${target} MODULE ${PLUGIN_SOURCES})
-  target_link_libraries(${target} PRIVATE Junction::sdk)
+  target_link_libraries(${target} PRIVATE JunctionSDK::sdk)
   set_target_properties(${target} PROPERTIES
     C_VISIBILITY_PRESET hidden CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
   if(NOT APPLE)

@@ -113,7 +113,7 @@ TEST_F(CheckCommand, ReportsAConnectorWhosePluginFailsToStart) {
   EXPECT_EQ(lines_of(r.err).at(0),
             file() +
                 ": /connectors/broken/config: connector 'broken' could not start: the "
-                "throwing plugin always fails to start (fatal failure)");
+                "throwing plugin always fails to start (invalid config)");
 }
 
 TEST_F(CheckCommand, ExplainsARefusedPluginAndAnUnknownOne) {

@@ -101,9 +101,9 @@ TEST(PluginsDescribe, ShowsTheManifestAndConfigSchema) {
   EXPECT_NE(r.out.find("roles:    source, sink"), std::string::npos);
   EXPECT_NE(r.out.find("\"dump_to\""), std::string::npos);
 
-  const auto json =
+  const auto described =
       junction({"plugins", "describe", "memory", "--json", "--plugin-path", dir.path().string()});
-  EXPECT_EQ(nlohmann::json::parse(json.out)["config_schema"]["additionalProperties"], false);
+  EXPECT_EQ(nlohmann::json::parse(described.out)["config_schema"]["additionalProperties"], false);
 }
 
 TEST(PluginsDescribe, NamesAMissingPlugin) {

@@ -26,7 +26,7 @@ using json = nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const std::string token = "ops-token-5f0c2a9e41d7b3";
+const std::string api_token = "ops-token-5f0c2a9e41d7b3";
 
 class Service : public ::testing::Test {
  protected:
@@ -36,7 +36,7 @@ class Service : public ::testing::Test {
                                         const std::map<std::string, std::string> &env = {}) {
     ProcessOptions options;
     options.unset_env.push_back("JUNCTION_PLUGIN_PATH");
-    options.set_env = {{"JUNCTION_DEFAULT_PLUGIN_PATH", ""}, {"JUNCTION_API_TOKEN", token}};
+    options.set_env = {{"JUNCTION_DEFAULT_PLUGIN_PATH", ""}, {"JUNCTION_API_TOKEN", api_token}};
     options.set_env.insert(env.begin(), env.end());
     return std::make_unique<ServiceProcess>(
         junction_binary().string(),
@@ -75,7 +75,7 @@ class Service : public ::testing::Test {
   TempDir dir;
 };
 
-httplib::Headers bearer(const std::string &value = token) {
+httplib::Headers bearer(const std::string &value = api_token) {
   return {{"Authorization", "Bearer " + value}};
 }
 
@@ -224,8 +224,8 @@ TEST_F(Service, RunsEachFlowOnItsOwnScheduleAndRunsOneNowThroughTheApi) {
   EXPECT_TRUE(openapi["paths"].contains("/v1/jobs/{name}/run"));
 
   EXPECT_EQ(service->stop(), 0) << service->err();
-  EXPECT_EQ(service->err().find(token), std::string::npos) << "the token reached the log";
-  EXPECT_EQ(service->out().find(token), std::string::npos);
+  EXPECT_EQ(service->err().find(api_token), std::string::npos) << "the token reached the log";
+  EXPECT_EQ(service->out().find(api_token), std::string::npos);
 }
 
 // SIGHUP with one flow changed leaves the other's run alone; a config with a problem is
@@ -325,7 +325,7 @@ TEST_F(Service, SigtermMidRunLeavesNothingToRepair) {
   const auto written_before = lines_of(read("out.jsonl")).size();
   EXPECT_LT(written_before, 20000U) << "the run was not stopped mid-way";
   ProcessOptions with_token;
-  with_token.set_env = {{"JUNCTION_API_TOKEN", token}};
+  with_token.set_env = {{"JUNCTION_API_TOKEN", api_token}};
   with_token.time_limit = seconds(240);
   const auto again = junction({"sync", "--config", config.string(), "--plugin-path",
                                test_plugin_dir().string(), "--progress", "never"},
@@ -423,7 +423,7 @@ TEST_F(Service, ASecondServiceOnTheSameStoreIsRefusedByName) {
   auto first = start(config);
   ASSERT_GT(port_of(*first), 0) << first->err();
   ProcessOptions options;
-  options.set_env = {{"JUNCTION_API_TOKEN", token}};
+  options.set_env = {{"JUNCTION_API_TOKEN", api_token}};
   options.time_limit = seconds(60);
   const auto second = junction(
       {"run", "--config", config.string(), "--plugin-path", test_plugin_dir().string()}, options);
@@ -631,7 +631,7 @@ TEST_F(Service, ASignedWebhookRunsTheFlowAndItsRecordArrives) {
   ProcessOptions options;
   options.unset_env.push_back("JUNCTION_PLUGIN_PATH");
   options.set_env = {{"JUNCTION_DEFAULT_PLUGIN_PATH", ""},
-                     {"JUNCTION_API_TOKEN", token},
+                     {"JUNCTION_API_TOKEN", api_token},
                      {"CRM_TOKEN", crm_token},
                      {"CRM_WEBHOOK_SECRET", secret}};
   ServiceProcess service(

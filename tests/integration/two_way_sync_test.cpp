@@ -233,9 +233,9 @@ TEST_F(TwoWaySync, AConflictWaitsForAPersonWhoseChoiceTheNextSyncWrites) {
   EXPECT_EQ(rows("crm.db", "SELECT city FROM contacts WHERE email = 'bob@x.org'"), "York\n");
   EXPECT_EQ(rows("members.db", "SELECT town FROM members WHERE email = 'bob@x.org'"), "Bath\n");
   // The first sync already raised one: Ann's address is spelled differently on each side.
-  const auto list = run({"review", "list", "--json"});
-  const auto items = lines_of(list.out);
-  ASSERT_EQ(items.size(), 2U) << list.out << list.err;
+  const auto listed = run({"review", "list", "--json"});
+  const auto items = lines_of(listed.out);
+  ASSERT_EQ(items.size(), 2U) << listed.out << listed.err;
   EXPECT_EQ(json::parse(items[0])["field"], "email");
   const auto item = json::parse(items[1]);
   EXPECT_EQ(item["kind"], "conflict");

@@ -7,25 +7,20 @@
 #include <set>
 
 #include <spdlog/spdlog.h>
-#include <boost/dll/library_info.hpp>
 
 #include <junction/abi.h>
+
+#include "plugin/elf_sections.hpp"
 
 namespace junction::plugin {
 namespace {
 
-// The entry symbol must be exported; checked from the symbol table, without loading.
+// The entry symbol must be exported; checked in the dynamic symbol table, without loading.
 bool exports_entry_symbol(const std::filesystem::path &file, std::string &why) {
-  try {
-    boost::dll::library_info info(boost::dll::fs::path(file.string()));
-    const auto symbols = info.symbols();
-    if (std::find(symbols.begin(), symbols.end(), JN_ENTRY_SYMBOL) != symbols.end()) {
-      return true;
-    }
-    why = "not a plugin: no exported " JN_ENTRY_SYMBOL " symbol";
-  } catch (const std::exception &e) {
-    why = std::string("not a plugin: cannot read its symbol table: ") + e.what();
-  }
+  const auto sections = read_elf_sections(file, {".dynsym", ".dynstr"}, why);
+  if (!sections) return false;
+  if (defines_dynamic_function(*sections, JN_ENTRY_SYMBOL)) return true;
+  why = "not a plugin: no exported " JN_ENTRY_SYMBOL " symbol";
   return false;
 }
 

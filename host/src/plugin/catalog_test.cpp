@@ -5,6 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
+#include "plugin/elf_sections.hpp"
 #include "temp_dir.hpp"
 #include "test_paths.hpp"
 
@@ -22,6 +25,21 @@ std::string reason_for(const Catalog &catalog, const fs::path &file) {
     if (r.path == file) return r.reason;
   }
   return "(not refused)";
+}
+
+// Packages strip their libraries: .symtab goes, the dynamic symbols the loader uses stay.
+TEST(Catalog, AcceptsAStrippedPlugin) {
+  testing::TempDir dir;
+  copy_plugin("memory.so", dir / "memory.so");
+  const std::string strip = "strip --strip-all '" + (dir / "memory.so").string() + "'";
+  ASSERT_EQ(std::system(strip.c_str()), 0);
+  std::string why;
+  const auto symtab = read_elf_sections(dir / "memory.so", {".symtab"}, why);
+  ASSERT_TRUE(symtab.has_value()) << why;
+  ASSERT_TRUE(symtab->contents.empty()) << "strip left the symbol table";
+  const auto catalog = scan_plugin_dirs({{dir.path(), true}});
+  EXPECT_TRUE(catalog.refusals.empty()) << catalog.refusals.front().to_string();
+  EXPECT_NE(catalog.find("memory"), nullptr);
 }
 
 TEST(Catalog, ReadsManifestsOfGoodPlugins) {

@@ -139,7 +139,8 @@ TEST_F(LoadedMemoryPlugin, RefusesToWriteThroughASourceOnlyRoleItLacks) {
     ConnectorInstance connector(throwing, "broken", "{}");
     FAIL() << "expected a CallError";
   } catch (const CallError &e) {
-    EXPECT_EQ(e.status(), JN_FATAL);
+    // What a constructor throws is a problem of the config (create does no I/O).
+    EXPECT_EQ(e.status(), JN_INVALID_CONFIG);
     EXPECT_STREQ(e.what(),
                  "connector 'broken' could not start: the throwing plugin always fails to start");
   }

@@ -97,4 +97,27 @@ std::optional<ElfSections> read_elf_sections(const std::filesystem::path &file,
   return result;
 }
 
+bool defines_dynamic_function(const ElfSections &sections, const std::string &name) {
+  const auto symbols = sections.contents.find(".dynsym");
+  const auto names = sections.contents.find(".dynstr");
+  if (symbols == sections.contents.end() || names == sections.contents.end()) return false;
+  const std::string &table = symbols->second;
+  const std::string &strings = names->second;
+  for (std::size_t at = 0; at + sizeof(Elf64_Sym) <= table.size(); at += sizeof(Elf64_Sym)) {
+    Elf64_Sym symbol{};
+    std::memcpy(&symbol, table.data() + at, sizeof symbol);
+    const unsigned binding = ELF64_ST_BIND(symbol.st_info);
+    const unsigned visibility = ELF64_ST_VISIBILITY(symbol.st_other);
+    if (symbol.st_shndx == SHN_UNDEF || ELF64_ST_TYPE(symbol.st_info) != STT_FUNC ||
+        (binding != STB_GLOBAL && binding != STB_WEAK) ||
+        (visibility != STV_DEFAULT && visibility != STV_PROTECTED) ||
+        symbol.st_name >= strings.size()) {
+      continue;
+    }
+    const char *start = strings.data() + symbol.st_name;
+    if (std::string(start, strnlen(start, strings.size() - symbol.st_name)) == name) return true;
+  }
+  return false;
+}
+
 }  // namespace junction::plugin

@@ -22,4 +22,9 @@ std::optional<ElfSections> read_elf_sections(const std::filesystem::path &file,
                                              const std::vector<std::string> &names,
                                              std::string &why);
 
+// Whether the sections ".dynsym" and ".dynstr" (read above) define `name` as an exported
+// function: global or weak, default or protected visibility. The dynamic symbol table is
+// what the loader uses, and it survives stripping, which removes ".symtab".
+bool defines_dynamic_function(const ElfSections &sections, const std::string &name);
+
 }  // namespace junction::plugin

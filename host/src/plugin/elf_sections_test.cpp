@@ -69,6 +69,22 @@ TEST(ElfSections, RefusesSectionOffsetsOutsideTheFile) {
   EXPECT_EQ(why, "not a plugin: damaged ELF section names");
 }
 
+TEST(ElfSections, FindsOnlyExportedFunctionsInTheDynamicSymbols) {
+  std::string why;
+  const auto memory =
+      read_elf_sections(testing::test_plugin_dir() / "memory.so", {".dynsym", ".dynstr"}, why);
+  ASSERT_TRUE(memory.has_value()) << why;
+  EXPECT_TRUE(defines_dynamic_function(*memory, "junction_plugin_entry"));
+  EXPECT_FALSE(defines_dynamic_function(*memory, "junction_abi_stamp"))
+      << "an object, not a function";
+  EXPECT_FALSE(defines_dynamic_function(*memory, "malloc")) << "undefined: imported, not exported";
+  const auto no_entry =
+      read_elf_sections(testing::test_plugin_dir() / "no-entry.so", {".dynsym", ".dynstr"}, why);
+  ASSERT_TRUE(no_entry.has_value()) << why;
+  EXPECT_FALSE(defines_dynamic_function(*no_entry, "junction_plugin_entry"));
+  EXPECT_FALSE(defines_dynamic_function(ElfSections{}, "junction_plugin_entry"));
+}
+
 TEST(ElfSections, FindsNoManifestInAnOrdinaryProgram) {
   std::string why;
   auto sections = read_elf_sections(testing::junction_binary(), {".junction_manifest"}, why);

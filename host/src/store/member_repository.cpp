@@ -35,10 +35,10 @@ const char *const join_link_sql =
 // (on PostgreSQL each query is a round trip); `bind_into` binds the result vectors. False
 // when no row came back: SOCI then leaves the vectors as they were.
 template <typename BindInto>
-bool select_chunk(soci::session &session, std::int64_t system_id, const std::string &columns,
+bool select_chunk(soci::session &session, std::int64_t system_id, const std::string &column_list,
                   const std::string *keys, std::size_t count, BindInto bind_into) {
   std::string sql =
-      "SELECT " + columns + " FROM member_state WHERE system_id = :s AND member_key IN (";
+      "SELECT " + column_list + " FROM member_state WHERE system_id = :s AND member_key IN (";
   for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
   sql += ")";
   const long long system = system_id;

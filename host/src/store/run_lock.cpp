@@ -25,14 +25,14 @@ std::string host_name() {
 
 // A file name for any flow or sync name: letters and digits kept, the rest as hex.
 std::string file_name_of(const std::string &name) {
-  static const char *digits = "0123456789abcdef";
+  static const char *hex_digits = "0123456789abcdef";
   std::string out;
   for (const char c : name) {
     const auto u = static_cast<unsigned char>(c);
     if (std::isalnum(u) != 0 || c == '-' || c == '_') {
       out.push_back(c);
     } else {
-      out += {'%', digits[u >> 4], digits[u & 15U]};
+      out += {'%', hex_digits[u >> 4], hex_digits[u & 15U]};
     }
   }
   return out + ".lock";

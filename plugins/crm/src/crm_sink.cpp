@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::size_t batch_limit = 100;  // the batch endpoints' largest input list
 
-std::string lower(std::string s) {
+std::string lowered(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
@@ -152,7 +152,7 @@ void CrmSink::send_chunk(Way way, const std::vector<Input> &inputs, Outcomes &ou
   const auto answer = ApiClient::json_of(response, "POST " + path);
   std::vector<bool> done(inputs.size(), false);
   std::map<std::string, std::size_t> by_id;  // object ID or unique value -> input
-  for (std::size_t k = 0; k < inputs.size(); ++k) by_id[lower(inputs[k].id)] = k;
+  for (std::size_t k = 0; k < inputs.size(); ++k) by_id[lowered(inputs[k].id)] = k;
   const auto input_of = [&](const nlohmann::json &result) -> std::optional<std::size_t> {
     const auto trace = result.value("objectWriteTraceId", std::string());
     if (!trace.empty()) {
@@ -169,7 +169,7 @@ void CrmSink::send_chunk(Way way, const std::vector<Input> &inputs, Outcomes &ou
     if (way == Way::upsert) {
       const auto props = result.value("properties", nlohmann::json::object());
       const auto v = props.value(*entity_.unique_property, std::string());
-      const auto it = by_id.find(lower(v));
+      const auto it = by_id.find(lowered(v));
       if (it != by_id.end()) return it->second;
     }
     return std::nullopt;
@@ -197,7 +197,7 @@ void CrmSink::send_chunk(Way way, const std::vector<Input> &inputs, Outcomes &ou
       }
     }
     for (const auto &id : context_list(error, "ids")) {
-      if (const auto it = by_id.find(lower(id)); it != by_id.end()) named.push_back(it->second);
+      if (const auto it = by_id.find(lowered(id)); it != by_id.end()) named.push_back(it->second);
     }
     for (const std::size_t k0 : named) {
       const std::optional<std::size_t> k = k0;
@@ -265,11 +265,11 @@ std::vector<std::optional<std::string>> CrmSink::find_ids(const std::vector<std:
     const auto answer = ApiClient::json_of(response, "POST " + path);
     for (const auto &r : answer.value("results", nlohmann::json::array())) {
       const auto props = r.value("properties", nlohmann::json::object());
-      found[lower(props.value(*entity_.unique_property, std::string()))] =
+      found[lowered(props.value(*entity_.unique_property, std::string()))] =
           r.value("id", std::string());
     }
     for (std::size_t k = start; k < end; ++k) {
-      const auto it = found.find(lower(values[k]));
+      const auto it = found.find(lowered(values[k]));
       if (it != found.end()) out[k] = it->second;
     }
   }

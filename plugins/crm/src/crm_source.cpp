@@ -9,7 +9,7 @@
 namespace junction::crm {
 namespace {
 
-constexpr int search_page = 200;  // the search API's largest page
+constexpr int search_page_size = 200;  // the search API's largest page
 constexpr int list_page = 100;    // the list API's largest page
 
 }  // namespace
@@ -61,7 +61,7 @@ CrmSource::CrmSource(const CrmSettings &settings, const EntitySettings &entity, 
   if (mode_ == ReadMode::incremental) {
     changes_ = std::make_unique<ChangeReader>(
         cursor_.changes, [this](const ChangeQuery &q, int limit) { return search(q, limit); },
-        search_page);
+        search_page_size);
   }
 }
 

@@ -16,7 +16,7 @@ std::string address_in(const std::string &from) {
   return lt == std::string::npos ? from : from.substr(lt + 1, from.find('>', lt) - lt - 1);
 }
 
-std::string trimmed(const std::string &s) {
+std::string trimmed_text(const std::string &s) {
   const auto first = s.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return {};
   return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
@@ -71,7 +71,7 @@ void MessageSink::write(const BatchView &batch, Outcomes &outcomes) {
     }
     std::string to;
     append_value_text(to, record.value(to_field));
-    to = trimmed(to);
+    to = trimmed_text(to);
     if (!plain_address(to)) {
       outcomes.rejected(i, "'" + to + "' in field " + settings_.to_field +
                                " is not an email address; no message was sent");

@@ -56,9 +56,10 @@ inline std::vector<std::string> to_strings(const jn_str *items, std::uint32_t co
   return out;
 }
 
-// Runs fn; any exception becomes a status, its words go to the host.
+// Runs fn; any exception becomes a status, its words go to the host. An exception that is
+// not a junction::Error (or out of memory) becomes `otherwise`.
 template <typename Fn>
-jn_status guarded(const Host &host, Fn &&fn) noexcept {
+jn_status guarded(const Host &host, Fn &&fn, jn_status otherwise = JN_FATAL) noexcept {
   try {
     fn();
     return JN_OK;
@@ -74,10 +75,10 @@ jn_status guarded(const Host &host, Fn &&fn) noexcept {
     return JN_FATAL;
   } catch (const std::exception &e) {
     host.set_error(e.what());
-    return JN_FATAL;
+    return otherwise;
   } catch (...) {
     host.set_error("unknown exception in connector");
-    return JN_FATAL;
+    return otherwise;
   }
 }
 
@@ -86,13 +87,20 @@ struct Adapter {
   static jn_status create(const jn_host_api *api, jn_host_context *ctx,
                           const jn_connector_info *info, void **out) noexcept {
     const Host host(api, ctx);
-    return guarded(host, [&] {
-      auto holder = std::make_unique<ConnectorHolder>(host);
-      const ConnectorInit init{host, std::string(view(info->name)), std::string(view(info->config)),
-                               std::string(view(info->base_dir))};
-      holder->connector = std::make_unique<ConnectorType>(init);
-      *out = holder.release();
-    });
+    // A constructor only reads its config (create does no I/O), so whatever it throws,
+    // short of running out of memory, is a problem of the config: text that is not JSON,
+    // a number out of range.
+    return guarded(
+        host,
+        [&] {
+          auto holder = std::make_unique<ConnectorHolder>(host);
+          const ConnectorInit init{host, std::string(view(info->name)),
+                                   std::string(view(info->config)),
+                                   std::string(view(info->base_dir))};
+          holder->connector = std::make_unique<ConnectorType>(init);
+          *out = holder.release();
+        },
+        JN_INVALID_CONFIG);
   }
   static void destroy(void *connector) noexcept {
     delete static_cast<ConnectorHolder *>(connector);

@@ -31,7 +31,7 @@ constexpr std::size_t write_chunk = 500;
 constexpr std::size_t lookup_chunk = 100;  // queries per lookup call
 constexpr std::size_t npos = BatchView::npos;
 
-std::size_t index_of(const std::vector<std::string> &names, const std::string &name) {
+std::size_t field_index_in(const std::vector<std::string> &names, const std::string &name) {
   return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
@@ -326,7 +326,7 @@ class Cycle {
                                  "' has no field '" + f.field + "' (mapped to '" + f.canonical +
                                  "'); nothing was written");
       }
-      layout.canonical[i] = index_of(model_.fields, f.canonical);
+      layout.canonical[i] = field_index_in(model_.fields, f.canonical);
     }
     for (const auto &k : system.key) {
       const std::size_t i = in.field_index(k);
@@ -391,13 +391,13 @@ class Cycle {
     std::vector<std::size_t> position(model_.fields.size(), npos);
     for (const auto &f : system.fields) {
       if (!f.write) continue;
-      std::size_t at = index_of(names, f.field);
+      std::size_t at = field_index_in(names, f.field);
       if (at == names.size()) names.push_back(f.field);
-      position[index_of(model_.fields, f.canonical)] = at;
+      position[field_index_in(model_.fields, f.canonical)] = at;
     }
     std::vector<std::uint32_t> key_positions;
     for (const auto &k : system.key) {
-      std::size_t at = index_of(names, k);
+      std::size_t at = field_index_in(names, k);
       if (at == names.size()) names.push_back(k);
       key_positions.push_back(static_cast<std::uint32_t>(at));
     }
