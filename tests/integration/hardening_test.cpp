@@ -218,5 +218,81 @@ TEST_F(Hardening, ADiscardedRecordStaysDiscardedUntilItChanges) {
   EXPECT_NE(open[0]["record"].dump().find("Bobby"), std::string::npos) << open.dump();
 }
 
+// `check` finds what it can without connecting (a target entity its connector does not
+// define); `check --connect` also opens the store and every endpoint, as a run would, and
+// creates nothing.
+TEST_F(Hardening, CheckConnectOpensTheStoreAndEveryEndpointAndCreatesNothing) {
+  dir.write("in/members.csv", "id,name\n1,Ada\n");
+  dir.write("not-a-folder", "a file");
+  ASSERT_EQ(
+      run_process("/usr/bin/sqlite3", {(dir / "crm.db").string(),
+                                       "CREATE TABLE contacts (id TEXT PRIMARY KEY, name TEXT)"})
+          .exit_code,
+      0);
+  const json connectors = {
+      {"in",
+       {{"plugin", "csv"},
+        {"config",
+         {{"dir", "in"},
+          {"entities",
+           {{"members", {{"file", "members.csv"}, {"stable_for", "0s"}}},
+            {"gone", {{"file", "gone.csv"}, {"stable_for", "0s"}}}}}}}}},
+      {"crm",
+       {{"plugin", "sql"},
+        {"config",
+         {{"url", "sqlite:crm.db"},
+          {"entities", {{"contacts", json::object()}, {"people", json::object()}}}}}}}};
+  const auto flow = [](const std::string &from, const std::string &to) {
+    return json{{"name", from + "-to-" + to},
+                {"from", {{"connector", "in"}, {"entity", from}, {"key", {"id"}}}},
+                {"to", {{"connector", "crm"}, {"entity", to}, {"key", {"id"}}}}};
+  };
+  const auto write = [&](const std::string &store, const json &flows) {
+    dir.write("junction.json",
+              json{{"store", store}, {"connectors", connectors}, {"flows", flows}}.dump());
+  };
+
+  // Without connecting: an entity the target connector does not define.
+  write("sqlite:state.db", json::array({flow("members", "contacts"), flow("members", "nobody")}));
+  auto r = run({"check"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("/flows/1/to: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nobody"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("/flows/0/"), std::string::npos) << r.err;
+
+  // A table that does not exist is found when the connector can read its columns; a
+  // store that cannot be made and a source file that is missing only by a test
+  // connection, which reports everything at once, each problem once.
+  write("sqlite:not-a-folder/state.db",
+        json::array({flow("members", "contacts"), flow("gone", "people")}));
+  r = run({"check"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("/flows/1/to: connector 'crm' cannot describe people: no table named "
+                       "'people'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("1 problem in"), std::string::npos) << r.err;
+  r = run({"check", "--connect"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("/store: cannot create the state store"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("is not a folder"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("/flows/1/from: cannot open in/gone to read: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no file "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("/flows/1/to: "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("/flows/0/"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("3 problems"), std::string::npos) << r.err;
+
+  write("sqlite:state/state.db", json::array({flow("members", "contacts")}));
+  r = run({"check", "--connect"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("OK (2 connectors, 1 flows, every connection opened)"), std::string::npos)
+      << r.out;
+  EXPECT_FALSE(fs::exists(dir / "state")) << "a test connection created the store";
+  EXPECT_EQ(
+      run_process("/usr/bin/sqlite3", {(dir / "crm.db").string(), "SELECT count(*) FROM contacts"})
+          .out,
+      "0\n");
+}
+
 }  // namespace
 }  // namespace junction::testing

@@ -60,6 +60,47 @@ TEST(PluginsList, NamesEveryRefusedFileWithItsReasonAndExits2) {
   EXPECT_NE(r.out.find("memory          1.0.0"), std::string::npos) << r.out;
 }
 
+// Two files with one plugin name: `plugins list`, `check` and `sync` all say so, naming both
+// files; a config using that plugin is refused, since which code would run depends on the
+// order of the path.
+TEST(PluginsList, ADuplicateNameIsReportedByCheckAndSyncToo) {
+  TempDir dir;
+  install_test_plugins(dir / "a", {"memory.so"});
+  install_test_plugins(dir / "b", {"memory.so"});
+  const std::string a = (dir / "a").string(), b = (dir / "b").string();
+  dir.write("uses.json", R"({"store": "sqlite:state.db", "connectors": {
+      "m": {"plugin": "memory", "config": {"entities": {"people": [{"id": 1}]}}}},
+    "flows": [{"name": "f", "from": {"connector": "m", "entity": "people", "key": ["id"]},
+               "to": {"connector": "m", "entity": "copy", "key": ["id"]}}]})");
+  const std::vector<std::string> path{"--plugin-path", a, "--plugin-path", b};
+  const auto with_path = [&](std::vector<std::string> args) {
+    args.insert(args.end(), path.begin(), path.end());
+    return junction(args);
+  };
+
+  const auto listed = with_path({"plugins", "list"});
+  EXPECT_EQ(listed.exit_code, 2);
+  EXPECT_NE(listed.err.find(b + "/memory.so: duplicate plugin name 'memory': already provided by " +
+                            a + "/memory.so"),
+            std::string::npos)
+      << listed.err;
+  const std::string twice =
+      "/connectors/m/plugin: plugin 'memory' is on the plugin path twice: " + a +
+      "/memory.so and " + b + "/memory.so";
+  for (const char *command : {"check", "sync"}) {
+    const auto r = with_path({command, "--config", (dir / "uses.json").string()});
+    EXPECT_EQ(r.exit_code, 2) << command << r.out << r.err;
+    EXPECT_NE(r.err.find(twice), std::string::npos) << command << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "state.db")) << "sync ran nonetheless";
+
+  // A config that does not use the plugin runs, with a warning naming the files.
+  dir.write("other.json", R"({"store": "sqlite:state.db", "connectors": {}, "flows": []})");
+  const auto other = with_path({"check", "--config", (dir / "other.json").string()});
+  EXPECT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_NE(other.err.find("duplicate plugin name 'memory'"), std::string::npos) << other.err;
+}
+
 TEST(PluginsList, PrintsJsonForScripts) {
   TempDir dir;
   install_test_plugins(dir.path(), {"memory.so", "abi-next.so"});

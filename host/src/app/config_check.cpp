@@ -9,6 +9,8 @@
 #include "config/schema_validator.hpp"
 #include "engine/field_names.hpp"
 #include "plugin/loader.hpp"
+#include "store/state_store.hpp"
+#include "store/store_location.hpp"
 
 namespace junction::app {
 namespace {
@@ -27,6 +29,15 @@ std::string missing_plugin_message(const std::string &name, const plugin::Catalo
     }
   }
   return "unknown plugin '" + name + "' (available: " + plugin_names(catalog) + ")";
+}
+
+// The files refused because an earlier one on the path has this plugin's name.
+std::string shadowed_copies(const std::string &name, const plugin::Catalog &catalog) {
+  std::string files;
+  for (const auto &refusal : catalog.refusals) {
+    if (refusal.duplicate_of == name) files += (files.empty() ? "" : ", ") + refusal.path.string();
+  }
+  return files;
 }
 
 // A connector and entity used at `where` ("/flows/0/from", "/syncs/0/systems/1") can be
@@ -136,6 +147,17 @@ void check_source_fields(plugin::ConnectorInstance &source, const config::FlowCo
   }
 }
 
+// A flow's target entity must be one its connector defines (a CSV or SQL connector names
+// its entities in its config); what cannot be told now is left to the run.
+void check_target_entity(plugin::ConnectorInstance &target, const config::FlowConfig &flow,
+                         const std::string &file, config::Diagnostics &problems) {
+  try {
+    target.describe_fields(flow.to.entity);
+  } catch (const plugin::CallError &e) {
+    if (e.status() == JN_INVALID_CONFIG) problems.push_back({file, flow.pointer + "/to", e.what()});
+  }
+}
+
 }  // namespace
 
 CheckedConfig check_against_plugins(const config::HostConfig &config,
@@ -149,6 +171,14 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
     if (plugin_file == nullptr) {
       problems.push_back(
           {file, connector.pointer + "/plugin", missing_plugin_message(connector.plugin, catalog)});
+      continue;
+    }
+    if (const auto shadowed = shadowed_copies(connector.plugin, catalog); !shadowed.empty()) {
+      // Which code runs must not depend on the order of the plugin path.
+      problems.push_back({file, connector.pointer + "/plugin",
+                          "plugin '" + connector.plugin + "' is on the plugin path twice: " +
+                              plugin_file->path.string() + " and " + shadowed +
+                              "; remove one (junction plugins list shows the path)"});
       continue;
     }
     auto settings_problems = plugin_file->manifest.config_validator->validate(
@@ -203,10 +233,88 @@ CheckedConfig check_against_plugins(const config::HostConfig &config,
         source != checked.connectors.end()) {
       check_source_fields(*source->second, flow, mapping, file, problems);
     }
+    if (auto target = checked.connectors.find(flow.to.connector);
+        target != checked.connectors.end()) {
+      check_target_entity(*target->second, flow, file, problems);
+    }
     checked.mappings.emplace(flow.name, std::move(mapping));
   }
   for (const auto &sync : config.syncs) check_sync_systems(config, sync, catalog, checked);
+  for (const auto &refusal : catalog.refusals) {
+    const bool used =
+        std::any_of(config.connectors.begin(), config.connectors.end(),
+                    [&](const auto &c) { return c.second.plugin == refusal.duplicate_of; });
+    if (!refusal.duplicate_of.empty() && !used) {
+      spdlog::warn("plugin path: {} (no connector of this config uses it)", refusal.to_string());
+    }
+  }
   return checked;
+}
+
+namespace {
+
+// Opens one endpoint as a run would; a failure becomes a problem at `pointer`.
+void try_endpoint(CheckedConfig &checked, const std::string &file, const std::string &pointer,
+                  const std::string &connector_name, const std::string &entity,
+                  const std::vector<std::string> &key, bool as_source,
+                  config::Diagnostics &problems) {
+  const auto connector = checked.connectors.find(connector_name);
+  if (connector == checked.connectors.end()) return;  // it could not start: reported
+  for (const auto &known : checked.problems) {
+    if (known.pointer == pointer) return;  // the check without connecting found it already
+  }
+  const std::string what = connector_name + "/" + entity;
+  try {
+    if (as_source) {
+      plugin::SourceOptions options;
+      options.entity = entity;
+      options.batch_size = 1;
+      options.key_fields = key;
+      auto source = connector->second->open_source(options);
+      source->next();  // one record: the source really answers; nothing is acknowledged
+    } else {
+      auto sink = connector->second->open_sink(entity, key, "junction-check");
+    }  // closed without commit
+  } catch (const plugin::CallError &e) {
+    problems.push_back({file, pointer,
+                        "cannot open " + what + (as_source ? " to read: " : " to write: ") +
+                            e.what() + " (" + plugin::status_text(e.status()) + ")"});
+  } catch (const std::exception &e) {
+    problems.push_back({file, pointer, "cannot open " + what + ": " + e.what()});
+  }
+}
+
+}  // namespace
+
+config::Diagnostics check_connections(const config::HostConfig &config, CheckedConfig &checked) {
+  config::Diagnostics problems;
+  const std::string file = config.file.string();
+  std::string why;
+  if (const auto location =
+          store::parse_store_location(config.store, config.file.parent_path(), why)) {
+    if (const auto problem = store::StateStore::probe(*location); !problem.empty()) {
+      problems.push_back({file, "/store", problem});
+    }
+  }
+  for (const auto &flow : config.flows) {
+    if (!flow.enabled) continue;
+    try_endpoint(checked, file, flow.pointer + "/from", flow.from.connector, flow.from.entity,
+                 flow.from.key, true, problems);
+    try_endpoint(checked, file, flow.pointer + "/to", flow.to.connector, flow.to.entity,
+                 flow.to.key, false, problems);
+  }
+  for (const auto &sync : config.syncs) {
+    if (!sync.enabled) continue;
+    for (const auto &s : sync.systems) {
+      if (s.access != "write_only") {
+        try_endpoint(checked, file, s.pointer, s.connector, s.entity, s.key, true, problems);
+      }
+      if (s.access != "read_only") {
+        try_endpoint(checked, file, s.pointer, s.connector, s.entity, s.key, false, problems);
+      }
+    }
+  }
+  return problems;
 }
 
 }  // namespace junction::app

@@ -26,4 +26,10 @@ struct CheckedConfig {
 CheckedConfig check_against_plugins(const config::HostConfig &config,
                                     const plugin::Catalog &catalog, bool start_connectors);
 
+// A test connection (`check --connect`): opens the state store without creating or
+// migrating it, and every endpoint each flow and sync uses through the connectors
+// `checked` started: a source is opened and one record read (nothing acknowledged), a
+// sink opened and closed without writing. Every failure is a problem at its pointer.
+config::Diagnostics check_connections(const config::HostConfig &config, CheckedConfig &checked);
+
 }  // namespace junction::app

@@ -1,5 +1,6 @@
-// junction check --config FILE: validates the whole config against the host schema and
-// every plugin it names, reporting every problem at once.
+// junction check --config FILE [--connect]: validates the whole config against the host
+// schema and every plugin it names, reporting every problem at once; with --connect it
+// also opens the state store and every connector's endpoints (a test connection).
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -16,13 +17,17 @@ namespace po = boost::program_options;
 int run_check(const CommandArgs &command) {
   po::options_description options("options");
   options.add_options()("config,c", po::value<std::string>()->required(), "config file")(
+      "connect",
+      "also open the state store and each flow's and sync's sources (reading one record) and "
+      "sinks (writing nothing)")(
       "json",
       "the outcome as one JSON object: {\"ok\", \"file\", \"problems\": [{\"file\", "
       "\"pointer\", \"message\"}], ...}");
   add_plugin_path_option(options);
   po::variables_map values;
   int code = exit_ok;
-  if (!parse_command_line(command, "--config FILE [--plugin-path DIR]...", options, values, code)) {
+  if (!parse_command_line(command, "--config FILE [--connect] [--plugin-path DIR]...", options,
+                          values, code)) {
     return code;
   }
   const std::filesystem::path file = values["config"].as<std::string>();
@@ -38,6 +43,11 @@ int run_check(const CommandArgs &command) {
   const auto catalog = build_catalog(values, &config);
   auto checked = app::check_against_plugins(config, catalog, /*start_connectors=*/true);
   problems.insert(problems.end(), checked.problems.begin(), checked.problems.end());
+  const bool connect = values.count("connect") != 0U;
+  if (connect && loaded.parsed) {
+    const auto unreachable = app::check_connections(config, checked);
+    problems.insert(problems.end(), unreachable.begin(), unreachable.end());
+  }
 
   if (values.count("json") != 0U) {
     nlohmann::json out = {
@@ -63,7 +73,8 @@ int run_check(const CommandArgs &command) {
     return exit_usage;
   }
   command.out << file.string() << ": OK (" << config.connectors.size() << " connectors, "
-              << config.flows.size() << " flows)\n";
+              << config.flows.size() << " flows" << (connect ? ", every connection opened" : "")
+              << ")\n";
   return exit_ok;
 }
 

@@ -82,8 +82,10 @@ Catalog scan_plugin_dirs(const std::vector<SearchDir> &dirs) {
       }
       auto [it, inserted] = first_by_name.emplace(manifest->name, file);
       if (!inserted) {
-        catalog.refusals.push_back({file, "duplicate plugin name '" + manifest->name +
-                                              "': already provided by " + it->second.string()});
+        catalog.refusals.push_back({file,
+                                    "duplicate plugin name '" + manifest->name +
+                                        "': already provided by " + it->second.string(),
+                                    manifest->name});
         continue;
       }
       spdlog::debug("found plugin {} {} in {}", manifest->name, manifest->version, file.string());

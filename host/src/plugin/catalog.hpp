@@ -18,6 +18,8 @@ struct PluginFile {
 struct Refusal {
   std::filesystem::path path;
   std::string reason;
+  // For a file refused because an earlier one on the path has its plugin name: that name.
+  std::string duplicate_of = {};
 
   std::string to_string() const { return path.string() + ": " + reason; }
 };

@@ -125,6 +125,53 @@ std::unique_ptr<StateStore> StateStore::open(const StoreLocation &location) {
   return std::unique_ptr<StateStore>(new StateStore(location, std::move(session)));
 }
 
+std::string StateStore::probe(const StoreLocation &location) {
+  if (location.backend == Backend::sqlite) {
+    std::error_code ec;
+    if (!std::filesystem::exists(location.sqlite_file, ec)) {
+      // The first run creates it, and the folders up to it: the nearest existing one must
+      // be a folder this user can write.
+      auto dir = location.sqlite_file.parent_path();
+      while (!dir.empty() && !std::filesystem::exists(dir, ec) && dir != dir.parent_path()) {
+        dir = dir.parent_path();
+      }
+      if (dir.empty()) dir = ".";
+      if (!std::filesystem::is_directory(dir, ec)) {
+        return "cannot create the state store " + location.display + ": " + dir.string() +
+               " is not a folder";
+      }
+      if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+        return "cannot create the state store " + location.display + " in " + dir.string() + ": " +
+               std::strerror(errno);
+      }
+      return {};
+    }
+    if (::access(location.sqlite_file.c_str(), R_OK | W_OK) != 0) {
+      return "cannot open the state store " + location.display + ": " + std::strerror(errno);
+    }
+  }
+  try {
+    auto session = connect(location, true);
+    int version = 0;
+    try {
+      version = current_schema_version(*session);
+    } catch (const std::exception &) {
+      *session << "SELECT 1";  // a new store: no schema yet, but it answers
+    }
+    if (version > latest_schema_version()) {
+      return "the state store " + location.display + " has schema version " +
+             std::to_string(version) + ", newer than this Junction knows (" +
+             std::to_string(latest_schema_version()) + "): upgrade Junction";
+    }
+  } catch (const StoreError &e) {
+    return e.what();
+  } catch (const std::exception &e) {
+    return "cannot read the state store " + location.display + ": " +
+           safe_message(e.what(), location);
+  }
+  return {};
+}
+
 std::unique_ptr<soci::session> StateStore::open_reader() const {
   return connect(location_, true);
 }

@@ -23,6 +23,11 @@ class StateStore {
   // Connects, sets the SQLite pragmas (WAL, busy timeout) and applies migrations.
   // Throws StoreError naming the store (never its password).
   static std::unique_ptr<StateStore> open(const StoreLocation &location);
+  // Whether the store could be opened now, without creating or migrating anything: a
+  // SQLite file is read (or its folder found writable when it does not exist yet), a
+  // PostgreSQL server is connected to; its schema must not be newer than this build's.
+  // Returns why not, or an empty string.
+  static std::string probe(const StoreLocation &location);
   ~StateStore();
   StateStore(const StateStore &) = delete;
   StateStore &operator=(const StateStore &) = delete;
