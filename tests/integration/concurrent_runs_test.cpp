@@ -28,7 +28,7 @@ json flow(const std::string &name) {
 }
 
 TEST(ConcurrentRuns, TwoFlowsOnOnePostgresStoreDoNotWaitForEachOther) {
-  JUNCTION_REQUIRE_POSTGRES(server_url);
+  JUNCTION_REQUIRE_POSTGRES_SERVER(server_url);
   TempDir dir;
   OwnDatabase db(server_url, "junction_concurrent");
   const fs::path release = dir / "release";

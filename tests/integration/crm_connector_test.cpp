@@ -301,7 +301,7 @@ TEST_F(CrmConnector, TwoFlowsSharingAnAccountStayWithinItsBudget) {
 // Two processes (two runs started apart, or two nodes) on one PostgreSQL store spend one
 // account: the window is kept in the store, so together they never exceed the budget.
 TEST_F(CrmConnector, TwoProcessesSharingAnAccountStayWithinItsBudgetTogether) {
-  JUNCTION_REQUIRE_POSTGRES(server_url);
+  JUNCTION_REQUIRE_POSTGRES_SERVER(server_url);
   OwnDatabase db(server_url, "junction_quota");
   CrmEmulator crm(dir.path(), token, {"--window-ms", "1000", "--window-max", "6"});
   const auto config = dir.write(

@@ -306,6 +306,17 @@ class Audit : public Delivery {
     const auto r = run_process("/usr/bin/sqlite3", {(dir / "var/state.db").string(), sql});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
+  // A flow "people" from in/m.csv (keyed by id) to CSV files in out/, with `mapping`.
+  fs::path people_config(const std::string &mapping) {
+    return dir.write("junction.json", R"({
+    "connectors": {
+      "in": {"plugin": "csv", "config": {"dir": "in", "entities": {"m": {"file": "m.csv", "stable_for": "0s"}}}},
+      "out": {"plugin": "csv", "config": {"dir": "out", "entities": {"m": {"file_name": "m-{run}.csv"}}}}
+    },
+    "flows": [{"name": "people", "from": {"connector": "in", "entity": "m", "key": ["id"]},
+               "to": {"connector": "out", "entity": "m"}, "mapping": )" +
+                                          mapping + "}]}");
+  }
 };
 
 TEST_F(Audit, AnUntouchedChainVerifies) {
@@ -420,15 +431,8 @@ TEST_F(Audit, ARemovedBatchIsNamed) {
 
 TEST_F(Audit, EditThenRetryFixesARecordAndRecordsWhoDidWhat) {
   dir.write("in/m.csv", "id,email,name\n1,a@example.org,Ann\n2,,Bob\n");
-  const auto file = dir.write("junction.json", R"({
-    "connectors": {
-      "in": {"plugin": "csv", "config": {"dir": "in", "entities": {"m": {"file": "m.csv", "stable_for": "0s"}}}},
-      "out": {"plugin": "csv", "config": {"dir": "out", "entities": {"m": {"file_name": "m-{run}.csv"}}}}
-    },
-    "flows": [{"name": "people", "from": {"connector": "in", "entity": "m", "key": ["id"]},
-               "to": {"connector": "out", "entity": "m"},
-               "mapping": {"id": {"from": "id"}, "email": {"from": "email", "required": true}, "name": {"from": "name"}}}]
-  })");
+  const auto file = people_config(
+      R"({"id": {"from": "id"}, "email": {"from": "email", "required": true}, "name": {"from": "name"}})");
   const std::vector<std::string> plugins = {"--plugin-path", built_plugin_dir().string()};
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.end(), plugins.begin(), plugins.end());
@@ -477,6 +481,84 @@ TEST_F(Audit, EditThenRetryFixesARecordAndRecordsWhoDidWhat) {
                          "alice errors.edit  error 1: changed email", "bob errors.retry write ",
                          "bob errors.retry  error 1: delivered"}));
   EXPECT_EQ(junction({"audit", "verify", "--config", file.string()}).exit_code, 0);
+
+  // audit list --key: the entries about one record and no other.
+  const auto by_key =
+      junction({"audit", "list", "--key", "1", "--json", "--config", file.string()});
+  ASSERT_EQ(by_key.exit_code, 0) << by_key.err;
+  const auto keyed = lines_of(by_key.out);
+  ASSERT_FALSE(keyed.empty());
+  ASSERT_LT(keyed.size(), lines_of(audit.out).size());
+  for (const auto &line : keyed) {
+    const auto e = json::parse(line);
+    EXPECT_TRUE(e["source_key"] == "1" || e["target_key"] == "1") << line;
+  }
+}
+
+// A mapped field marked sensitive never shows its value in the error queue's outputs
+// (list, show, export as JSON lines and as CSV); `retry --flow` re-drives the flow's
+// queued records, and what is delivered is the real value.
+TEST_F(Audit, SensitiveFieldsAreMaskedInEveryErrorQueueOutput) {
+  const std::string iban = "DE89370400440532013000";
+  dir.write("in/m.csv", "id,email,iban\n1,," + iban + "\n");
+  const auto file =
+      people_config(R"({"id": {"from": "id"}, "email": {"from": "email", "required": true},
+                           "iban": {"from": "iban", "sensitive": true}})");
+  const std::vector<std::string> plugins = {"--plugin-path", built_plugin_dir().string()};
+  const auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--config", file.string()});
+    args.insert(args.end(), plugins.begin(), plugins.end());
+    return junction(args);
+  };
+  ASSERT_EQ(with({"sync"}).exit_code, 3);
+  const std::vector<std::vector<std::string>> outputs = {{"errors", "list"},
+                                                         {"errors", "list", "--json"},
+                                                         {"errors", "show", "1"},
+                                                         {"errors", "show", "1", "--json"},
+                                                         {"errors", "export", "--format", "json"},
+                                                         {"errors", "export", "--format", "csv"}};
+  for (const auto &args : outputs) {
+    std::vector<std::string> all = args;
+    all.insert(all.end(), {"--config", file.string()});
+    const auto r = junction(all);
+    EXPECT_EQ(r.exit_code, 0) << args[1] << r.err;
+    EXPECT_EQ(r.out.find(iban), std::string::npos) << args[1] << " showed the value:\n" << r.out;
+    if (args[1] != "list") {
+      EXPECT_NE(r.out.find("***"), std::string::npos) << args[1] << " " << args.back() << r.out;
+    }
+  }
+  ASSERT_EQ(
+      junction({"errors", "edit", "1", "--set", "email=ada@example.org", "--config", file.string()})
+          .exit_code,
+      0);
+  const auto retried = with({"errors", "retry", "--flow", "people"});
+  EXPECT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_EQ(retried.out, "retried 1: 1 delivered, 0 still failing\n");
+  bool delivered = false;
+  for (const auto &entry : fs::directory_iterator(dir / "out")) {
+    delivered |= read_file(entry.path()).find("1,ada@example.org," + iban) != std::string::npos;
+  }
+  EXPECT_TRUE(delivered) << "the real value reaches the target";
+}
+
+// errors edit --null: the field becomes null, and the audit says so.
+TEST_F(Audit, EditCanSetAFieldToNull) {
+  dir.write("in/m.csv", "id,email,name\n1,,Ann\n");
+  const auto file = people_config(
+      R"({"id": {"from": "id"}, "email": {"from": "email", "required": true}, "name": {"from": "name"}})");
+  EXPECT_EQ(
+      junction({"sync", "--config", file.string(), "--plugin-path", built_plugin_dir().string()})
+          .exit_code,
+      3);
+  const auto r = junction({"errors", "edit", "1", "--set", "email=ann@example.org", "--null",
+                           "name", "--config", file.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto shown =
+      json::parse(junction({"errors", "show", "1", "--json", "--config", file.string()}).out);
+  EXPECT_EQ(shown["record"]["name"], nullptr) << shown.dump();
+  EXPECT_EQ(shown["record"]["email"], "ann@example.org") << shown.dump();
+  const auto audit = junction({"audit", "list", "--json", "--config", file.string()});
+  EXPECT_NE(audit.out.find("changed email, name"), std::string::npos) << audit.out;
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ TEST(PostgresOutage, ARunThatLosesTheServerFailsAndTheNextRunCompletesIt) {
         {"pg",
          {{"plugin", "sql"},
           {"config",
-           {{"url", "${env:JUNCTION_TEST_PG_URL}"},
+           {{"url", "${env:JUNCTION_OUTAGE_DB_URL}"},
             {"entities", {{"outage", json::object()}}}}}}}}},
       {"flows",
        {{{"name", "load"},
@@ -53,6 +53,7 @@ TEST(PostgresOutage, ARunThatLosesTheServerFailsAndTheNextRunCompletesIt) {
          {"mapping",
           {{"id", {{"from", "id"}, {"type", "integer"}}}, {"name", {{"from", "name"}}}}}}}}};
   const auto config = dir.write("junction.json", doc.dump());
+  setenv("JUNCTION_OUTAGE_DB_URL", url.c_str(), 1);  // the test's own database
   const std::vector<std::string> args = {"sync",
                                          "--progress",
                                          "never",

@@ -139,11 +139,18 @@ TEST_F(Service, RunsEachFlowOnItsOwnScheduleAndRunsOneNowThroughTheApi) {
         return j.is_object() && j["last_run"].is_object();
       },
       seconds(30)));
-  ASSERT_EQ(run_process("/usr/bin/sqlite3", {db, "INSERT INTO news VALUES (2, 'b')"}).exit_code, 0);
+  // The service reads the database meanwhile: wait for its lock rather than fail at once.
+  ASSERT_EQ(run_process("/usr/bin/sqlite3",
+                        {"-cmd", ".timeout 10000", db, "INSERT INTO news VALUES (2, 'b')"})
+                .exit_code,
+            0);
   EXPECT_TRUE(eventually([&] { return read("live.jsonl").find("\"b\"") != std::string::npos; },
                          seconds(30)))
       << service->err();
-  ASSERT_EQ(run_process("/usr/bin/sqlite3", {db, "INSERT INTO news VALUES (3, 'c')"}).exit_code, 0);
+  ASSERT_EQ(run_process("/usr/bin/sqlite3",
+                        {"-cmd", ".timeout 10000", db, "INSERT INTO news VALUES (3, 'c')"})
+                .exit_code,
+            0);
   EXPECT_TRUE(eventually([&] { return read("live.jsonl").find("\"c\"") != std::string::npos; },
                          seconds(30)))
       << service->err();
@@ -232,7 +239,7 @@ TEST_F(Service, RunsEachFlowOnItsOwnScheduleAndRunsOneNowThroughTheApi) {
 // refused whole and the old one keeps running; SIGTERM mid-run leaves nothing to repair.
 // On PostgreSQL, where runs go side by side (on SQLite the service runs one at a time).
 TEST_F(Service, ReloadsWithoutDisturbingUnchangedFlowsAndRefusesABadConfig) {
-  JUNCTION_REQUIRE_POSTGRES(server);
+  JUNCTION_REQUIRE_POSTGRES_SERVER(server);
   const OwnDatabase database(server, "service_reload");
   json doc = {
       {"store", database.url()},
@@ -641,8 +648,8 @@ TEST_F(Service, ASignedWebhookRunsTheFlowAndItsRecordArrives) {
   const int port = port_of(service);
   ASSERT_GT(port, 0) << service.err();
   const auto members = [&] {
-    return run_process("/usr/bin/sqlite3",
-                       {(dir / "members.db").string(), "SELECT first_name FROM members ORDER BY 1"})
+    return run_process("/usr/bin/sqlite3", {"-cmd", ".timeout 10000", (dir / "members.db").string(),
+                                            "SELECT first_name FROM members ORDER BY 1"})
         .out;
   };
   ASSERT_TRUE(eventually([&] { return members() == "Ann\n"; }, seconds(30))) << service.err();
@@ -693,7 +700,7 @@ TEST_F(Service, ASignedWebhookRunsTheFlowAndItsRecordArrives) {
       << metrics->body;
   EXPECT_EQ(service.stop(), 0);
   EXPECT_EQ(run_process("/usr/bin/sqlite3",
-                        {(dir / "state.db").string(),
+                        {"-cmd", ".timeout 10000", (dir / "state.db").string(),
                          "SELECT COUNT(*), COUNT(handled_by_run) FROM webhook_events"})
                 .out,
             "1|1\n")

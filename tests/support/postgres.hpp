@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <string>
 
@@ -46,11 +47,35 @@ class OwnDatabase {
   std::string name_;
 };
 
+// The running test's name as a database name prefix: lower-case letters, digits and '_',
+// short enough for PostgreSQL's 63 characters once OwnDatabase adds the process id.
+inline std::string test_database_prefix() {
+  std::string name = "t";
+  if (const auto *info = ::testing::UnitTest::GetInstance()->current_test_info()) {
+    for (const char c : std::string("_") + info->test_suite_name() + "_" + info->name()) {
+      const auto u = static_cast<unsigned char>(c);
+      name += std::isalnum(u) != 0 ? static_cast<char>(std::tolower(u)) : '_';
+    }
+  }
+  if (name.size() > 48) name.resize(48);
+  return name;
+}
+
 }  // namespace junction::testing
 
-#define JUNCTION_REQUIRE_POSTGRES(url_var)                                                \
+// The cluster's URL, for a test that makes its own databases; or a skip (a failure when
+// the test script demands PostgreSQL).
+#define JUNCTION_REQUIRE_POSTGRES_SERVER(url_var)                                         \
   const std::string url_var = ::junction::testing::postgres_url();                        \
   if (url_var.empty()) {                                                                  \
     if (::junction::testing::postgres_required()) FAIL() << "JUNCTION_TEST_PG_URL unset"; \
     GTEST_SKIP() << "no PostgreSQL test cluster (JUNCTION_TEST_PG_URL unset)";            \
   }
+
+// A database of the test's own, named after it, dropped when the test ends: tests running
+// side by side never meet each other's tables, triggers or locks. `url_var` is its URL.
+#define JUNCTION_REQUIRE_POSTGRES(url_var)                            \
+  JUNCTION_REQUIRE_POSTGRES_SERVER(url_var##_server);                 \
+  const ::junction::testing::OwnDatabase url_var##_own_database(      \
+      url_var##_server, ::junction::testing::test_database_prefix()); \
+  const std::string url_var = url_var##_own_database.url()

@@ -384,5 +384,14 @@ TEST(SyncConfig, ASyncNeedsTwoSystemsAndKnownPolicies) {
   EXPECT_NE(problems[1].find("/syncs/0/"), std::string::npos) << problems[1];
 }
 
+// A number beyond a double's range is a located problem, not an escaped exception (found
+// by the config mutation test).
+TEST(HostConfig, ANumberTooLargeIsALocatedProblem) {
+  EXPECT_EQ(
+      problems_of("{\"store\": \"sqlite:s.db\",\n \"x\": 1e999}"),
+      (std::vector<std::string>{"/cfg/junction.json:2:7: invalid JSON: the number 1e999 is too "
+                                "large to represent"}));
+}
+
 }  // namespace
 }  // namespace junction::config

@@ -52,6 +52,20 @@ ParsedJson parse_json_text(std::string_view text, const std::string &file_label)
     const auto [line, column] = line_and_column(text, e.byte);
     result.error = file_label + ":" + std::to_string(line) + ":" + std::to_string(column) +
                    ": invalid JSON: " + explanation(e.what());
+  } catch (const nlohmann::json::out_of_range &e) {
+    // A number too large for a double ("1e999"): the parser names the number but not
+    // where it is, so the first place the text holds it is given.
+    const std::string message = e.what();
+    const auto open = message.find('\'');
+    const auto close = message.rfind('\'');
+    std::string number;
+    if (open != std::string::npos && close > open)
+      number = message.substr(open + 1, close - open - 1);
+    const auto at = number.empty() ? std::string_view::npos : text.find(number);
+    const auto [line, column] = line_and_column(text, at == std::string_view::npos ? 0 : at + 1);
+    result.error = file_label + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                   ": invalid JSON: the number " + excerpt(number, 40) +
+                   " is too large to represent";
   }
   return result;
 }

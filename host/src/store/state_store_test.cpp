@@ -308,7 +308,7 @@ std::string connect_string(const std::string &url) {
 class PostgresStore : public ::testing::Test {
  protected:
   void SetUp() override {
-    JUNCTION_REQUIRE_POSTGRES(url);
+    JUNCTION_REQUIRE_POSTGRES_SERVER(url);
     admin_url_ = url;
     std::random_device random;
     database_ = "junction_store_test_" + std::to_string(random() % 1000000000);
