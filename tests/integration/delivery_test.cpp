@@ -219,6 +219,31 @@ TEST_F(Delivery, ASourceFailingMidReadIsRetried) {
   EXPECT_EQ(delivered().size(), 3000U);
 }
 
+// A source that fails fatally (it says retrying cannot help) is not retried: the run fails
+// at once with the source's words, nothing of it is recorded, and the next run delivers
+// every record once.
+TEST_F(Delivery, AFatalSourceFailsTheRunAtOnceAndTheNextRunDeliversAll) {
+  auto file =
+      config({{"generate", 3000},
+              {"fail_read_after", 1500},
+              {"fail_read_times", 1},
+              {"fail_read_fatal", true}},
+             json::object(),
+             {{"retry", {{"max_attempts", 5}, {"initial_delay", "1ms"}, {"max_delay", "2ms"}}}});
+  auto r = sync(file);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("the source broke down"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("attempts"), std::string::npos) << "a fatal failure is not retried:\n"
+                                                       << r.err;
+  EXPECT_TRUE(errors(file).empty());
+  file = config({{"generate", 3000}}, json::object());
+  r = sync(file);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::size_t writes = 0;
+  EXPECT_EQ(delivered(&writes).size(), 3000U);
+  EXPECT_EQ(writes, 3000U) << "a record was delivered twice";
+}
+
 TEST_F(Delivery, RunsKilledAtRandomMomentsLoseAndDuplicateNothing) {
   constexpr int total = 200000;
   const auto file = config({{"generate", total}}, {{"reject_pattern", ".*13"}},
