@@ -31,7 +31,7 @@ PIN(jn_outcome, target_key, 16);
 PIN(jn_outcome, message, 32);
 
 /* Structs with struct_size: these offsets never move; later minors append after them. */
-PIN_SIZE(jn_batch, 64);
+PIN_SIZE(jn_batch, 72);
 PIN(jn_batch, field_names, 8);
 PIN(jn_batch, key_count, 16);
 PIN(jn_batch, key_fields, 24);
@@ -39,6 +39,7 @@ PIN(jn_batch, record_count, 32);
 PIN(jn_batch, records, 40);
 PIN(jn_batch, values, 48);      /* 1.0 batches end here */
 PIN(jn_batch, member_keys, 56); /* since 1.1 */
+PIN(jn_batch, expected, 64);    /* since 1.2 */
 PIN_SIZE(jn_host_api, 56);
 PIN(jn_host_api, log, 16);
 PIN(jn_host_api, set_error, 24);

@@ -97,15 +97,43 @@ TEST(BatchBuilder, RefusesToChangeFieldsOfANonEmptyBatch) {
   EXPECT_THROW(builder.set_fields({"b"}), std::logic_error);
 }
 
+TEST(BatchBuilder, CarriesExpectedValuesBesideTheValuesAndOnlyWhereSet) {
+  BatchBuilder builder;
+  builder.set_fields({"id", "city"});
+  const auto a = builder.add_record();
+  builder.set(a, 0, Value::string("1"));
+  builder.set(a, 1, Value::string("York"));
+  const auto b = builder.add_record();
+  builder.set(b, 0, Value::string("2"));
+  builder.set_expected(b, 1, Value::string("Leeds"));
+  const auto c = builder.add_record(Operation::remove);
+  builder.set_expected(c, 1, Value::null());
+  const BatchView view(*builder.batch());
+  EXPECT_FALSE(view.record(a).has_expectations());
+  EXPECT_TRUE(view.record(a).expected(1).is_absent());
+  EXPECT_TRUE(view.record(b).has_expectations());
+  EXPECT_EQ(view.record(b).expected(1).text(), "Leeds");
+  EXPECT_TRUE(view.record(b).expected(0).is_absent());
+  EXPECT_TRUE(view.record(c).expected(1).is_null());
+  // A batch of an older host (struct_size ending before `expected`) states nothing.
+  jn_batch older = *builder.batch();
+  older.struct_size = offsetof(jn_batch, expected);
+  EXPECT_FALSE(BatchView(older).record(b).has_expectations());
+  builder.clear();
+  builder.add_record();
+  EXPECT_EQ(builder.batch()->expected, nullptr);
+}
+
 TEST(Outcomes, KeepTheirTextInStorageTheCallerOwns) {
-  std::vector<jn_outcome> raw(3);
+  std::vector<jn_outcome> raw(4);
   std::deque<std::string> texts;
   {
     Outcomes outcomes(raw.data(), raw.size(), texts);
     outcomes.written(0, WriteAction::created, "hs-1001");
     outcomes.rejected(1, "email is not valid");
     outcomes.transient(2, "rate limited", 1500);
-    EXPECT_THROW(outcomes.rejected(3, "out of range"), FatalError);
+    outcomes.stale(3, "changed since it was read");
+    EXPECT_THROW(outcomes.rejected(4, "out of range"), FatalError);
   }
   EXPECT_EQ(raw[0].status, JN_OK);
   EXPECT_EQ(raw[0].action, JN_WROTE_CREATED);
@@ -114,6 +142,8 @@ TEST(Outcomes, KeepTheirTextInStorageTheCallerOwns) {
   EXPECT_EQ(view(raw[1].message), "email is not valid");
   EXPECT_EQ(raw[2].status, JN_TRANSIENT);
   EXPECT_EQ(raw[2].retry_after_ms, 1500);
+  EXPECT_EQ(raw[3].status, JN_STALE);
+  EXPECT_EQ(view(raw[3].message), "changed since it was read");
 }
 
 }  // namespace

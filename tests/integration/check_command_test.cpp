@@ -128,7 +128,7 @@ TEST_F(CheckCommand, ExplainsARefusedPluginAndAnUnknownOne) {
                           "memory, throwing)");
   EXPECT_EQ(lines[1], file() + ": /connectors/next/plugin: plugin 'abi-next' was refused: " +
                           (dir / "plugins" / "abi-next.so").string() +
-                          ": wrong ABI: built for ABI 2.0, this host speaks ABI 1.1 (major "
+                          ": wrong ABI: built for ABI 2.0, this host speaks ABI 1.2 (major "
                           "versions must be equal)");
 }
 

@@ -9,7 +9,7 @@ namespace {
 TEST(Cli, PrintsItsVersionAndAbi) {
   const auto r = junction({"--version"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, "junction 0.1.0 (plugin ABI 1.1)\n");
+  EXPECT_EQ(r.out, "junction 0.1.0 (plugin ABI 1.2)\n");
 }
 
 TEST(Cli, WithoutACommandPrintsUsageAndExits2) {

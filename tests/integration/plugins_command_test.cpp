@@ -16,9 +16,9 @@ TEST(PluginsList, ShowsNameVersionAbiRolesAndEntities) {
   const auto lines = lines_of(r.out);
   ASSERT_EQ(lines.size(), 3U) << r.out;
   EXPECT_EQ(lines[0], "NAME            VERSION   ABI   ROLES         ENTITIES                PATH");
-  EXPECT_EQ(lines[1], "memory          1.0.0     1.1   source, sink  *                       " +
+  EXPECT_EQ(lines[1], "memory          1.0.0     1.2   source, sink  *                       " +
                           (dir / "memory.so").string());
-  EXPECT_EQ(lines[2], "throwing        1.0.0     1.1   sink          *                       " +
+  EXPECT_EQ(lines[2], "throwing        1.0.0     1.2   sink          *                       " +
                           (dir / "throwing.so").string());
 }
 
@@ -37,7 +37,7 @@ TEST(PluginsList, NamesEveryRefusedFileWithItsReasonAndExits2) {
   ASSERT_EQ(refused.size(), 7U) << r.err;
   EXPECT_EQ(refused[0], "refused: " + d +
                             "/abi-next.so: wrong ABI: built for ABI 2.0, this host speaks ABI "
-                            "1.1 (major versions must be equal)");
+                            "1.2 (major versions must be equal)");
   EXPECT_EQ(refused[1].rfind("refused: " + d +
                                  "/bad-schema.so: invalid manifest: /config_schema is not a "
                                  "usable JSON Schema: ",
@@ -109,7 +109,7 @@ TEST(PluginsList, PrintsJsonForScripts) {
   const auto out = nlohmann::json::parse(r.out);
   ASSERT_EQ(out["plugins"].size(), 1U);
   EXPECT_EQ(out["plugins"][0]["name"], "memory");
-  EXPECT_EQ(out["plugins"][0]["abi"], "1.1");
+  EXPECT_EQ(out["plugins"][0]["abi"], "1.2");
   EXPECT_EQ(out["plugins"][0]["roles"], nlohmann::json({"source", "sink"}));
   ASSERT_EQ(out["refused"].size(), 1U);
   EXPECT_EQ(out["refused"][0]["path"], (dir / "abi-next.so").string());
@@ -138,13 +138,33 @@ TEST(PluginsDescribe, ShowsTheManifestAndConfigSchema) {
   install_test_plugins(dir.path(), {"memory.so"});
   const auto r = junction({"plugins", "describe", "memory", "--plugin-path", dir.path().string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("memory 1.0.0 (ABI 1.1)\nTest plugin: a source", 0), 0U) << r.out;
+  EXPECT_EQ(r.out.rfind("memory 1.0.0 (ABI 1.2)\nTest plugin: a source", 0), 0U) << r.out;
   EXPECT_NE(r.out.find("roles:    source, sink"), std::string::npos);
   EXPECT_NE(r.out.find("\"dump_to\""), std::string::npos);
 
   const auto described =
       junction({"plugins", "describe", "memory", "--json", "--plugin-path", dir.path().string()});
   EXPECT_EQ(nlohmann::json::parse(described.out)["config_schema"]["additionalProperties"], false);
+}
+
+TEST(PluginsDescribe, SaysWhatASystemOwnsAndHowItsSinkWritesConditionally) {
+  const auto sql =
+      junction({"plugins", "describe", "sql", "--plugin-path", built_plugin_dir().string()});
+  EXPECT_EQ(sql.exit_code, 0) << sql.err;
+  EXPECT_NE(sql.out.find("    conditional writes: atomic\n"), std::string::npos) << sql.out;
+  const auto crm = junction(
+      {"plugins", "describe", "crm", "--json", "--plugin-path", built_plugin_dir().string()});
+  EXPECT_EQ(nlohmann::json::parse(crm.out)["entities"][0]["conditional_writes"], "checked");
+  const auto email = junction(
+      {"plugins", "describe", "email", "--json", "--plugin-path", built_plugin_dir().string()});
+  const auto entities = nlohmann::json::parse(email.out)["entities"];
+  bool owns_status = false;
+  for (const auto &e : entities) {
+    owns_status |=
+        e.value("owns", nlohmann::json::array()).dump().find("\"status\"") != std::string::npos;
+    EXPECT_FALSE(e.contains("conditional_writes")) << e.dump();
+  }
+  EXPECT_TRUE(owns_status) << entities.dump();
 }
 
 TEST(PluginsDescribe, NamesAMissingPlugin) {

@@ -65,6 +65,7 @@ nlohmann::json JobReport::to_json() const {
     counted.erase("written");
     counted["linked"] = linked;
     counted["reviews"] = reviews;
+    counted["deferred"] = deferred;
   }
   nlohmann::json out = {{kind, job},
                         {"kind", kind},
@@ -140,6 +141,7 @@ JobReport run_sync_once(const config::SyncConfig &sync, CheckedConfig &checked,
   report.counts.failed = outcome.counts.failed;
   report.linked = outcome.counts.linked;
   report.reviews = outcome.counts.reviews;
+  report.deferred = outcome.counts.deferred;
   report.failed = outcome.failed;
   report.message = outcome.message;
   report.seconds = outcome.seconds;

@@ -27,6 +27,8 @@ struct JobReport {
   store::RunCounts counts;
   std::int64_t linked = 0;   // syncs: records linked to their counterparts
   std::int64_t reviews = 0;  // syncs: new items in the review queue
+  // syncs: writes declined because the record changed there since the cycle read it
+  std::int64_t deferred = 0;
   bool failed = false;
   bool interrupted = false;         // stopped on request after a checkpoint
   bool busy = false;                // another run held it; this one did nothing

@@ -26,8 +26,11 @@ nlohmann::json manifest_json(const plugin::PluginFile &p, bool with_schema) {
     nlohmann::json roles = nlohmann::json::array();
     if (e.source) roles.push_back("source");
     if (e.sink) roles.push_back("sink");
-    entities.push_back(
-        {{"name", e.name}, {"description", e.description}, {"key", e.key}, {"roles", roles}});
+    nlohmann::json entity = {
+        {"name", e.name}, {"description", e.description}, {"key", e.key}, {"roles", roles}};
+    if (!e.owns.empty()) entity["owns"] = e.owns;
+    if (!e.conditional_writes.empty()) entity["conditional_writes"] = e.conditional_writes;
+    entities.push_back(std::move(entity));
   }
   nlohmann::json roles = nlohmann::json::array();
   if (m.is_source) roles.push_back("source");
@@ -140,6 +143,14 @@ int run_plugins_describe(const CommandArgs &command) {
     }
     if (!e.description.empty()) command.out << " - " << e.description;
     command.out << "\n";
+    if (!e.owns.empty()) {
+      command.out << "    owns:";
+      for (const auto &f : e.owns) command.out << " " << f;
+      command.out << "\n";
+    }
+    if (!e.conditional_writes.empty()) {
+      command.out << "    conditional writes: " << e.conditional_writes << "\n";
+    }
   }
   command.out << "config schema:\n" << m.config_schema.dump(2) << "\n";
   return exit_ok;

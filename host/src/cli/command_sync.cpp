@@ -46,7 +46,7 @@ void print_sync_summary(std::ostream &out, const std::vector<app::JobReport> &re
   out << std::left << std::setw(28) << "SYNC" << std::right << std::setw(10) << "READ"
       << std::setw(10) << "LINKED" << std::setw(10) << "CREATED" << std::setw(10) << "UPDATED"
       << std::setw(10) << "DELETED" << std::setw(10) << "FAILED" << std::setw(10) << "REVIEWS"
-      << std::setw(10) << "SECONDS"
+      << std::setw(10) << "DEFERRED" << std::setw(10) << "SECONDS"
       << "\n";
   for (const auto &r : results) {
     const auto &c = r.counts;
@@ -55,7 +55,7 @@ void print_sync_summary(std::ostream &out, const std::vector<app::JobReport> &re
     out << std::left << std::setw(28) << r.job << std::right << std::setw(10) << c.read
         << std::setw(10) << r.linked << std::setw(10) << c.created << std::setw(10) << c.updated
         << std::setw(10) << c.deleted << std::setw(10) << c.failed << std::setw(10) << r.reviews
-        << std::setw(10) << seconds << "\n";
+        << std::setw(10) << r.deferred << std::setw(10) << seconds << "\n";
   }
 }
 

@@ -61,7 +61,7 @@ TEST_F(PluginTable, AcceptsAConsistentTable) {
 
 TEST_F(PluginTable, RefusesANullTable) {
   EXPECT_EQ(check_plugin_table(nullptr, manifest).value_or(""),
-            "wrong ABI: the plugin's entry point returned no table for host ABI 1.1");
+            "wrong ABI: the plugin's entry point returned no table for host ABI 1.2");
 }
 
 TEST_F(PluginTable, RefusesATooSmallTable) {
@@ -73,7 +73,7 @@ TEST_F(PluginTable, RefusesATooSmallTable) {
 TEST_F(PluginTable, RefusesATableWhoseAbiDiffersFromTheStamp) {
   table.abi_major = JN_ABI_MAJOR + 1;
   EXPECT_EQ(check_plugin_table(&table, manifest).value_or(""),
-            "wrong ABI: built for ABI 2.1, this host speaks ABI 1.1 (major versions must be "
+            "wrong ABI: built for ABI 2.2, this host speaks ABI 1.2 (major versions must be "
             "equal)");
 }
 

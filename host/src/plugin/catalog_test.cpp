@@ -50,7 +50,7 @@ TEST(Catalog, ReadsManifestsOfGoodPlugins) {
   const PluginFile *memory = catalog.find("memory");
   ASSERT_NE(memory, nullptr);
   EXPECT_EQ(memory->manifest.version, "1.0.0");
-  EXPECT_EQ(memory->manifest.abi_text(), "1.1");
+  EXPECT_EQ(memory->manifest.abi_text(), "1.2");
   EXPECT_EQ(memory->manifest.roles_text(), "source, sink");
   ASSERT_EQ(memory->manifest.entities.size(), 1U);
   EXPECT_NE(memory->manifest.find_entity("contacts"), nullptr);  // "*" offers any entity
@@ -68,7 +68,7 @@ TEST(Catalog, RefusesEachBrokenFileWithItsReason) {
   ASSERT_EQ(catalog.plugins.size(), 1U);
   EXPECT_EQ(catalog.refusals.size(), 5U);
   EXPECT_EQ(reason_for(catalog, dir / "abi-next.so"),
-            "wrong ABI: built for ABI 2.0, this host speaks ABI 1.1 (major versions must be "
+            "wrong ABI: built for ABI 2.0, this host speaks ABI 1.2 (major versions must be "
             "equal)");
   EXPECT_EQ(reason_for(catalog, dir / "bad-schema.so").substr(0, 62),
             "invalid manifest: /config_schema is not a usable JSON Schema: ");

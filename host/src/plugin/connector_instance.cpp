@@ -138,6 +138,7 @@ std::string status_text(jn_status status) {
     case JN_RECORD_REJECTED: return "record rejected";
     case JN_INVALID_CONFIG: return "invalid config";
     case JN_FATAL: return "fatal failure";
+    case JN_STALE: return "changed since read";
     default: return "unknown status " + std::to_string(status);
   }
 }

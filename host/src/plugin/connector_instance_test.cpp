@@ -98,7 +98,8 @@ TEST_F(LoadedMemoryPlugin, WritesPerRecordOutcomesAndCommits) {
   values[3] = text("bad@example.org");
   values[4] = text("a");
   values[5] = text("a2@example.org");
-  const jn_batch batch{sizeof(jn_batch), 2, names, 1, key_fields, 3, records, values, nullptr};
+  const jn_batch batch{sizeof(jn_batch), 2,      names,   1,      key_fields, 3,
+                       records,          values, nullptr, nullptr};
 
   const auto &outcomes = sink->write(batch);
   ASSERT_EQ(outcomes.size(), 3U);

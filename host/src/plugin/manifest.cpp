@@ -108,6 +108,7 @@ std::optional<Manifest> read_manifest(const std::filesystem::path &file, std::st
     entity.description = e.value("description", "");
     entity.key = e.value("key", std::vector<std::string>{});
     entity.owns = e.value("owns", std::vector<std::string>{});
+    entity.conditional_writes = e.value("conditional_writes", "");
     if (e.contains("roles")) {
       entity.source = has_role(e["roles"], "source");
       entity.sink = has_role(e["roles"], "sink");

@@ -22,6 +22,9 @@ struct EntityInfo {
   std::vector<std::string> key;
   // Fields the system owns in a sync unless the sync's "owners" say otherwise.
   std::vector<std::string> owns;
+  // How the sink honours a batch's expected values (jn_batch.expected): "atomic" (checked
+  // and written in one step), "checked" (read just before the write), or "" (ignored).
+  std::string conditional_writes;
   bool source = true;
   bool sink = true;
 };

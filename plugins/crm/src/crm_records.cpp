@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "crm_time.hpp"
-#include "junction/http/http_client.hpp"
 #include "junction/errors.hpp"
+#include "junction/http/http_client.hpp"
 
 namespace junction::crm {
 
@@ -29,6 +29,13 @@ std::vector<std::string> record_fields(const std::vector<std::string> &wanted) {
     fields.push_back(name);
   }
   return fields;
+}
+
+std::string property_text(const nlohmann::json &properties, const std::string &name) {
+  const auto it = properties.find(name);
+  if (it == properties.end() || it->is_null()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  return it->dump();
 }
 
 void add_object(BatchBuilder &out, const std::vector<std::string> &fields,

@@ -21,6 +21,10 @@ std::int64_t modified_of(const nlohmann::json &object);
 // "id" then `wanted` (less "id"), each once, in order.
 std::vector<std::string> record_fields(const std::vector<std::string> &wanted);
 
+// A property's value as a record carries it, in text: empty for null or missing, strings
+// as they are, other JSON as written.
+std::string property_text(const nlohmann::json &properties, const std::string &name);
+
 // Adds `object` to `out` (whose fields are record_fields(...)) as a record of `op`.
 void add_object(BatchBuilder &out, const std::vector<std::string> &fields,
                 const EntitySettings &entity, const nlohmann::json &object, Operation op);

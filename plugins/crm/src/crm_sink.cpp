@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "crm_records.hpp"
 #include "junction/errors.hpp"
 #include "junction/value_text.hpp"
 
@@ -91,6 +92,8 @@ void CrmSink::write(const BatchView &batch, Outcomes &outcomes) {
         outcomes.written(deletes_by_unique[k], WriteAction::nothing);
     }
   }
+  updates = still_as_expected(batch, std::move(updates), outcomes);
+  archives = still_as_expected(batch, std::move(archives), outcomes);
   send(Way::update, std::move(updates), outcomes);
   send(Way::upsert, std::move(upserts), outcomes);
   send(Way::create, std::move(creates), outcomes);
@@ -246,6 +249,75 @@ void CrmSink::archive(std::vector<Input> inputs, Outcomes &outcomes) {
       }
     }
   }
+}
+
+std::vector<CrmSink::Input> CrmSink::still_as_expected(const BatchView &batch,
+                                                       std::vector<Input> inputs,
+                                                       Outcomes &outcomes) {
+  std::vector<Input> kept;
+  std::vector<std::size_t> checked;  // indices into inputs
+  std::vector<std::string> properties;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const RecordView record = batch.record(inputs[k].record);
+    if (!record.has_expectations()) {
+      kept.push_back(std::move(inputs[k]));
+      continue;
+    }
+    checked.push_back(k);
+    for (std::size_t f = 0; f < batch.field_count(); ++f) {
+      const std::string name(batch.field_name(f));
+      if (record.expected(f).is_absent() || name == "id") continue;
+      if (std::find(properties.begin(), properties.end(), name) == properties.end())
+        properties.push_back(name);
+    }
+  }
+  const std::string path = objects_path(entity_) + "/batch/read";
+  for (std::size_t start = 0; start < checked.size(); start += batch_limit) {
+    const auto end = std::min(checked.size(), start + batch_limit);
+    nlohmann::json list = nlohmann::json::array();
+    for (std::size_t c = start; c < end; ++c) list.push_back({{"id", inputs[checked[c]].id}});
+    std::map<std::string, nlohmann::json> found;  // by object ID: its properties
+    try {
+      const auto response = api_.post(path, {{"inputs", list}, {"properties", properties}});
+      if (response.status >= 400)
+        throw TransientError("POST " + path + ": " + api_message(response));
+      const auto answer = ApiClient::json_of(response, "POST " + path);
+      for (const auto &r : answer.value("results", nlohmann::json::array())) {
+        found[r.value("id", std::string())] = r.value("properties", nlohmann::json::object());
+      }
+    } catch (const TransientError &e) {
+      for (std::size_t c = start; c < end; ++c) {
+        outcomes.transient(inputs[checked[c]].record, e.what(), e.retry_after_ms());
+      }
+      continue;
+    }
+    for (std::size_t c = start; c < end; ++c) {
+      Input &input = inputs[checked[c]];
+      const auto it = found.find(input.id);
+      if (it == found.end()) {
+        outcomes.stale(input.record, "object " + input.id + " is no longer in the CRM");
+        continue;
+      }
+      const RecordView record = batch.record(input.record);
+      std::string changed;
+      for (std::size_t f = 0; f < batch.field_count() && changed.empty(); ++f) {
+        const Value expected = record.expected(f);
+        const std::string name(batch.field_name(f));
+        if (expected.is_absent() || name == "id") continue;
+        if (property_text(it->second, name) != text_of(expected)) changed = name;
+      }
+      if (changed.empty()) {
+        kept.push_back(std::move(input));
+      } else {
+        outcomes.stale(input.record, "'" + changed + "' of object " + input.id +
+                                         " changed in the CRM since it was read; nothing was "
+                                         "written");
+      }
+    }
+  }
+  std::sort(kept.begin(), kept.end(),
+            [](const Input &a, const Input &b) { return a.record < b.record; });
+  return kept;
 }
 
 std::vector<std::optional<std::string>> CrmSink::find_ids(const std::vector<std::string> &values) {

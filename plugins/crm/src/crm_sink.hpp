@@ -4,6 +4,10 @@
 // object. Results and per-record errors of batch and multi-status answers become
 // per-record outcomes, with the CRM's IDs as target keys. A batch the API refuses whole
 // (400, 409, 422) is split in halves until the record it objects to is alone.
+// Updates and deletes that state what the object should still hold are checked by one batch
+// read just before they are sent (the API has no conditional update): an edit made in the
+// CRM since the host read the object is not overwritten, unless it lands in the moment
+// between that read and the write.
 #pragma once
 
 #include <cstddef>
@@ -36,6 +40,10 @@ class CrmSink : public Sink {
   void send(Way way, std::vector<Input> inputs, Outcomes &outcomes);
   void send_chunk(Way way, const std::vector<Input> &inputs, Outcomes &outcomes);
   void archive(std::vector<Input> inputs, Outcomes &outcomes);
+  // The inputs whose objects still hold what the batch expects of them (jn_batch.expected),
+  // read just before they are written; the others are answered JN_STALE.
+  std::vector<Input> still_as_expected(const BatchView &batch, std::vector<Input> inputs,
+                                       Outcomes &outcomes);
   // Object IDs of `values` of the unique property (for deletes without a known ID).
   std::vector<std::optional<std::string>> find_ids(const std::vector<std::string> &values);
 

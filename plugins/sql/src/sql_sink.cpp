@@ -167,6 +167,7 @@ SqlSink::Shape SqlSink::make_shape(const BatchView &batch, const RecordView &rec
 // Appends record `record`'s parameters to params_ and text_; a record that cannot be
 // written is rejected here and leaves nothing behind.
 bool SqlSink::render(const BatchView &batch, std::size_t record, Outcomes &outcomes, Row &row) {
+  if (!skip_.empty() && skip_[record]) return false;  // stale: answered already
   const RecordView r = batch.record(record);
   row = Row{record, shape_of(batch, r), params_.size()};
   const Shape &shape = shapes_[row.shape];
@@ -238,6 +239,7 @@ void SqlSink::write(const BatchView &batch, Outcomes &outcomes) {
   shape_index_.clear();
   params_.clear();
   text_.clear();
+  check_expectations(batch, outcomes);
   if (db_.dialect == Dialect::sqlite) {
     write_sqlite(batch, outcomes);
   } else {

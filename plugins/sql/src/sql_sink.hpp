@@ -1,7 +1,8 @@
 // Writes records into a table inside one transaction per checkpoint: upsert (INSERT ... ON
 // CONFLICT DO UPDATE on both SQLite and PostgreSQL), insert-only or update-only; deletes
 // hard or as a soft-delete column. A record that breaks a constraint fails alone and the
-// rest of the batch commits.
+// rest of the batch commits. A record stating what its row should still hold is written
+// only while it does (sql_sink_expectations.cpp).
 //
 // Records setting the same columns the same way share a Shape: one statement, built once
 // per batch. On SQLite every record runs that statement, prepared once per sink (SQLite
@@ -13,9 +14,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <junction/connector.hpp>
@@ -75,6 +78,11 @@ class SqlSink : public Sink {
   std::string copy_into(pg_conn *conn, const std::string &table, const std::vector<Row> &rows);
   void run_single(const Row &row, Outcomes &outcomes);
 
+  // Conditional writes (sql_sink_expectations.cpp).
+  void check_expectations(const BatchView &batch, Outcomes &outcomes);
+  std::optional<std::vector<std::pair<std::string, bool>>> read_row(
+      const std::vector<const Column *> &columns, const std::vector<std::string> &key);
+
   void begin_if_needed();
   void undo_to(const char *savepoint);
   [[noreturn]] void connection_lost(const std::exception &e);
@@ -94,7 +102,8 @@ class SqlSink : public Sink {
   std::unordered_map<std::string, std::size_t> shape_index_;
   std::string shape_key_;
   std::vector<Param> params_;
-  std::string text_;  // every parameter's text, back to back
+  std::string text_;        // every parameter's text, back to back
+  std::vector<bool> skip_;  // per record: stale, left out of the write
 };
 
 }  // namespace junction::sql

@@ -143,6 +143,7 @@ jn_status source_next(void *handle, jn_source_batch *out) {
                       s->records.size(),
                       s->records.data(),
                       s->values.data(),
+                      nullptr,
                       nullptr};
   out->batch = &s->batch;
   out->end = s->next >= total ? 1 : 0;

@@ -1,5 +1,5 @@
 /*
- * Junction plugin ABI, version 1.1.
+ * Junction plugin ABI, version 1.2.
  *
  * The only contract between the Junction host and a connector plugin. Pure C so that a
  * connector can be written in any language that can export a C function. Rules:
@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define JN_ABI_MAJOR 1
-#define JN_ABI_MINOR 1
+#define JN_ABI_MINOR 2
 
 /* The one exported symbol of a plugin: returns its table, or NULL when it cannot run in a
  * host of this ABI (it may then call nothing else). */
@@ -56,7 +56,11 @@ enum {
   JN_TRANSIENT = 1,       /* try again later: timeout, lost connection, lock, 429, 5xx */
   JN_RECORD_REJECTED = 2, /* permanent failure of one record; the others are unaffected */
   JN_INVALID_CONFIG = 3,  /* the connector's configuration cannot work */
-  JN_FATAL = 4            /* the connector cannot go on (auth refused, broken invariant) */
+  JN_FATAL = 4,           /* the connector cannot go on (auth refused, broken invariant) */
+  /* since 1.2, an outcome only: the record no longer held the batch's expected values
+   * (jn_batch.expected), so nothing was written to it. Not a failure: the host reads the
+   * record's new values in its next cycle. */
+  JN_STALE = 5
 };
 
 /* ---- values and records ------------------------------------------------------------ */
@@ -124,6 +128,13 @@ typedef struct jn_batch {
    * key in the target system as that system assigned it (the target_key of an earlier
    * outcome), empty while the host knows none. A sink addresses the record by it. */
   const jn_str *member_keys;
+  /* since 1.2, in batches the host hands to a sink: NULL, or laid out like `values` (per
+   * record, field_count values): what the host believes the target holds now in each field,
+   * JN_ABSENT where it states nothing. A sink that declares "conditional_writes" in its
+   * manifest writes (or deletes) a record only while the target still holds every value
+   * stated, compared as the target compares the field, and answers JN_STALE otherwise; so
+   * an edit made in the target after the host read it is never overwritten. */
+  const jn_value *expected;
 } jn_batch;
 
 /* ---- host services ----------------------------------------------------------------- */
@@ -227,7 +238,7 @@ enum {
 
 /* One per record of a written batch, zeroed by the host before the call. */
 typedef struct jn_outcome {
-  jn_status status; /* JN_OK, JN_TRANSIENT or JN_RECORD_REJECTED */
+  jn_status status; /* JN_OK, JN_TRANSIENT, JN_RECORD_REJECTED or (since 1.2) JN_STALE */
   jn_write_action action;
   int64_t retry_after_ms; /* a hint with JN_TRANSIENT (HTTP Retry-After); 0 if none */
   jn_str target_key;      /* the key the target assigned or matched; empty if the same */

@@ -33,6 +33,20 @@ class RecordView {
   Value value(std::size_t field) const {
     return Value(batch_->values[index_ * batch_->field_count + field]);
   }
+  // What the host believes the target holds now in a field, absent when it states
+  // nothing (always from a host or batch older than ABI 1.2). See jn_batch.expected.
+  Value expected(std::size_t field) const {
+    constexpr std::size_t with_expected = offsetof(jn_batch, expected) + sizeof(const jn_value *);
+    if (batch_->struct_size < with_expected || batch_->expected == nullptr) return Value();
+    return Value(batch_->expected[index_ * batch_->field_count + field]);
+  }
+  // Whether the record may be written only while the target holds what it expects.
+  bool has_expectations() const {
+    for (std::size_t f = 0; f < field_count(); ++f) {
+      if (!expected(f).is_absent()) return true;
+    }
+    return false;
+  }
 
  private:
   const jn_record &meta() const { return batch_->records[index_]; }
@@ -125,18 +139,29 @@ class BatchBuilder {
     member_keys_[record] = make_str(copy_text(key));
   }
 
+  // States what the target should still hold in a field for the record to be written
+  // (see jn_batch.expected); text is copied into the batch.
+  void set_expected(std::size_t record, std::size_t field, Value value) {
+    expected_.resize(records_.size() * field_views_.size(), jn_value{JN_ABSENT, 0, {0}});
+    jn_value raw = value.raw();
+    if (value.has_text()) raw.u.text = copy_text(value.text()).data();
+    expected_[record * field_views_.size() + field] = raw;
+  }
+
   // Removes the last record (a source that finds it malformed after starting it).
   void drop_last_record() {
     if (records_.empty()) return;
     records_.pop_back();
     values_.resize(values_.size() - field_views_.size());
     if (member_keys_.size() > records_.size()) member_keys_.resize(records_.size());
+    if (expected_.size() > values_.size()) expected_.resize(values_.size());
   }
 
   void clear() {
     records_.clear();
     values_.clear();
     member_keys_.clear();
+    expected_.clear();
     // Keep one standard block so a reused builder does not allocate per batch.
     while (blocks_.size() > 1 || (!blocks_.empty() && blocks_.back().size != block_size)) {
       blocks_.pop_back();
@@ -152,12 +177,14 @@ class BatchBuilder {
     records_.swap(other.records_);
     values_.swap(other.values_);
     member_keys_.swap(other.member_keys_);
+    expected_.swap(other.expected_);
     blocks_.swap(other.blocks_);
     std::swap(block_used_, other.block_used_);
   }
 
   const jn_batch *batch() {
     if (!member_keys_.empty()) member_keys_.resize(records_.size(), jn_str{nullptr, 0});
+    if (!expected_.empty()) expected_.resize(values_.size(), jn_value{JN_ABSENT, 0, {0}});
     raw_ = jn_batch{sizeof(jn_batch),
                     static_cast<std::uint32_t>(field_views_.size()),
                     field_views_.data(),
@@ -166,7 +193,8 @@ class BatchBuilder {
                     records_.size(),
                     records_.data(),
                     values_.data(),
-                    member_keys_.empty() ? nullptr : member_keys_.data()};
+                    member_keys_.empty() ? nullptr : member_keys_.data(),
+                    expected_.empty() ? nullptr : expected_.data()};
     return &raw_;
   }
 
@@ -197,6 +225,7 @@ class BatchBuilder {
   std::vector<jn_record> records_;
   std::vector<jn_value> values_;
   std::vector<jn_str> member_keys_;  // empty, or one per record
+  std::vector<jn_value> expected_;   // empty, or laid out like values_
   std::vector<Block> blocks_;
   std::size_t block_used_ = 0;
   jn_batch raw_{};

@@ -170,6 +170,12 @@ class Outcomes {
     at(record).status = JN_RECORD_REJECTED;
     at(record).message = keep(message);
   }
+  // The record no longer held what the batch expected of it (see RecordView::expected):
+  // nothing was written to it.
+  void stale(std::size_t record, std::string_view message) {
+    at(record).status = JN_STALE;
+    at(record).message = keep(message);
+  }
   void transient(std::size_t record, std::string_view message, std::int64_t retry_after_ms = 0) {
     at(record).status = JN_TRANSIENT;
     at(record).message = keep(message);

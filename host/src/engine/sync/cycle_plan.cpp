@@ -180,8 +180,24 @@ class Planner {
     return best;
   }
 
+  // What system `s` holds in field `f` as the host believes: what it showed this cycle,
+  // else the value agreed before this cycle when that is what the host last knew there.
+  static std::optional<Value> believed(const Working &w, const Values &old_base, std::size_t s,
+                                       std::size_t f) {
+    const auto &member = w.state.members[s];
+    if (!member || f >= member->known.size() || !member->known[f]) return std::nullopt;
+    const std::uint64_t known = *member->known[f];
+    if (w.seen[s] != nullptr && !w.seen[s]->deleted) {
+      const Value &v = value_at(w.seen[s]->values, f);
+      if (value_hash(v) == known) return v;
+    }
+    if (value_hash(value_at(old_base, f)) == known) return value_at(old_base, f);
+    return std::nullopt;
+  }
+
   void merge(Working &w) {
     LinkState &link = w.state;
+    const Values old_base = link.base;
     const std::size_t systems = model_.systems.size();
     const std::size_t fields = model_.fields.size();
     // What each system shows, against what the host last knew there: a value equal to
@@ -215,7 +231,7 @@ class Planner {
     }
     for (const std::size_t d : deleters) link.members[d]->deleted = true;
     if (!deleters.empty()) w.changed = true;
-    if (!deleters.empty() && settle_deletes(w, deleters, updaters)) {
+    if (!deleters.empty() && settle_deletes(w, old_base, deleters, updaters)) {
       plan_.links.push_back(std::move(link));  // not read again
       plan_.changed.push_back(true);
       return;
@@ -286,7 +302,7 @@ class Planner {
       decided[f] = true;
       plan_.decisions.push_back({link.id, f, rule, changed, winner});
     }
-    plan_writes(link, decided);
+    plan_writes(w, old_base, decided);
     plan_.links.push_back(std::move(link));  // not read again
     plan_.changed.push_back(w.changed);
   }
@@ -301,7 +317,7 @@ class Planner {
   }
 
   // Deletes by policy; true when the link is gone (nothing else to plan for it).
-  bool settle_deletes(Working &w, const std::vector<std::size_t> &deleters,
+  bool settle_deletes(Working &w, const Values &old_base, const std::vector<std::size_t> &deleters,
                       const std::vector<std::size_t> &updaters) {
     LinkState &link = w.state;
     if (model_.deletes == DeletePolicy::ignore) return false;
@@ -337,22 +353,30 @@ class Planner {
     for (std::size_t t = 0; t < model_.systems.size(); ++t) {
       auto &member = link.members[t];
       if (!member || member->deleted || !model_.systems[t].writable()) continue;
-      plan_.writes.push_back({link.id, t, WriteKind::remove, member->key, {}});
+      MemberWrite remove{link.id, t, WriteKind::remove, member->key, {}, {}};
+      for (std::size_t f = 0; f < model_.fields.size(); ++f) {
+        if (!model_.systems[t].reads[f]) continue;
+        if (auto value = believed(w, old_base, t, f)) {
+          remove.guards.push_back({f, *value, member->known[f], *value});
+        }
+      }
+      plan_.writes.push_back(std::move(remove));
     }
     link.deleted = true;
     return true;
   }
 
-  void plan_writes(const LinkState &link, const std::vector<bool> &decided) {
+  void plan_writes(const Working &w, const Values &old_base, const std::vector<bool> &decided) {
+    const LinkState &link = w.state;
     for (std::size_t t = 0; t < model_.systems.size(); ++t) {
       const SystemModel &system = model_.systems[t];
       if (!system.writable()) continue;
       if (!link.members[t]) {
         if (blocked_creates_.count({link.id, t}) != 0U) continue;
-        MemberWrite create{link.id, t, WriteKind::create, {}, {}};
+        MemberWrite create{link.id, t, WriteKind::create, {}, {}, {}};
         for (std::size_t f = 0; f < model_.fields.size(); ++f) {
           if (system.writes[f] && present(link.base[f]) && !link.held[f]) {
-            create.fields.push_back({f, link.base[f], std::nullopt});
+            create.fields.push_back({f, link.base[f], std::nullopt, std::nullopt});
           }
         }
         if (!create.fields.empty()) plan_.writes.push_back(std::move(create));
@@ -360,7 +384,7 @@ class Planner {
       }
       const MemberState &member = *link.members[t];
       if (member.deleted) continue;
-      MemberWrite update{link.id, t, WriteKind::update, member.key, {}};
+      MemberWrite update{link.id, t, WriteKind::update, member.key, {}, {}};
       for (std::size_t f = 0; f < model_.fields.size(); ++f) {
         if (!system.writes[f] || link.held[f] || (f < system.key.size() && system.key[f])) {
           continue;
@@ -370,7 +394,7 @@ class Planner {
         // Decided this cycle, or still different from the base after an earlier write
         // failed: either way the system gets the base value.
         if (!decided[f] && !member.known[f]) continue;
-        update.fields.push_back({f, link.base[f], member.known[f]});
+        update.fields.push_back({f, link.base[f], member.known[f], believed(w, old_base, t, f)});
       }
       if (!update.fields.empty()) plan_.writes.push_back(std::move(update));
     }

@@ -30,6 +30,9 @@ struct FieldWrite {
   // The hash of what the host believes the system holds, for a write that only applies
   // while the system still holds it (an edit made during the cycle is never overwritten).
   std::optional<std::uint64_t> expected;
+  // That value itself, when the host has it (read this cycle, or the agreed value the
+  // system was known to hold): what a connector compares before writing.
+  std::optional<Value> expected_value;
 };
 
 enum class WriteKind { create, update, remove };
@@ -40,6 +43,9 @@ struct MemberWrite {
   WriteKind kind = WriteKind::update;
   std::string key;  // empty for a create: the system assigns it
   std::vector<FieldWrite> fields;
+  // A delete: what the record should still hold for it to go (values of the fields the
+  // system reads, as the host believes them); an edit made meanwhile keeps it.
+  std::vector<FieldWrite> guards;
 };
 
 // Why a field took the value it took this cycle, for the audit.

@@ -319,5 +319,37 @@ TEST(CyclePlan, ARecordJoiningALinkWithoutAValueErasesNothing) {
   EXPECT_EQ(world.system(0).records.at(a).values[name], "ANN");
 }
 
+// What a write tells the system it expects to find there: for an update, the value read
+// this cycle (or the agreed value the system was known to hold, when it was not read);
+// for a delete, every field the system reads. A connector compares them before writing.
+TEST(CyclePlan, WritesCarryTheValuesTheSystemIsExpectedToHold) {
+  MemorySyncWorld world(two_systems());
+  const auto a = world.create(0, person("Ann", "ann@x.org", "1", "Leeds"));
+  world.cycle();
+  const std::string b = world.system(1).records.begin()->first;
+  world.edit(0, a, city, "York");
+  const auto update = world.cycle();
+  ASSERT_EQ(update.writes.size(), 1U);
+  const MemberWrite &w = update.writes.front();
+  EXPECT_EQ(w.system, 1U);
+  ASSERT_EQ(w.fields.size(), 1U);
+  EXPECT_EQ(w.fields[0].value, Value("York"));
+  ASSERT_TRUE(w.fields[0].expected_value.has_value());
+  EXPECT_EQ(*w.fields[0].expected_value, Value("Leeds"));
+  EXPECT_EQ(w.fields[0].expected, value_hash(Value("Leeds")));
+  EXPECT_TRUE(w.guards.empty());
+
+  world.remove(0, a);
+  const auto removal = world.cycle();
+  ASSERT_EQ(removal.writes.size(), 1U);
+  const MemberWrite &r = removal.writes.front();
+  EXPECT_EQ(r.kind, WriteKind::remove);
+  EXPECT_EQ(r.key, b);
+  ASSERT_EQ(r.guards.size(), 4U);
+  EXPECT_EQ(r.guards[name].expected_value, Value("Ann"));
+  EXPECT_EQ(r.guards[city].expected_value, Value("York"));
+  EXPECT_EQ(r.guards[phone].expected_value, Value("1"));
+}
+
 }  // namespace
 }  // namespace junction::engine::sync

@@ -133,6 +133,7 @@ class Cycle {
     out.run_id = new_run_id();
     out.written_keys.assign(out.plan.writes.size(), "");
     out.write_errors.assign(out.plan.writes.size(), "");
+    out.deferred.assign(out.plan.writes.size(), false);
     std::vector<bool> applied(out.plan.writes.size(), false);
     for (std::size_t s = 0; s < model_.systems.size(); ++s) write_system(s, out, applied);
 
@@ -143,7 +144,7 @@ class Cycle {
       const MemberWrite &w = out.plan.writes[i];
       settle_write(*by_plan_id.at(w.link), w, out.written_keys[i], applied[i]);
       if (!applied[i]) {
-        ++out.counts.failed;
+        if (!out.deferred[i]) ++out.counts.failed;
         continue;
       }
       switch (w.kind) {
@@ -389,8 +390,9 @@ class Cycle {
     const auto &system = c_.sync.systems[s];
     std::vector<std::string> names;
     std::vector<std::size_t> position(model_.fields.size(), npos);
+    // Every mapped field has a place: written fields carry values, and read fields carry
+    // what a delete expects the record to hold (see jn_batch.expected).
     for (const auto &f : system.fields) {
-      if (!f.write) continue;
       std::size_t at = field_index_in(names, f.field);
       if (at == names.size()) names.push_back(f.field);
       position[field_index_in(model_.fields, f.canonical)] = at;
@@ -424,12 +426,19 @@ class Cycle {
             batch.set(r, key_positions[k], junction::Value::string(parts[k]));
           }
         }
+        const auto text_or_null = [](const Value &v) {
+          return v && !v->empty() ? junction::Value::string(*v) : junction::Value::null();
+        };
+        // Written only while the system still holds what the host believes: an edit made
+        // there since the cycle read it is never overwritten.
+        for (const auto &f : w.kind == WriteKind::remove ? w.guards : w.fields) {
+          if (position[f.field] == npos || !f.expected_value) continue;
+          batch.set_expected(r, position[f.field], text_or_null(*f.expected_value));
+        }
         if (w.kind == WriteKind::remove) continue;
         for (const auto &f : w.fields) {
           if (position[f.field] == npos) continue;
-          batch.set(r, position[f.field],
-                    f.value && !f.value->empty() ? junction::Value::string(*f.value)
-                                                 : junction::Value::null());
+          batch.set(r, position[f.field], text_or_null(f.value));
         }
       }
       const jn_batch *raw = batch.batch();
@@ -440,6 +449,17 @@ class Cycle {
         for (std::size_t j = 0; j < count; ++j) {
           const std::size_t i = mine[first + j];
           const jn_outcome &o = outcomes[j];
+          if (o.status == JN_STALE) {
+            // Changed there since the cycle read it: the next cycle reads the edit and merges
+            // it. Not a failure; nothing to settle.
+            ++out.counts.deferred;
+            out.deferred[i] = true;
+            spdlog::info("sync {}: system {}: {} was not written: {}", c_.sync.name, system.name,
+                         readable_key(out.plan.writes[i].key),
+                         o.message.size > 0 ? std::string(o.message.data, o.message.size)
+                                            : std::string("it changed since it was read"));
+            continue;
+          }
           if (o.status != JN_OK) {
             out.write_errors[i] = o.message.size > 0 ? std::string(o.message.data, o.message.size)
                                                      : std::string("the system refused it");

@@ -30,6 +30,9 @@ struct SyncCounts {
   long long deleted = 0;
   long long failed = 0;
   long long reviews = 0;  // new items in the review queue
+  // Writes a system declined because the record changed there since the cycle read it;
+  // the next cycle merges that edit.
+  long long deferred = 0;
 };
 
 // What a cycle would do (plan) or did (run).
@@ -45,6 +48,7 @@ struct SyncOutcome {
   // The key each planned write reached (a create's new key); "" where it failed.
   std::vector<std::string> written_keys;
   std::vector<std::string> write_errors;  // per planned write; "" where it succeeded
+  std::vector<bool> deferred;             // per planned write: declined as stale
 };
 
 // Reads and plans; writes nothing anywhere (the store included).
