@@ -141,6 +141,34 @@ TEST_F(TwoWaySync, EditsToDifferentFieldsOnBothSidesBothSurviveAndDeletesReachTh
   EXPECT_EQ(run({"audit", "verify"}).out, "audit log intact: 5 entries in 1 chain\n");
 }
 
+// A write the system refuses is tried again by the next cycle although nothing changed
+// anywhere; a cycle without edits then skips every record without planning a link.
+TEST_F(TwoWaySync, ARefusedWriteIsTriedAgainByTheNextCycleAndAQuietCyclePlansNothing) {
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  sql("members.db",
+      "CREATE TRIGGER town_locked BEFORE UPDATE OF town ON members WHEN NEW.town = 'York' "
+      "BEGIN SELECT RAISE(ABORT, 'town locked'); END");
+  sql("crm.db",
+      "UPDATE contacts SET city = 'York', updated_at = '2026-02-01T00:00:00Z' WHERE email = "
+      "'Ann@X.org'");
+  const auto refused = run({"sync", "--progress", "never"});
+  EXPECT_EQ(counts(refused.out)[5], 1) << refused.out << refused.err;
+  EXPECT_EQ(rows("members.db", "SELECT town FROM members WHERE email = 'ann@x.org'"), "Leeds\n");
+
+  sql("members.db", "DROP TRIGGER town_locked");
+  const auto retried = run({"sync", "--progress", "never"});
+  ASSERT_EQ(retried.exit_code, 0) << retried.out << retried.err;
+  EXPECT_EQ(counts(retried.out)[3], 1) << retried.out;
+  EXPECT_EQ(rows("members.db", "SELECT town FROM members WHERE email = 'ann@x.org'"), "York\n");
+
+  const auto quiet = run({"sync", "--progress", "never"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(counts(quiet.out), (std::vector<long long>{6, 0, 0, 0, 0, 0, 0})) << quiet.out;
+  EXPECT_NE(quiet.err.find("6 records read, 6 unchanged since the last cycle; 0 links planned"),
+            std::string::npos)
+      << quiet.err;
+}
+
 // The same field changed on both sides: the newer change wins (the CRM's change time is
 // its updated_at; the members database gives none, so any dated change is newer).
 TEST_F(TwoWaySync, TheNewerOfTwoChangesToOneFieldWinsAndTheAuditSaysWhy) {

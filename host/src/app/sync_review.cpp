@@ -116,6 +116,7 @@ std::string settle_review(store::StateStore &store, const config::HostConfig &co
     member.known.assign(fields, std::nullopt);
     link.members[s] = member;
     repo.save_links({{link.id, engine::sync::encode_link(link)}});
+    repo.drop_member_indexes();  // the next cycle plans every link, this one included
   } else if (review.kind == "conflict" || review.kind == "held_change") {
     const std::size_t f = index_of(model.fields, review.field);
     if (f >= fields) throw ReviewError("field '" + review.field + "' left the sync");
@@ -154,6 +155,7 @@ std::string settle_review(store::StateStore &store, const config::HostConfig &co
     }
     link.held[f] = false;
     repo.save_links({{link.id, engine::sync::encode_link(link)}});
+    repo.drop_member_indexes();  // the next cycle plans every link, this one included
   } else {
     throw ReviewError("a " + review.kind +
                       " is settled in the systems themselves: delete or restore the record "

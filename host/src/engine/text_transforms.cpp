@@ -98,6 +98,11 @@ void map_case(std::string &s, Map map) {
 }
 
 std::optional<std::string> nfc(std::string &s) {
+  // ASCII is already in NFC: the common case (email addresses, codes) skips utf8proc.
+  if (std::all_of(s.begin(), s.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return std::nullopt;
+  }
   utf8proc_uint8_t *result = nullptr;
   const utf8proc_ssize_t n = utf8proc_map(
       reinterpret_cast<const utf8proc_uint8_t *>(s.data()), static_cast<utf8proc_ssize_t>(s.size()),

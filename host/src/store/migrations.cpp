@@ -464,6 +464,19 @@ const std::vector<MigrationSource> &sources() {
            "CREATE INDEX webhook_events_pending ON webhook_events (connector, entity) WHERE "
            "handled_by_run IS NULL",
        }},
+      {12,
+       "syncs: an index of each system's records, so that a cycle skips unchanged ones",
+       {
+           // Per sync and system: the records the host knows there, by key hash, with their
+           // link and a digest of their values (engine/sync/member_index), in hex. Derived
+           // from sync_links: a missing or unreadable index makes a cycle read every link
+           // and write the index again.
+           R"(CREATE TABLE sync_member_index (
+                sync TEXT NOT NULL,
+                system_name TEXT NOT NULL,
+                entries TEXT NOT NULL,
+                PRIMARY KEY (sync, system_name)))",
+       }},
   };
   return all;
 }

@@ -4,6 +4,7 @@
 
 #include "store/row_values.hpp"
 #include "store/timestamps.hpp"
+#include "store/written_state_codec.hpp"
 
 namespace junction::store {
 
@@ -61,6 +62,49 @@ std::map<std::int64_t, std::string> SyncRepository::load_links() {
     out.emplace(integer_at(r, 0), r.get<std::string>(1));
   }
   return out;
+}
+
+std::map<std::int64_t, std::string> SyncRepository::load_links(
+    const std::vector<std::int64_t> &ids) {
+  std::map<std::int64_t, std::string> out;
+  constexpr std::size_t chunk = 500;
+  for (std::size_t first = 0; first < ids.size(); first += chunk) {
+    std::string list;
+    for (std::size_t i = first; i < ids.size() && i < first + chunk; ++i) {
+      list += (list.empty() ? "" : ",") + std::to_string(ids[i]);  // integers: no quoting
+    }
+    soci::rowset<soci::row> rows =
+        (session_.prepare << "SELECT link_id, state FROM sync_links WHERE sync = :s AND "
+                             "link_id IN (" +
+                                 list + ")",
+         soci::use(sync_));
+    for (const auto &r : rows) out.emplace(integer_at(r, 0), r.get<std::string>(1));
+  }
+  return out;
+}
+
+std::optional<std::string> SyncRepository::load_member_index(const std::string &system) {
+  std::string hex;
+  soci::indicator ind = soci::i_null;
+  session_ << "SELECT entries FROM sync_member_index WHERE sync = :s AND system_name = :n",
+      soci::use(sync_), soci::use(system), soci::into(hex, ind);
+  if (!session_.got_data() || ind != soci::i_ok) return std::nullopt;
+  try {
+    return from_hex(hex);
+  } catch (const std::invalid_argument &) {
+    return std::nullopt;  // unreadable: the cycle reads every link and writes it again
+  }
+}
+
+void SyncRepository::save_member_index(const std::string &system, const std::string &bytes) {
+  const std::string hex = to_hex(bytes);
+  session_ << "INSERT INTO sync_member_index (sync, system_name, entries) VALUES (:s, :n, :e) "
+              "ON CONFLICT (sync, system_name) DO UPDATE SET entries = excluded.entries",
+      soci::use(sync_), soci::use(system), soci::use(hex);
+}
+
+void SyncRepository::drop_member_indexes() {
+  session_ << "DELETE FROM sync_member_index WHERE sync = :s", soci::use(sync_);
 }
 
 void SyncRepository::save_links(const std::map<std::int64_t, std::string> &links) {

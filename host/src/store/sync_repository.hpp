@@ -44,7 +44,16 @@ class SyncRepository {
   std::map<std::int64_t, std::string> load_links();
   void save_links(const std::map<std::int64_t, std::string> &links);
 
+  // The links with these ids (those that exist).
+  std::map<std::int64_t, std::string> load_links(const std::vector<std::int64_t> &ids);
   std::optional<std::string> load_link(std::int64_t id);
+
+  // A system's member index (engine/sync/member_index) as saved, if any.
+  std::optional<std::string> load_member_index(const std::string &system);
+  void save_member_index(const std::string &system, const std::string &bytes);
+  // Forgets every index of the sync: its next cycle reads every link (after a change to
+  // links made outside a cycle, such as a review's settlement).
+  void drop_member_indexes();
   std::int64_t max_link_id();
 
   // Adds the review unless one about its subject is open; true when added.

@@ -109,8 +109,10 @@ class Planner {
       });
       if (candidates.empty()) continue;
       if (candidates.size() == 1) {
-        const LinkState copy = *candidates.front();  // touch() may move the working links
-        Working &w = touch(copy);
+        // A link of this cycle is found by id (touch() may move the working links); one
+        // of the directory's stays where it is.
+        const auto planned = by_id_.find(candidates.front()->id);
+        Working &w = planned != by_id_.end() ? work_[planned->second] : touch(*candidates.front());
         w.state.members[o.system] = fresh_member(o.key, model_.fields.size());
         w.seen[o.system] = &o;
         w.changed = true;
@@ -197,12 +199,16 @@ class Planner {
 
   void merge(Working &w) {
     LinkState &link = w.state;
-    const Values old_base = link.base;
+    // The base before this merge, copied only once a field of it moves.
+    std::optional<Values> moved_base;
     const std::size_t systems = model_.systems.size();
     const std::size_t fields = model_.fields.size();
     // What each system shows, against what the host last knew there: a value equal to
     // what it last saw or wrote there is no change (echo suppression).
-    std::vector<std::vector<std::size_t>> changers(fields);
+    // Reused across links: a first sync merges every link, and allocating per field showed.
+    std::vector<std::vector<std::size_t>> &changers = changers_;
+    changers.resize(fields);
+    for (auto &c : changers) c.clear();
     std::vector<std::size_t> deleters;
     std::vector<std::size_t> updaters;
     for (std::size_t s = 0; s < systems; ++s) {
@@ -231,7 +237,7 @@ class Planner {
     }
     for (const std::size_t d : deleters) link.members[d]->deleted = true;
     if (!deleters.empty()) w.changed = true;
-    if (!deleters.empty() && settle_deletes(w, old_base, deleters, updaters)) {
+    if (!deleters.empty() && settle_deletes(w, link.base, deleters, updaters)) {
       plan_.links.push_back(std::move(link));  // not read again
       plan_.changed.push_back(true);
       return;
@@ -262,9 +268,12 @@ class Planner {
         }
         if (changed.empty()) continue;  // it already holds what the others agree on
       }
-      std::unordered_set<std::uint64_t> distinct;
-      for (const std::size_t s : changed)
-        distinct.insert(value_hash(value_at(w.seen[s]->values, f)));
+      // Whether the systems that changed it hold different values (few systems: no set).
+      bool several_values = false;
+      const std::uint64_t first_value = value_hash(value_at(w.seen[changed.front()]->values, f));
+      for (const std::size_t s : changed) {
+        several_values |= value_hash(value_at(w.seen[s]->values, f)) != first_value;
+      }
       std::size_t winner = changed.front();
       Rule rule = Rule::one_side;
       // An owner only decides where it has a record of its own.
@@ -287,7 +296,7 @@ class Planner {
           rule = Rule::owner_revert;
           revert = true;
         }
-      } else if (distinct.size() > 1) {
+      } else if (several_values) {
         if (model_.conflicts == ConflictPolicy::review) {
           hold(w, f, ReviewKind::conflict, changed.front());
           continue;
@@ -296,13 +305,14 @@ class Planner {
         rule = Rule::newest;
       }
       if (!revert && value_hash(link.base[f]) != value_hash(value_at(w.seen[winner]->values, f))) {
+        if (!moved_base) moved_base = link.base;
         link.base[f] = value_at(w.seen[winner]->values, f);
         w.changed = true;
       }
       decided[f] = true;
       plan_.decisions.push_back({link.id, f, rule, changed, winner});
     }
-    plan_writes(w, old_base, decided);
+    plan_writes(w, moved_base ? *moved_base : link.base, decided);
     plan_.links.push_back(std::move(link));  // not read again
     plan_.changed.push_back(w.changed);
   }
@@ -410,14 +420,19 @@ class Planner {
   std::int64_t next_new_id_ = -1;
   std::set<std::pair<std::int64_t, std::size_t>> blocked_creates_;  // (link, system)
   CyclePlan plan_;
+  std::vector<std::vector<std::size_t>> changers_;  // merge's per-field buffer
 };
 
 }  // namespace
 
-std::uint64_t value_hash(const Value &value) {
+std::uint64_t text_hash(std::string_view text) {
   // Absent and empty are one value: systems differ on which they store.
-  if (!present(value)) return 0x6e6f2076616c7565ULL;
-  return XXH3_64bits_withSeed(value->data(), value->size(), 0x6a756e6374696f6eULL);
+  if (text.empty()) return 0x6e6f2076616c7565ULL;
+  return XXH3_64bits_withSeed(text.data(), text.size(), 0x6a756e6374696f6eULL);
+}
+
+std::uint64_t value_hash(const Value &value) {
+  return value ? text_hash(*value) : text_hash({});
 }
 
 std::optional<std::string> match_key(const MatchRule &rule, const Values &values,

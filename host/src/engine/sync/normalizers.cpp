@@ -13,6 +13,18 @@ namespace {
 
 // utf8proc_map with `options`; none when the text is not valid UTF-8.
 std::optional<std::string> mapped(std::string_view text, int options) {
+  // ASCII is its own NFC and NFKC form and has no marks to strip: only case folding can
+  // change it, and that is A-Z to a-z. Most match keys (email addresses) are ASCII.
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    std::string out(text);
+    if ((options & UTF8PROC_CASEFOLD) != 0) {
+      for (char &c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      }
+    }
+    return out;
+  }
   utf8proc_uint8_t *result = nullptr;
   const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t *>(text.data()),
                                           static_cast<utf8proc_ssize_t>(text.size()), &result,

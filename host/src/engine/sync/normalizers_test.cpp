@@ -1,6 +1,9 @@
 #include "engine/sync/normalizers.hpp"
 
 #include <gtest/gtest.h>
+#include <utf8proc.h>
+
+#include <cstdlib>
 
 namespace junction::engine::sync {
 namespace {
@@ -33,6 +36,27 @@ TEST(MatchNormalizers, NothingLeftMatchesNothing) {
   EXPECT_FALSE(norm("\xff", {"casefold"}).has_value()) << "invalid UTF-8";
   EXPECT_TRUE(is_normalizer("postcode"));
   EXPECT_FALSE(is_normalizer("soundex"));
+}
+
+// ASCII text takes a shortcut past utf8proc; it must give what utf8proc gives.
+TEST(MatchNormalizers, AsciiIsFoldedExactlyAsUtf8procFoldsIt) {
+  std::string every;
+  for (int c = 1; c < 128; ++c) every.push_back(static_cast<char>(c));
+  const std::pair<const char *, int> cases[] = {
+      {"casefold", UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD},
+      {"nfc", UTF8PROC_STABLE | UTF8PROC_COMPOSE},
+      {"nfkc", UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT},
+      {"fold_accents", UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK}};
+  for (const auto &[name, options] : cases) {
+    utf8proc_uint8_t *result = nullptr;
+    const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t *>(every.data()),
+                                static_cast<utf8proc_ssize_t>(every.size()), &result,
+                                static_cast<utf8proc_option_t>(options));
+    ASSERT_GT(n, 0) << name;
+    const std::string expected(reinterpret_cast<const char *>(result), static_cast<std::size_t>(n));
+    std::free(result);
+    EXPECT_EQ(normalize_for_match(every, {name}, "GB"), expected) << name;
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace junction::engine::sync {
@@ -16,6 +17,8 @@ using Values = std::vector<Value>;  // one per canonical field, in the model's o
 
 // The hash of a value as the host remembers it (what it last saw or wrote in a system).
 std::uint64_t value_hash(const Value &value);
+// The same hash of a value given as text ("" for none), without making a Value.
+std::uint64_t text_hash(std::string_view text);
 
 enum class Access { read_write, read_only, write_only };
 enum class ConflictPolicy { owner, newest, review };

@@ -17,6 +17,7 @@
 #include "engine/record_text.hpp"
 #include "engine/sync/link_codec.hpp"
 #include "engine/sync/lookup_plan.hpp"
+#include "engine/sync/member_index.hpp"
 #include "engine/sync/memory_link_directory.hpp"
 #include "engine/sync/model_from_config.hpp"
 #include "store/audit_log.hpp"
@@ -33,6 +34,11 @@ constexpr std::size_t npos = BatchView::npos;
 
 std::size_t field_index_in(const std::vector<std::string> &names, const std::string &name) {
   return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+}
+
+double seconds_between(std::chrono::steady_clock::time_point from,
+                       std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
 }
 
 std::int64_t now_micros() {
@@ -118,11 +124,15 @@ class Cycle {
     SyncOutcome out;
     out.sync = c_.sync.name;
     out.model = model_;
-    for (const auto &[id, text] : repo_.load_links()) {
-      links_.put(decode_link(id, text, model_.systems.size(), model_.fields.size()));
-    }
+    open_indexes();
     const auto observations = read(out.counts);
+    const auto read_done = std::chrono::steady_clock::now();
     out.plan = plan_cycle(model_, links_, observations, country_);
+    spdlog::info("sync {}: {} records read, {} unchanged since the last cycle; {} links planned",
+                 c_.sync.name, out.counts.read, unchanged_, out.plan.links.size());
+    spdlog::debug("sync {}: reading took {:.2f} s, planning {:.2f} s", c_.sync.name,
+                  seconds_between(started, read_done),
+                  seconds_between(read_done, std::chrono::steady_clock::now()));
     out.counts.linked = static_cast<long long>(out.plan.matches.size());
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return out;
@@ -136,6 +146,7 @@ class Cycle {
     out.deferred.assign(out.plan.writes.size(), false);
     std::vector<bool> applied(out.plan.writes.size(), false);
     for (std::size_t s = 0; s < model_.systems.size(); ++s) write_system(s, out, applied);
+    const auto systems_written = std::chrono::steady_clock::now();
 
     soci::transaction tx(c_.store.session());
     std::map<std::int64_t, LinkState *> by_plan_id;
@@ -170,7 +181,15 @@ class Cycle {
         changed.emplace(link.id, encode_link(link));
       }
     }
+    const auto written_at = std::chrono::steady_clock::now();
     repo_.save_links(changed);
+    save_indexes(out.plan.links);
+    spdlog::debug(
+        "sync {}: writing the systems took {:.2f} s, encoding {} links {:.2f} s, saving them "
+        "and the indexes {:.2f} s",
+        c_.sync.name, seconds_between(started, systems_written), changed.size(),
+        seconds_between(systems_written, written_at),
+        seconds_between(written_at, std::chrono::steady_clock::now()));
     record_reviews(out, ids);
     record_audit(out, applied, ids);
     store::RunRepository &runs = runs_;
@@ -195,6 +214,88 @@ class Cycle {
   }
 
  private:
+  // Each readable system's member index: with all of them, a cycle skips the records that
+  // did not change and loads only the links of those that did (see member_index.hpp).
+  void open_indexes() {
+    const std::size_t systems = model_.systems.size();
+    indexes_.assign(systems, std::nullopt);
+    quiet_.assign(systems, {});
+    use_indexes_ = true;
+    for (std::size_t s = 0; s < systems && use_indexes_; ++s) {
+      if (!model_.systems[s].readable()) continue;
+      if (const auto bytes = repo_.load_member_index(model_.systems[s].name)) {
+        indexes_[s] = MemberIndex::decode(*bytes, MemberIndex::fingerprint(model_, s));
+      }
+      use_indexes_ = indexes_[s].has_value();
+    }
+    if (!use_indexes_ && repo_.max_link_id() == 0) {
+      // No link yet (a first cycle): empty indexes are exact.
+      use_indexes_ = true;
+      for (std::size_t s = 0; s < systems; ++s) {
+        if (model_.systems[s].readable()) indexes_[s] = MemberIndex();
+      }
+    }
+    if (!use_indexes_) {
+      indexes_.assign(systems, std::nullopt);
+      load_all_links();
+      return;
+    }
+    for (std::size_t s = 0; s < systems; ++s) {
+      if (indexes_[s]) quiet_[s].assign(indexes_[s]->size(), false);
+    }
+  }
+
+  void load_all_links() {
+    if (all_links_loaded_) return;
+    for (const auto &[id, text] : repo_.load_links()) {
+      links_.put(decode_link(id, text, model_.systems.size(), model_.fields.size()));
+    }
+    all_links_loaded_ = true;
+  }
+
+  void load_links(const std::set<std::int64_t> &ids) {
+    if (all_links_loaded_ || ids.empty()) return;
+    const std::vector<std::int64_t> list(ids.begin(), ids.end());
+    for (const auto &[id, text] : repo_.load_links(list)) {
+      links_.put(decode_link(id, text, model_.systems.size(), model_.fields.size()));
+    }
+  }
+
+  // Brings each index up to date with the links this cycle planned (and, for a system read
+  // without a usable index, builds it from every link), saving those that changed.
+  void save_indexes(const std::vector<LinkState> &planned) {
+    std::vector<const LinkState *> touched;
+    std::set<std::int64_t> touched_ids;
+    for (const auto &link : planned) {
+      touched.push_back(&link);
+      touched_ids.insert(link.id);
+    }
+    for (std::size_t s = 0; s < model_.systems.size(); ++s) {
+      if (!model_.systems[s].readable()) continue;
+      const std::string &name = model_.systems[s].name;
+      std::optional<MemberIndex> index;
+      if (indexes_[s]) {
+        if (touched.empty()) continue;
+        index = std::move(indexes_[s]);
+        if (!index->update(model_, s, touched)) index.reset();
+      } else {
+        std::vector<const LinkState *> all = touched;
+        for (const auto &[id, link] : links_.links()) {
+          if (!touched_ids.contains(id)) all.push_back(&link);
+        }
+        index = MemberIndex::build(model_, s, all);
+      }
+      if (index) {
+        repo_.save_member_index(name, index->encode(MemberIndex::fingerprint(model_, s)));
+      } else {
+        // Two keys share a hash: this sync plans every link each cycle.
+        spdlog::warn("sync {}: system {}: two record keys share a hash; cycles read every link",
+                     c_.sync.name, name);
+        repo_.drop_member_indexes();
+      }
+    }
+  }
+
   // The fields the cycle reads from system `s`: its key, mapped fields, change time.
   std::vector<std::string> read_fields(std::size_t s) const {
     const auto &system = c_.sync.systems[s];
@@ -239,13 +340,32 @@ class Cycle {
         read_to_.emplace(s, std::make_pair(std::move(source), cursor));
         continue;
       }
-      // A record the last cycle knew and this whole read lacks was deleted there.
-      const std::int64_t now = now_micros();
+      whole_.push_back(s);
+    }
+    // The links of what changed (all of them when a record is new: matching compares it
+    // with every link), and of what a whole read lacks.
+    if (use_indexes_ && new_records_) load_all_links();
+    std::set<std::int64_t> needed = changed_links_;
+    if (use_indexes_) {
+      for (const std::size_t s : whole_) {
+        for (std::size_t i = 0; i < quiet_[s].size(); ++i) {
+          if (!quiet_[s][i]) needed.insert(indexes_[s]->at(i).link);
+        }
+      }
+    }
+    load_links(needed);
+    // A record the last cycle knew and this whole read lacks was deleted there.
+    const std::int64_t now = now_micros();
+    for (const std::size_t s : whole_) {
+      const auto lacks = [&](const MemberState &member) {
+        if (member.deleted || seen_[s].contains(member.key)) return false;
+        if (!use_indexes_) return true;
+        const std::size_t i = indexes_[s]->find(key_hash(member.key));
+        return i == MemberIndex::npos || !quiet_[s][i];
+      };
       for (const auto &[id, link] : links_.links()) {
         const auto &member = link.members[s];
-        if (member && !member->deleted && !seen.contains(member->key)) {
-          out.push_back({s, member->key, {}, now, true});
-        }
+        if (member && lacks(*member)) out.push_back({s, member->key, {}, now, true});
       }
     }
     for (const std::size_t s : partly_read) look_up_unread(s, out, counts);
@@ -313,6 +433,8 @@ class Cycle {
     std::vector<std::size_t> canonical;  // per batch field: its canonical field, or npos
     std::vector<std::size_t> key;
     std::size_t changed_field = npos;
+    // The batch field of each canonical field the system reads, in the model's order.
+    std::vector<std::size_t> by_canonical;
   };
 
   ReadLayout layout_of(std::size_t s, const BatchView &in) const {
@@ -338,6 +460,11 @@ class Cycle {
       layout.key.push_back(i);
     }
     if (!system.changed_at.empty()) layout.changed_field = in.field_index(system.changed_at);
+    for (std::size_t f = 0; f < model_.fields.size(); ++f) {
+      if (!model_.systems[s].reads[f]) continue;
+      const auto it = std::find(layout.canonical.begin(), layout.canonical.end(), f);
+      layout.by_canonical.push_back(static_cast<std::size_t>(it - layout.canonical.begin()));
+    }
     return layout;
   }
 
@@ -357,6 +484,41 @@ class Cycle {
     return o;
   }
 
+  // True when the record is one the index holds with the same values (marked read and
+  // skipped); otherwise notes what its link needs and leaves it to be observed.
+  bool quiet(std::size_t s, const ReadLayout &layout, const RecordView &record,
+             SyncCounts &counts) {
+    scratch_.clear();
+    for (std::size_t i = 0; i < layout.key.size(); ++i) {
+      if (i > 0) scratch_.push_back('\x1f');
+      append_text(scratch_, record.value(layout.key[i]));
+    }
+    const std::size_t at = indexes_[s]->find(key_hash(scratch_));
+    if (at == MemberIndex::npos) {
+      new_records_ = true;
+      return false;
+    }
+    if (quiet_[s][at]) {
+      ++counts.failed;
+      spdlog::warn("sync {}: system {} holds the key {} twice; the second is left out",
+                   c_.sync.name, c_.sync.systems[s].name, readable_key(scratch_));
+      return true;
+    }
+    digest_.clear();
+    for (const std::size_t field : layout.by_canonical) {
+      scratch_.clear();
+      append_text(scratch_, record.value(field));
+      digest_.add(text_hash(scratch_));
+    }
+    quiet_[s][at] = true;
+    if (digest_.digest() == indexes_[s]->at(at).digest) {
+      ++unchanged_;
+      return true;
+    }
+    changed_links_.insert(indexes_[s]->at(at).link);
+    return false;
+  }
+
   void read_batch(std::size_t s, const BatchView &in, std::vector<Observation> &out,
                   std::set<std::string> &seen, SyncCounts &counts) {
     const auto &system = c_.sync.systems[s];
@@ -370,6 +532,7 @@ class Cycle {
                      record.error());
         continue;
       }
+      if (use_indexes_ && quiet(s, layout, record, counts)) continue;
       Observation o = observe(s, layout, record);
       if (!seen.insert(o.key).second) {
         ++counts.failed;
@@ -565,6 +728,16 @@ class Cycle {
   // Systems read for their changes: the open source and the cursor it reached.
   std::map<std::size_t, std::pair<std::unique_ptr<plugin::SourceStream>, std::string>> read_to_;
   std::vector<std::set<std::string>> seen_;  // per system: the keys read this cycle
+  std::vector<std::size_t> whole_;           // systems read whole this cycle
+  std::vector<std::optional<MemberIndex>> indexes_;
+  std::vector<std::vector<bool>> quiet_;  // per system and index entry: read this cycle
+  bool use_indexes_ = false;
+  bool all_links_loaded_ = false;
+  bool new_records_ = false;              // a record no index holds was read
+  std::set<std::int64_t> changed_links_;  // links of records read with other values
+  long long unchanged_ = 0;               // records skipped as unchanged
+  std::string scratch_;
+  DigestBuilder digest_;
 
   std::string chain() const { return "sync:" + c_.sync.name; }
 };
