@@ -292,6 +292,46 @@ TEST_F(TwoWaySync, AConflictWaitsForAPersonWhoseChoiceTheNextSyncWrites) {
   EXPECT_EQ(run({"audit", "verify"}).exit_code, 0);
 }
 
+// Deletes under review: nothing is deleted until a person says so; approving a delete
+// deletes the record in the other systems, rejecting it puts the record back.
+TEST_F(TwoWaySync, ADeleteInReviewIsCarriedOutOrUndoneAsAPersonSettlesIt) {
+  json doc = document();
+  doc["syncs"][0]["deletes"] = "review";
+  dir.write("junction.json", doc.dump());
+  ASSERT_EQ(run({"sync", "--progress", "never"}).exit_code, 0);
+  sql("members.db", "DELETE FROM members WHERE email = 'carl@x.org'");
+  sql("crm.db", "DELETE FROM contacts WHERE email = 'bob@x.org'");
+  const auto held = run({"sync", "--progress", "never"});
+  ASSERT_EQ(held.exit_code, 0) << held.err;
+  EXPECT_EQ(counts(held.out)[6], 2) << held.out;
+  EXPECT_EQ(rows("crm.db", "SELECT count(*) FROM contacts WHERE email = 'carl@x.org'"), "1\n");
+  EXPECT_EQ(rows("members.db", "SELECT count(*) FROM members WHERE email = 'bob@x.org'"), "1\n");
+
+  std::string carl, bob;
+  for (const auto &line : lines_of(run({"review", "list", "--json"}).out)) {
+    const auto item = json::parse(line);
+    ASSERT_EQ(item["kind"], "delete_conflict") << line;
+    (item["system"] == "members" ? carl : bob) = std::to_string(item["id"].get<long long>());
+  }
+  ASSERT_FALSE(carl.empty());
+  ASSERT_FALSE(bob.empty());
+  const auto approved = run({"review", "approve", carl, "--actor", "alice"});
+  ASSERT_EQ(approved.exit_code, 0) << approved.err;
+  const auto rejected = run({"review", "reject", bob, "--actor", "alice"});
+  ASSERT_EQ(rejected.exit_code, 0) << rejected.err;
+  EXPECT_NE(rejected.out.find("puts it back in crm"), std::string::npos) << rejected.out;
+
+  const auto settled = run({"sync", "--progress", "never"});
+  ASSERT_EQ(settled.exit_code, 0) << settled.err;
+  EXPECT_EQ(rows("crm.db", "SELECT count(*) FROM contacts WHERE email = 'carl@x.org'"), "0\n");
+  EXPECT_EQ(rows("crm.db", "SELECT name, city FROM contacts WHERE email = 'bob@x.org'"),
+            "Bob|Hull\n");
+  EXPECT_EQ(rows("members.db", "SELECT count(*) FROM members WHERE email = 'bob@x.org'"), "1\n");
+  const auto quiet = run({"sync", "--progress", "never"});
+  EXPECT_EQ(counts(quiet.out), (std::vector<long long>{4, 0, 0, 0, 0, 0, 0})) << quiet.out;
+  EXPECT_EQ(run({"audit", "verify"}).exit_code, 0);
+}
+
 // Address changes from the members database wait for approval; a rejected one is put
 // back in the members database by the next sync.
 TEST_F(TwoWaySync, HeldChangesWaitForApprovalAndARejectedOneIsPutBack) {

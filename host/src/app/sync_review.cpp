@@ -156,10 +156,47 @@ std::string settle_review(store::StateStore &store, const config::HostConfig &co
     link.held[f] = false;
     repo.save_links({{link.id, engine::sync::encode_link(link)}});
     repo.drop_member_indexes();  // the next cycle plans every link, this one included
+  } else if (review.kind == "delete_conflict") {
+    // The record was deleted in `review.system` and lives on elsewhere. Approving the
+    // delete (or taking that system) deletes it everywhere; rejecting it (or taking
+    // another system) puts it back where it was deleted.
+    const std::size_t d = index_of(system_names, review.system);
+    if (d >= systems) throw ReviewError("system '" + review.system + "' left the sync");
+    const auto text = repo.load_link(review.link_id);
+    if (!text) throw ReviewError("link " + std::to_string(review.link_id) + " is gone");
+    LinkState link = engine::sync::decode_link(review.link_id, *text, systems, fields);
+    bool delete_it = false;
+    switch (decision.kind) {
+      case Kind::approve: delete_it = true; break;
+      case Kind::reject: delete_it = false; break;
+      case Kind::take:
+        if (index_of(system_names, decision.system) >= systems) {
+          throw ReviewError("sync " + sync.name + " has no system '" + decision.system + "'");
+        }
+        delete_it = decision.system == review.system;
+        break;
+      default:
+        throw ReviewError(
+            "a delete conflict is settled with 'approve' (delete it everywhere), 'reject' (put it "
+            "back in " +
+            review.system + ") or 'resolve --take SYSTEM'");
+    }
+    if (delete_it) {
+      link.delete_pending = true;
+      done = "approved " + review.system + "'s delete of link " + std::to_string(link.id) +
+             ": the next cycle deletes it in every system";
+      status = decision.kind == Kind::approve ? "approved" : "resolved";
+    } else {
+      link.members[d].reset();  // the next cycle creates it there again
+      done = "kept link " + std::to_string(link.id) + ": the next cycle puts it back in " +
+             review.system;
+      status = decision.kind == Kind::reject ? "rejected" : "resolved";
+    }
+    repo.save_links({{link.id, engine::sync::encode_link(link)}});
+    repo.drop_member_indexes();  // the next cycle plans every link, this one included
   } else {
-    throw ReviewError("a " + review.kind +
-                      " is settled in the systems themselves: delete or restore the record "
-                      "there, then run the sync; then reject this review to close it");
+    throw ReviewError("review " + std::to_string(id) + " is of an unknown kind '" + review.kind +
+                      "'");
   }
   if (!decision.reason.empty()) done += " (" + decision.reason + ")";
   repo.close_review(id, status, decision.actor, done);

@@ -199,6 +199,10 @@ class Planner {
 
   void merge(Working &w) {
     LinkState &link = w.state;
+    if (link.delete_pending && !link.deleted) {
+      carry_out_approved_delete(w);
+      return;
+    }
     // The base before this merge, copied only once a field of it moves.
     std::optional<Values> moved_base;
     const std::size_t systems = model_.systems.size();
@@ -315,6 +319,33 @@ class Planner {
     plan_writes(w, moved_base ? *moved_base : link.base, decided);
     plan_.links.push_back(std::move(link));  // not read again
     plan_.changed.push_back(w.changed);
+  }
+
+  // A delete a person approved in the review queue: removed wherever it still lives.
+  void carry_out_approved_delete(Working &w) {
+    LinkState &link = w.state;
+    std::vector<std::size_t> live;
+    for (std::size_t t = 0; t < model_.systems.size(); ++t) {
+      const auto &member = link.members[t];
+      if (member && !member->deleted) live.push_back(t);
+    }
+    plan_.decisions.push_back(
+        {link.id, std::nullopt, Rule::delete_wins, live, live.empty() ? 0 : live.front()});
+    for (const std::size_t t : live) {
+      if (!model_.systems[t].writable()) continue;
+      MemberWrite remove{link.id, t, WriteKind::remove, link.members[t]->key, {}, {}};
+      for (std::size_t f = 0; f < model_.fields.size(); ++f) {
+        if (!model_.systems[t].reads[f]) continue;
+        if (auto value = believed(w, link.base, t, f)) {
+          remove.guards.push_back({f, *value, link.members[t]->known[f], *value});
+        }
+      }
+      plan_.writes.push_back(std::move(remove));
+    }
+    link.deleted = true;
+    link.delete_pending = false;
+    plan_.links.push_back(std::move(link));
+    plan_.changed.push_back(true);
   }
 
   void review_delete(const LinkState &link, std::size_t deleter) {

@@ -156,6 +156,7 @@ std::string encode_link(const LinkState &link) {
   }
   if (any_held) out.push_back(']');
   if (link.deleted) out += ",\"d\":true";
+  if (link.delete_pending) out += ",\"x\":true";
   out.push_back('}');
   return out;
 }
@@ -210,6 +211,7 @@ LinkState decode_link(std::int64_t id, const std::string &text, std::size_t syst
     if (index < fields) link.held[index] = true;
   }
   link.deleted = j.value("d", false);
+  link.delete_pending = j.value("x", false);
   return link;
 }
 

@@ -1,8 +1,9 @@
 // A link's state as the store keeps it: compact JSON text. {"m": per system null or
 // [key, hashes, deleted], "b": base values (null or text), "h": held field indices, "d":
-// deleted}. The hashes of a member are one string with per field '.' (never known), '='
-// (the hash of the base value: a settled field) or 11 base64url digits; links written
-// before are an array of 16-hex-digit strings and nulls, and read alike.
+// deleted, "x": a delete a person approved, not yet carried out}. The hashes of a member are one
+// string with per field '.' (never known), '=' (the hash of the base value: a settled field) or 11
+// base64url digits; links written before are an array of 16-hex-digit strings and nulls, and read
+// alike.
 #pragma once
 
 #include <string>

@@ -28,6 +28,7 @@ T get(std::string_view bytes, std::size_t at) {
 // Whether the link still owes a writable system something: a record it lacks, or a field
 // that differs from the agreed value (a write that failed or was declined).
 bool owes_a_write(const SyncModel &model, const LinkState &link) {
+  if (link.delete_pending) return true;
   for (std::size_t t = 0; t < model.systems.size(); ++t) {
     const SystemModel &system = model.systems[t];
     if (!system.writable()) continue;

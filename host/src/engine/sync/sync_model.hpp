@@ -89,6 +89,9 @@ struct LinkState {
   Values base;                                      // last value agreed per field
   std::vector<bool> held;                           // per field: waiting in review
   bool deleted = false;                             // deleted everywhere it was
+  // A person settled a delete conflict for the delete: the next cycle that meets the link
+  // deletes its records in every writable system.
+  bool delete_pending = false;
 };
 
 // One record read from one system in a cycle.
