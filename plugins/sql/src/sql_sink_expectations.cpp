@@ -3,6 +3,8 @@
 // source would read it, with what the host expects. SQLite's sink holds the write lock from
 // its BEGIN IMMEDIATE and PostgreSQL reads with FOR UPDATE, so nobody can change the row
 // between the comparison and the write: the check and the write are one step.
+#include <cstddef>
+
 #include <soci/soci.h>
 
 #include <junction/errors.hpp>
@@ -88,6 +90,10 @@ std::optional<std::vector<std::pair<std::string, bool>>> SqlSink::read_row(
 // Answers JN_STALE for every record whose row no longer holds what the batch expects,
 // and marks it to be left out of the write.
 void SqlSink::check_expectations(const BatchView &batch, Outcomes &outcomes) {
+  skip_.clear();
+  // Flows state nothing: their batches skip this without looking at a record.
+  constexpr std::size_t with_expected = offsetof(jn_batch, expected) + sizeof(const jn_value *);
+  if (batch.raw().struct_size < with_expected || batch.raw().expected == nullptr) return;
   skip_.assign(batch.size(), false);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const RecordView record = batch.record(i);
