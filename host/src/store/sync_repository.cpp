@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include "store/row_values.hpp"
+#include "store/sqlite_statement.hpp"
 #include "store/timestamps.hpp"
 #include "store/written_state_codec.hpp"
 
@@ -109,6 +110,23 @@ void SyncRepository::drop_member_indexes() {
 
 void SyncRepository::save_links(const std::map<std::int64_t, std::string> &links) {
   if (links.empty()) return;
+  const std::string now = utc_now_text();
+  if (is_sqlite(session_)) {
+    // One prepared statement bound per row: no copy of a first sync's many link texts.
+    SqliteStatement st(session_,
+                       "INSERT INTO sync_links (sync, link_id, state, updated_at) VALUES "
+                       "(?1, ?2, ?3, ?4) ON CONFLICT (sync, link_id) DO UPDATE SET state = "
+                       "excluded.state, updated_at = excluded.updated_at");
+    for (const auto &[id, state] : links) {
+      st.bind(1, sync_);
+      st.bind(2, id);
+      st.bind(3, state);
+      st.bind(4, now);
+      st.step();
+      st.reset();
+    }
+    return;
+  }
   std::vector<std::string> syncs(links.size(), sync_);
   std::vector<long long> ids;
   std::vector<std::string> states;
@@ -116,7 +134,7 @@ void SyncRepository::save_links(const std::map<std::int64_t, std::string> &links
     ids.push_back(id);
     states.push_back(state);
   }
-  std::vector<std::string> times(links.size(), utc_now_text());
+  std::vector<std::string> times(links.size(), now);
   session_ << "INSERT INTO sync_links (sync, link_id, state, updated_at) VALUES (:s, :l, :t, :u) "
               "ON CONFLICT (sync, link_id) DO UPDATE SET state = excluded.state, "
               "updated_at = excluded.updated_at",
