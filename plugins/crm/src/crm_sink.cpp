@@ -92,8 +92,9 @@ void CrmSink::write(const BatchView &batch, Outcomes &outcomes) {
         outcomes.written(deletes_by_unique[k], WriteAction::nothing);
     }
   }
-  updates = still_as_expected(batch, std::move(updates), outcomes);
-  archives = still_as_expected(batch, std::move(archives), outcomes);
+  updates = still_as_expected(batch, std::move(updates), outcomes, false);
+  upserts = still_as_expected(batch, std::move(upserts), outcomes, true);
+  archives = still_as_expected(batch, std::move(archives), outcomes, false);
   send(Way::update, std::move(updates), outcomes);
   send(Way::upsert, std::move(upserts), outcomes);
   send(Way::create, std::move(creates), outcomes);
@@ -253,7 +254,7 @@ void CrmSink::archive(std::vector<Input> inputs, Outcomes &outcomes) {
 
 std::vector<CrmSink::Input> CrmSink::still_as_expected(const BatchView &batch,
                                                        std::vector<Input> inputs,
-                                                       Outcomes &outcomes) {
+                                                       Outcomes &outcomes, bool by_unique) {
   std::vector<Input> kept;
   std::vector<std::size_t> checked;  // indices into inputs
   std::vector<std::string> properties;
@@ -276,14 +277,23 @@ std::vector<CrmSink::Input> CrmSink::still_as_expected(const BatchView &batch,
     const auto end = std::min(checked.size(), start + batch_limit);
     nlohmann::json list = nlohmann::json::array();
     for (std::size_t c = start; c < end; ++c) list.push_back({{"id", inputs[checked[c]].id}});
-    std::map<std::string, nlohmann::json> found;  // by object ID: its properties
+    // By object ID, or (upserts) by the unique property's value in lower case.
+    std::map<std::string, nlohmann::json> found;
+    const std::string unique = by_unique ? *entity_.unique_property : std::string();
+    nlohmann::json request = {{"inputs", list}, {"properties", properties}};
+    if (by_unique) {
+      request["idProperty"] = unique;
+      request["properties"].push_back(unique);
+    }
     try {
-      const auto response = api_.post(path, {{"inputs", list}, {"properties", properties}});
+      const auto response = api_.post(path, request);
       if (response.status >= 400)
         throw TransientError("POST " + path + ": " + api_message(response));
       const auto answer = ApiClient::json_of(response, "POST " + path);
       for (const auto &r : answer.value("results", nlohmann::json::array())) {
-        found[r.value("id", std::string())] = r.value("properties", nlohmann::json::object());
+        const auto props = r.value("properties", nlohmann::json::object());
+        found[by_unique ? lowered(property_text(props, unique)) : r.value("id", std::string())] =
+            props;
       }
     } catch (const TransientError &e) {
       for (std::size_t c = start; c < end; ++c) {
@@ -293,7 +303,7 @@ std::vector<CrmSink::Input> CrmSink::still_as_expected(const BatchView &batch,
     }
     for (std::size_t c = start; c < end; ++c) {
       Input &input = inputs[checked[c]];
-      const auto it = found.find(input.id);
+      const auto it = found.find(by_unique ? lowered(input.id) : input.id);
       if (it == found.end()) {
         outcomes.stale(input.record, "object " + input.id + " is no longer in the CRM");
         continue;

@@ -42,8 +42,9 @@ class CrmSink : public Sink {
   void archive(std::vector<Input> inputs, Outcomes &outcomes);
   // The inputs whose objects still hold what the batch expects of them (jn_batch.expected),
   // read just before they are written; the others are answered JN_STALE.
+  // `by_unique`: the inputs are upserts, found by the unique property's value.
   std::vector<Input> still_as_expected(const BatchView &batch, std::vector<Input> inputs,
-                                       Outcomes &outcomes);
+                                       Outcomes &outcomes, bool by_unique);
   // Object IDs of `values` of the unique property (for deletes without a known ID).
   std::vector<std::optional<std::string>> find_ids(const std::vector<std::string> &values);
 

@@ -37,6 +37,7 @@ std::string canonical(const Column &column, const std::string &text, bool null) 
 std::optional<std::vector<std::pair<std::string, bool>>> SqlSink::read_row(
     const std::vector<const Column *> &columns, const std::vector<std::string> &key) {
   std::vector<Column> selected;
+  selected.reserve(columns.size());
   for (const Column *c : columns) selected.push_back(*c);
   std::string sql =
       select_as_text(db_, selected) + " FROM " + db_.quote(settings_.table) + " WHERE ";

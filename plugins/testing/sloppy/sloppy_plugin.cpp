@@ -1,6 +1,7 @@
 // Test plugin "sloppy": a correct in-memory source and sink (records kept per connector,
 // in write order) that breaks exactly one rule when its config names a fault. Written
 // against abi.h directly, so that each fault is a real ABI-level mistake.
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -174,6 +175,38 @@ jn_status sink_open(void *handle, const jn_sink_request *request, void **out) {
   return JN_OK;
 }
 
+std::string text_of(const jn_value &v) {
+  if (v.type == JN_NULL) return "\x01";
+  if (v.type == JN_STRING || v.type == JN_DECIMAL || v.type == JN_JSON) {
+    return std::string(v.u.text, v.size);
+  }
+  return std::to_string(v.u.i64);
+}
+
+// Whether the stored row keyed `key` holds every value record `r` of the batch expects.
+bool holds_expected(const Sink &s, const jn_batch &batch, std::size_t r, const std::string &key) {
+  if (batch.struct_size < offsetof(jn_batch, expected) + sizeof(void *) ||
+      batch.expected == nullptr) {
+    return true;
+  }
+  const Row *stored = nullptr;
+  for (const auto &existing : s.rows) {
+    if (existing.key == key) stored = &existing;
+  }
+  for (std::uint32_t f = 0; f < batch.field_count; ++f) {
+    const jn_value &e = batch.expected[r * batch.field_count + f];
+    if (e.type == JN_ABSENT) continue;
+    if (stored == nullptr) return false;
+    const std::string name(batch.field_names[f].data, batch.field_names[f].size);
+    std::string held;
+    for (const auto &[field, text] : stored->fields) {
+      if (field == name) held = text;
+    }
+    if (held != text_of(e)) return false;
+  }
+  return true;
+}
+
 jn_status sink_write(void *handle, const jn_batch *batch, jn_outcome *outcomes) {
   auto *s = static_cast<Sink *>(handle);
   if (wrong_thread(*s->c)) return fail(*s->c, JN_FATAL, "called from another thread");
@@ -196,6 +229,12 @@ jn_status sink_write(void *handle, const jn_batch *batch, jn_outcome *outcomes) 
       const jn_value &v = batch->values[r * batch->field_count + batch->key_fields[k]];
       if (v.type == JN_STRING) row.key.append(v.u.text, v.size);
       row.key += '\x1f';
+    }
+    if (!s->c->has("ignores_expectations") && !holds_expected(*s, *batch, r, row.key)) {
+      outcomes[r].status = JN_STALE;
+      s->message = "the record does not hold what the batch expects";
+      outcomes[r].message = {s->message.data(), s->message.size()};
+      continue;
     }
     bool found = false;
     for (auto &existing : s->rows) {

@@ -2,6 +2,7 @@
 // through its C table, as the host would call it. See sdk/testkit/README.md.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -255,7 +256,7 @@ TEST_F(Conformance, SinkGivesOneValidOutcomePerRecord) {
   for (std::size_t i = 0; i < written.outcomes.size(); ++i) {
     const auto &outcome = written.outcomes[i];
     EXPECT_TRUE(outcome.status == JN_OK || outcome.status == JN_TRANSIENT ||
-                outcome.status == JN_RECORD_REJECTED)
+                outcome.status == JN_RECORD_REJECTED || outcome.status == JN_STALE)
         << "record " << i + 1 << ": status " << outcome.status << " is not an outcome's";
     EXPECT_LE(outcome.action, static_cast<jn_write_action>(JN_WROTE_UNKNOWN));
     if (outcome.status != JN_OK) {
@@ -305,6 +306,61 @@ TEST_F(Conformance, CloseWithoutCommitDiscards) {
                     << identity_of(record, spec().key);
     }
   }
+}
+
+// A sink that declares conditional writes (jn_batch.expected) writes a record only while
+// the target still holds what the batch expects of it, and otherwise answers JN_STALE
+// with a reason and changes nothing.
+TEST_F(Conformance, ConditionalWritesLeaveARecordThatChanged) {
+  if (!is_sink() || !is_source()) GTEST_SKIP() << "needs a source to look with";
+  std::string declared;
+  const auto &manifest = conformance_context().plugin.manifest;
+  const auto parsed =
+      nlohmann::json::parse(manifest.value_or("{}"), nullptr, /*allow_exceptions=*/false);
+  for (const auto &e : parsed.value("entities", nlohmann::json::array())) {
+    const auto name = e.value("name", std::string());
+    if (name == spec().entity || name == "*") declared = e.value("conditional_writes", "");
+  }
+  if (declared.empty()) GTEST_SKIP() << "the manifest declares no conditional_writes";
+  ASSERT_GE(spec().records.size(), 2U);
+  // The first field of the first two samples that is not a key field and holds text.
+  std::string field;
+  for (const auto &[name, value] : spec().records[0].items()) {
+    const auto &key = spec().key;
+    if (std::find(key.begin(), key.end(), name) != key.end() || !value.is_string()) continue;
+    if (spec().records[1].contains(name) && spec().records[1][name].is_string()) {
+      field = name;
+      break;
+    }
+  }
+  if (field.empty()) GTEST_SKIP() << "the first two samples share no text field besides the key";
+  auto c = connector();
+  ASSERT_TRUE(c);
+  write_samples(*c);
+  if (HasFatalFailure()) return;
+  std::vector<nlohmann::json> changed = {spec().records[0], spec().records[1]};
+  changed[0][field] = "changed by the conformance suite 1";
+  changed[1][field] = "changed by the conformance suite 2";
+  OwnedBatch batch(changed, spec().key);
+  batch.set_expected(0, field, "what the record does not hold");
+  batch.set_expected(1, field, spec().records[1][field]);
+  const auto written = c->write(spec().entity, spec().key, *batch.get(), true);
+  ASSERT_TRUE(written.write.ok()) << written.write.describe();
+  ASSERT_TRUE(written.commit.ok()) << written.commit.describe();
+  EXPECT_EQ(written.outcomes[0].status, JN_STALE)
+      << "a record that does not hold the expected value was written (" << declared << ")";
+  EXPECT_FALSE(written.messages[0].empty()) << "a stale record without a reason";
+  EXPECT_EQ(written.outcomes[1].status, JN_OK) << written.messages[1];
+  std::map<std::string, std::optional<std::string>> now;
+  for (const auto &record : read_everything(*c, JN_READ_SNAPSHOT)) {
+    const auto value = record.fields.find(field);
+    if (value != record.fields.end()) now[identity_of(record, spec().key)] = value->second;
+  }
+  const auto first = identity_of(spec().records[0], spec().key);
+  const auto second = identity_of(spec().records[1], spec().key);
+  EXPECT_EQ(now[first].value_or(""), spec().records[0][field].get<std::string>())
+      << "the stale record was changed";
+  EXPECT_EQ(now[second].value_or(""), "changed by the conformance suite 2");
 }
 
 // Whatever a connector is handed, it answers with a status and a reason, never by

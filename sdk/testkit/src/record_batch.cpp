@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <stdexcept>
 
 namespace junction::testkit {
 
@@ -37,23 +38,7 @@ OwnedBatch::OwnedBatch(const std::vector<nlohmann::json> &records,
         v.type = JN_ABSENT;
         continue;
       }
-      const nlohmann::json &j = *found;
-      if (j.is_null()) {
-        v.type = JN_NULL;
-      } else if (j.is_boolean()) {
-        v.type = JN_BOOL;
-        v.u.i64 = j.get<bool>() ? 1 : 0;
-      } else if (j.is_number_integer()) {
-        v.type = JN_INT64;
-        v.u.i64 = j.get<std::int64_t>();
-      } else if (j.is_number()) {
-        v.type = JN_DOUBLE;
-        v.u.f64 = j.get<double>();
-      } else {
-        v.type = j.is_string() ? JN_STRING : JN_JSON;
-        v.u.text = keep(j.is_string() ? j.get<std::string>() : j.dump());
-        v.size = static_cast<std::uint32_t>(texts_.back().size());
-      }
+      v = value_of(*found);
     }
   }
   batch_.struct_size = sizeof(jn_batch);
@@ -65,6 +50,38 @@ OwnedBatch::OwnedBatch(const std::vector<nlohmann::json> &records,
   batch_.records = records_.data();
   batch_.values = values_.data();
   batch_.member_keys = nullptr;
+  batch_.expected = nullptr;
+}
+
+jn_value OwnedBatch::value_of(const nlohmann::json &j) {
+  jn_value v{};
+  if (j.is_null()) {
+    v.type = JN_NULL;
+  } else if (j.is_boolean()) {
+    v.type = JN_BOOL;
+    v.u.i64 = j.get<bool>() ? 1 : 0;
+  } else if (j.is_number_integer()) {
+    v.type = JN_INT64;
+    v.u.i64 = j.get<std::int64_t>();
+  } else if (j.is_number()) {
+    v.type = JN_DOUBLE;
+    v.u.f64 = j.get<double>();
+  } else {
+    v.type = j.is_string() ? JN_STRING : JN_JSON;
+    v.u.text = keep(j.is_string() ? j.get<std::string>() : j.dump());
+    v.size = static_cast<std::uint32_t>(texts_.back().size());
+  }
+  return v;
+}
+
+void OwnedBatch::set_expected(std::size_t record, const std::string &field,
+                              const nlohmann::json &value) {
+  const auto at =
+      static_cast<std::size_t>(std::find(names_.begin(), names_.end(), field) - names_.begin());
+  if (at == names_.size()) throw std::invalid_argument("the batch has no field " + field);
+  expected_.resize(values_.size(), jn_value{JN_ABSENT, 0, {0}});
+  expected_[record * names_.size() + at] = value_of(value);
+  batch_.expected = expected_.data();
 }
 
 const char *OwnedBatch::keep(std::string text) {

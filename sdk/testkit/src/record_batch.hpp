@@ -25,6 +25,8 @@ class OwnedBatch {
 
   const jn_batch *get() const { return &batch_; }
   std::size_t size() const { return records_.size(); }
+  // States what the target should still hold in a field of a record (jn_batch.expected).
+  void set_expected(std::size_t record, const std::string &field, const nlohmann::json &value);
   // A value of the batch, for a test that corrupts one on purpose.
   jn_value &value(std::size_t record, std::size_t field) {
     return values_[record * names_.size() + field];
@@ -32,6 +34,7 @@ class OwnedBatch {
 
  private:
   const char *keep(std::string text);
+  jn_value value_of(const nlohmann::json &value);
 
   std::deque<std::string> texts_;
   std::vector<std::string> names_;
@@ -39,6 +42,7 @@ class OwnedBatch {
   std::vector<std::uint32_t> key_fields_;
   std::vector<jn_record> records_;
   std::vector<jn_value> values_;
+  std::vector<jn_value> expected_;  // empty, or laid out like values_
   jn_batch batch_{};
 };
 

@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
@@ -325,7 +326,7 @@ class Cycle {
       if (changes) options.cursor = runs_.cursor(chain(), system.name).value_or("");
       if (changes && !options.cursor.empty()) partly_read.push_back(s);
       auto source = c_.connectors.at(system.connector)->open_source(options);
-      std::set<std::string> &seen = seen_[s];
+      std::unordered_set<std::string> &seen = seen_[s];
       std::string cursor = options.cursor;
       for (;;) {
         const jn_source_batch &next = source->next();
@@ -520,7 +521,7 @@ class Cycle {
   }
 
   void read_batch(std::size_t s, const BatchView &in, std::vector<Observation> &out,
-                  std::set<std::string> &seen, SyncCounts &counts) {
+                  std::unordered_set<std::string> &seen, SyncCounts &counts) {
     const auto &system = c_.sync.systems[s];
     const ReadLayout layout = layout_of(s, in);
     for (std::size_t r = 0; r < in.size(); ++r) {
@@ -727,8 +728,8 @@ class Cycle {
   store::RunRepository runs_;
   // Systems read for their changes: the open source and the cursor it reached.
   std::map<std::size_t, std::pair<std::unique_ptr<plugin::SourceStream>, std::string>> read_to_;
-  std::vector<std::set<std::string>> seen_;  // per system: the keys read this cycle
-  std::vector<std::size_t> whole_;           // systems read whole this cycle
+  std::vector<std::unordered_set<std::string>> seen_;  // per system: the keys read this cycle
+  std::vector<std::size_t> whole_;                     // systems read whole this cycle
   std::vector<std::optional<MemberIndex>> indexes_;
   std::vector<std::vector<bool>> quiet_;  // per system and index entry: read this cycle
   bool use_indexes_ = false;
