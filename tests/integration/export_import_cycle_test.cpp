@@ -121,7 +121,7 @@ TEST_F(ExportImportCycle, AnEditMadeInTheCrmWhileTheCycleRunsIsNotOverwritten) {
   // The database changes Ann's town before the cycle; the CRM changes it again after the
   // cycle read the CRM, while the cycle is about to write the database's value there.
   ASSERT_TRUE(members_sql("UPDATE members SET town = 'Hull' WHERE email = 'ann@x.org'"));
-  crm.fault({{"status", 0}, {"count", 1}, {"path_part", "/batch/read"}, {"delay_ms", 3000}});
+  crm.fault({{"status", 0}, {"count", 1}, {"path_part", "/batch/read"}, {"delay_ms", 1500}});
   const auto during = cycle_with_edit_in_the_window([&] {
     EXPECT_EQ(
         crm.call("PATCH", "/crm/v3/objects/contacts/" + ann, {{"properties", {{"city", "York"}}}})
@@ -153,7 +153,7 @@ TEST_F(ExportImportCycle, AnEditMadeInTheDatabaseWhileTheCycleRunsIsNotOverwritt
                      {{"properties", {{"firstname", "Annie"}}}})
                 .first,
             200);
-  crm.fault({{"status", 0}, {"count", 1}, {"path_part", "/objects/contacts"}, {"delay_ms", 3000}});
+  crm.fault({{"status", 0}, {"count", 1}, {"path_part", "/objects/contacts"}, {"delay_ms", 1500}});
   const auto during = cycle_with_edit_in_the_window([&] {
     EXPECT_TRUE(
         members_sql("UPDATE members SET full_name = 'Ann Brown' WHERE email = 'ann@x.org'"));

@@ -135,6 +135,8 @@ void written_state_survives_migrations(soci::session &s, Backend backend) {
     }
     s << "INSERT INTO schema_migrations VALUES (" + std::to_string(v) + ", 'm', 'now')";
   }
+  // One transaction for the old rows: SQLite would otherwise sync the file per row.
+  soci::transaction old_rows(s);
   // Target records written by a run, and a source record a snapshot saw.
   s << "INSERT INTO record_state (connector, entity, record_key, written_hash, field_hashes, "
        "last_seen_run, updated_at) VALUES ('crm', 'contacts', 'a@x.org', "
@@ -161,6 +163,7 @@ void written_state_survives_migrations(soci::session &s, Backend backend) {
        "updated_at) VALUES ('members', 'm', '7', 'a@x.org', 'r1', '2026-01-01T00:00:00Z')";
   s << "INSERT INTO runs (run_id, flow, started_at, status, actor) VALUES ('r1', 'f', 'now', "
        "'finished', 'sync')";
+  old_rows.commit();
   apply_migrations(s, backend);
   EXPECT_EQ(current_schema_version(s), latest_schema_version());
   MemberRepository members(s, "crm", "contacts");
