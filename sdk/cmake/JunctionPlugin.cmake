@@ -43,7 +43,9 @@ function(junction_add_plugin target)
   target_link_libraries(${target} PRIVATE JunctionSDK::sdk)
   set_target_properties(${target} PROPERTIES
     C_VISIBILITY_PRESET hidden CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
-  if(NOT APPLE)
+  # A sanitized build leaves the sanitizer runtime to the executable that loads the plugin
+  # (clang links it into executables only), so there a plugin has undefined symbols.
+  if(NOT APPLE AND NOT JUNCTION_SANITIZE)
     target_link_options(${target} PRIVATE "LINKER:--no-undefined")
   endif()
   junction_embed_manifest(${target} "${PLUGIN_MANIFEST}" "${PLUGIN_SCHEMA}")

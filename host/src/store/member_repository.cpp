@@ -110,7 +110,8 @@ std::unordered_map<std::string, KnownRecord> MemberRepository::lookup(
   std::unordered_map<std::string, KnownRecord> known;
   const std::int64_t system = own_system(false);
   if (system == 0) return known;
-  const std::string columns = sqlite_ ? "member_key, written_hash, hex(written_fields)"
+  const std::string column_list = sqlite_
+                                      ? "member_key, written_hash, hex(written_fields)"
                                       : "member_key, written_hash, encode(written_fields, 'hex')";
   for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
@@ -121,7 +122,7 @@ std::unordered_map<std::string, KnownRecord> MemberRepository::lookup(
     std::vector<std::string> fields(count + 1);
     std::vector<soci::indicator> fields_null(count + 1);
     const bool any =
-        select_chunk(session_, system, columns, &keys[start], count, [&](soci::statement &st) {
+        select_chunk(session_, system, column_list, &keys[start], count, [&](soci::statement &st) {
           st.exchange(soci::into(found_keys));
           st.exchange(soci::into(hashes, hash_null));
           st.exchange(soci::into(fields, fields_null));
