@@ -12,6 +12,7 @@ class KeySet {
  public:
   // Adds the key; false when it was already there.
   bool insert(std::string_view key);
+  bool contains(std::string_view key) const;
   std::size_t size() const { return size_; }
 
  private:

@@ -124,11 +124,11 @@ std::optional<std::string> normalize_email(std::string &s) {
         "is not a valid email address (expected one '@' between a name and a "
         "domain)");
   }
-  const std::string domain = s.substr(at + 1);
+  const std::string_view domain = std::string_view(s).substr(at + 1);
   if (domain.empty() || domain.find('.') == std::string::npos || domain.front() == '.' ||
       domain.back() == '.' || domain.find("..") != std::string::npos) {
-    return std::string("is not a valid email address (the domain '" + domain +
-                       "' has no dot-separated name)");
+    return "is not a valid email address (the domain '" + std::string(domain) +
+           "' has no dot-separated name)";
   }
   for (const char c : s) {
     if (is_space(static_cast<unsigned char>(c))) {

@@ -108,7 +108,7 @@ void SyncRepository::drop_member_indexes() {
   session_ << "DELETE FROM sync_member_index WHERE sync = :s", soci::use(sync_);
 }
 
-void SyncRepository::save_links(const std::map<std::int64_t, std::string> &links) {
+void SyncRepository::save_links(const std::vector<std::pair<std::int64_t, std::string>> &links) {
   if (links.empty()) return;
   const std::string now = utc_now_text();
   if (is_sqlite(session_)) {

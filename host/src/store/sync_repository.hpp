@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace soci {
@@ -42,7 +43,7 @@ class SyncRepository {
 
   // Every link of the sync: id to state text.
   std::map<std::int64_t, std::string> load_links();
-  void save_links(const std::map<std::int64_t, std::string> &links);
+  void save_links(const std::vector<std::pair<std::int64_t, std::string>> &links);
 
   // The links with these ids (those that exist).
   std::map<std::int64_t, std::string> load_links(const std::vector<std::int64_t> &ids);

@@ -5,12 +5,13 @@
 #include <algorithm>
 #include <set>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "engine/sync/normalizers.hpp"
 
 namespace junction::engine::sync {
 namespace {
+
+constexpr std::size_t end_of_chain = static_cast<std::size_t>(-1);
 
 bool present(const Value &v) {
   return v.has_value() && !v->empty();
@@ -42,7 +43,11 @@ struct Working {
 class Planner {
  public:
   Planner(const SyncModel &model, LinkDirectory &links, const std::string &country)
-      : model_(model), links_(links), country_(country), pending_(model.match.size()) {}
+      : model_(model),
+        links_(links),
+        country_(country),
+        pending_(model.match.size()),
+        pending_next_(model.match.size()) {}
 
   CyclePlan run(const std::vector<Observation> &observations) {
     std::vector<const Observation *> unknown;
@@ -59,14 +64,26 @@ class Planner {
     std::stable_sort(
         unknown.begin(), unknown.end(),
         [](const Observation *a, const Observation *b) { return a->system < b->system; });
+    for (auto &keys : pending_) keys.reserve(unknown.size());
     for (const Observation *o : unknown) resolve_identity(*o);
+    plan_.links.reserve(work_.size());
+    plan_.changed.reserve(work_.size());
     for (auto &w : work_) merge(w);
     return std::move(plan_);
   }
 
  private:
+  // Where the link is being planned, if it is: links new this cycle (negative ids) by
+  // their number, the directory's by id.
+  std::optional<std::size_t> planned(std::int64_t id) const {
+    if (id < 0) return new_links_.at(static_cast<std::size_t>(-(id + 1)));
+    const auto it = by_id_.find(id);
+    if (it == by_id_.end()) return std::nullopt;
+    return it->second;
+  }
+
   Working &touch(const LinkState &link) {
-    if (const auto it = by_id_.find(link.id); it != by_id_.end()) return work_[it->second];
+    if (const auto at = planned(link.id)) return work_[*at];
     Working w;
     w.state = link;
     w.state.members.resize(model_.systems.size());
@@ -79,27 +96,39 @@ class Planner {
   }
 
   const LinkState &current(const LinkState &link) {
-    const auto it = by_id_.find(link.id);
-    return it == by_id_.end() ? link : work_[it->second].state;
+    const auto at = planned(link.id);
+    return at ? work_[*at].state : link;
   }
 
   // Tries each match rule in turn: one free candidate links the record; several, or
   // candidates that already have a record in this system, go to review; none creates a
   // link of its own.
   void resolve_identity(const Observation &o) {
+    // Each rule's key, normalized once: a new link files itself under them below.
+    std::vector<std::optional<std::string>> &keys = keys_;
+    keys.assign(model_.match.size(), std::nullopt);
     for (std::size_t r = 0; r < model_.match.size(); ++r) {
-      const auto key = match_key(model_.match[r], o.values, country_);
+      keys[r] = match_key(model_.match[r], o.values, country_);
+      const auto &key = keys[r];
       if (!key) continue;
-      std::vector<const LinkState *> candidates;
-      std::unordered_set<std::int64_t> ids;
+      std::vector<const LinkState *> &candidates = candidates_;
+      candidates.clear();
       const auto consider = [&](const LinkState &link) {
         const LinkState &now = current(link);
-        if (now.deleted || !ids.insert(now.id).second) return;
+        if (now.deleted) return;
+        for (const LinkState *c : candidates) {
+          if (c->id == now.id) return;
+        }
         candidates.push_back(&now);
       };
       for (const LinkState *link : links_.find_by_match(r, *key)) consider(*link);
       if (const auto it = pending_[r].find(*key); it != pending_[r].end()) {
-        for (const std::size_t index : it->second) consider(work_[index].state);
+        // The chain runs newest first; candidates are listed in the order they were made.
+        std::vector<std::size_t> &made = made_;
+        made.clear();
+        for (std::size_t i = it->second; i != end_of_chain; i = pending_next_[r][i])
+          made.push_back(i);
+        for (auto i = made.rbegin(); i != made.rend(); ++i) consider(work_[*i].state);
       }
       // A link that has a record in this system already is another record of it: the
       // system keeps its records apart, so this one cannot be that link's.
@@ -111,8 +140,8 @@ class Planner {
       if (candidates.size() == 1) {
         // A link of this cycle is found by id (touch() may move the working links); one
         // of the directory's stays where it is.
-        const auto planned = by_id_.find(candidates.front()->id);
-        Working &w = planned != by_id_.end() ? work_[planned->second] : touch(*candidates.front());
+        const auto at = planned(candidates.front()->id);
+        Working &w = at ? work_[*at] : touch(*candidates.front());
         w.state.members[o.system] = fresh_member(o.key, model_.fields.size());
         w.seen[o.system] = &o;
         w.changed = true;
@@ -132,19 +161,27 @@ class Planner {
       plan_.reviews.push_back(std::move(review));
       return;
     }
-    LinkState link;
+    // A link of its own, made in place (a first sync makes one per record).
+    const std::size_t index = work_.size();
+    Working &w = work_.emplace_back();
+    LinkState &link = w.state;
     link.id = next_new_id_--;
     link.members.assign(model_.systems.size(), std::nullopt);
     link.members[o.system] = fresh_member(o.key, model_.fields.size());
     link.base.assign(model_.fields.size(), std::nullopt);
     link.held.assign(model_.fields.size(), false);
-    Working &w = touch(link);
+    w.seen.assign(model_.systems.size(), nullptr);
     w.seen[o.system] = &o;
     w.changed = true;
-    const std::size_t index = work_.size() - 1;
+    new_links_.push_back(index);
     for (std::size_t r = 0; r < model_.match.size(); ++r) {
-      if (const auto key = match_key(model_.match[r], o.values, country_)) {
-        pending_[r][*key].push_back(index);
+      if (!keys[r]) continue;
+      auto &next = pending_next_[r];
+      next.resize(index + 1, end_of_chain);
+      const auto [it, first] = pending_[r].try_emplace(std::move(*keys[r]), index);
+      if (!first) {
+        next[index] = it->second;
+        it->second = index;
       }
     }
   }
@@ -204,7 +241,10 @@ class Planner {
       return;
     }
     // The base before this merge, copied only once a field of it moves.
-    std::optional<Values> moved_base;
+    // The base values this merge replaced (field, value before), to rebuild the base as
+    // it was only when a write needs it: a first sync moves every field and writes none.
+    std::vector<std::pair<std::size_t, Value>> &moved = moved_;
+    moved.clear();
     const std::size_t systems = model_.systems.size();
     const std::size_t fields = model_.fields.size();
     // What each system shows, against what the host last knew there: a value equal to
@@ -213,8 +253,14 @@ class Planner {
     std::vector<std::vector<std::size_t>> &changers = changers_;
     changers.resize(fields);
     for (auto &c : changers) c.clear();
-    std::vector<std::size_t> deleters;
-    std::vector<std::size_t> updaters;
+    std::vector<std::size_t> &deleters = deleters_;
+    std::vector<std::size_t> &updaters = updaters_;
+    deleters.clear();
+    updaters.clear();
+    // The base's hashes, kept current as fields move: every system compares with them.
+    std::vector<std::uint64_t> &base_hash = base_hash_;
+    base_hash.resize(fields);
+    for (std::size_t f = 0; f < fields; ++f) base_hash[f] = value_hash(link.base[f]);
     for (std::size_t s = 0; s < systems; ++s) {
       const Observation *o = w.seen[s];
       if (o == nullptr || !link.members[s]) continue;
@@ -229,8 +275,8 @@ class Planner {
         const std::uint64_t h = value_hash(value);
         // A record new to its link that lacks a value says nothing about it: it never
         // erases what the other systems hold.
-        const bool changed = member.known[f] ? *member.known[f] != h
-                                             : present(value) && h != value_hash(link.base[f]);
+        const bool changed =
+            member.known[f] ? *member.known[f] != h : present(value) && h != base_hash[f];
         if (!member.known[f] || *member.known[f] != h) w.changed = true;
         member.known[f] = h;
         if (changed) {
@@ -247,7 +293,8 @@ class Planner {
       return;
     }
 
-    std::vector<bool> decided(fields, false);
+    std::vector<bool> &decided = decided_;
+    decided.assign(fields, false);
     for (std::size_t f = 0; f < fields; ++f) {
       if (changers[f].empty() || link.held[f]) continue;  // a held field waits for its review
       // Changes from systems whose changes to this field wait for approval are held when
@@ -308,15 +355,19 @@ class Planner {
         winner = newest(w, changed);
         rule = Rule::newest;
       }
-      if (!revert && value_hash(link.base[f]) != value_hash(value_at(w.seen[winner]->values, f))) {
-        if (!moved_base) moved_base = link.base;
-        link.base[f] = value_at(w.seen[winner]->values, f);
+      const Value &won = value_at(w.seen[winner]->values, f);
+      if (const std::uint64_t h = value_hash(won); !revert && base_hash[f] != h) {
+        moved.emplace_back(f, std::move(link.base[f]));
+        link.base[f] = won;
+        base_hash[f] = h;
         w.changed = true;
       }
       decided[f] = true;
-      plan_.decisions.push_back({link.id, f, rule, changed, winner});
+      // Only a contest is a decision worth keeping: a first sync settles every field of
+      // every link one-sidedly, and keeping those showed in its time and memory.
+      if (rule != Rule::one_side) plan_.decisions.push_back({link.id, f, rule, changed, winner});
     }
-    plan_writes(w, moved_base ? *moved_base : link.base, decided);
+    plan_writes(w, moved, decided);
     plan_.links.push_back(std::move(link));  // not read again
     plan_.changed.push_back(w.changed);
   }
@@ -407,8 +458,18 @@ class Planner {
     return true;
   }
 
-  void plan_writes(const Working &w, const Values &old_base, const std::vector<bool> &decided) {
+  void plan_writes(const Working &w, const std::vector<std::pair<std::size_t, Value>> &moved,
+                   const std::vector<bool> &decided) {
     const LinkState &link = w.state;
+    std::optional<Values> before;  // the base before this merge, made when first needed
+    const auto old_base = [&]() -> const Values & {
+      if (moved.empty()) return link.base;
+      if (!before) {
+        before = link.base;
+        for (const auto &[f, value] : moved) (*before)[f] = value;
+      }
+      return *before;
+    };
     for (std::size_t t = 0; t < model_.systems.size(); ++t) {
       const SystemModel &system = model_.systems[t];
       if (!system.writable()) continue;
@@ -430,12 +491,12 @@ class Planner {
         if (!system.writes[f] || link.held[f] || (f < system.key.size() && system.key[f])) {
           continue;
         }
-        const bool known_equal = member.known[f] && *member.known[f] == value_hash(link.base[f]);
+        const bool known_equal = member.known[f] && *member.known[f] == base_hash_[f];
         if (known_equal) continue;
         // Decided this cycle, or still different from the base after an earlier write
         // failed: either way the system gets the base value.
         if (!decided[f] && !member.known[f]) continue;
-        update.fields.push_back({f, link.base[f], member.known[f], believed(w, old_base, t, f)});
+        update.fields.push_back({f, link.base[f], member.known[f], believed(w, old_base(), t, f)});
       }
       if (!update.fields.empty()) plan_.writes.push_back(std::move(update));
     }
@@ -445,13 +506,24 @@ class Planner {
   LinkDirectory &links_;
   const std::string &country_;
   std::vector<Working> work_;
-  std::unordered_map<std::int64_t, std::size_t> by_id_;
-  // Links new this cycle, by match rule and key, for the records read after them.
-  std::vector<std::unordered_map<std::string, std::vector<std::size_t>>> pending_;
+  std::unordered_map<std::int64_t, std::size_t> by_id_;  // the directory's links
+  std::vector<std::size_t> new_links_;                   // new link -1, -2, ...: its place in work_
+  // Links new this cycle, by match rule and key, for the records read after them: the
+  // newest link of each key, and per rule and link the one made before it with that key.
+  std::vector<std::unordered_map<std::string, std::size_t>> pending_;
+  std::vector<std::vector<std::size_t>> pending_next_;
   std::int64_t next_new_id_ = -1;
   std::set<std::pair<std::int64_t, std::size_t>> blocked_creates_;  // (link, system)
   CyclePlan plan_;
-  std::vector<std::vector<std::size_t>> changers_;  // merge's per-field buffer
+  std::vector<std::vector<std::size_t>> changers_;    // merge's per-field buffer
+  std::vector<std::uint64_t> base_hash_;              // merge's: the hash of each base value
+  std::vector<std::size_t> deleters_, updaters_;      // merge's: systems that deleted, updated
+  std::vector<bool> decided_;                         // merge's: fields settled this cycle
+  std::vector<std::pair<std::size_t, Value>> moved_;  // merge's: base values replaced
+  // resolve_identity's: the record's match keys, the links it could be, new links by key.
+  std::vector<std::optional<std::string>> keys_;
+  std::vector<const LinkState *> candidates_;
+  std::vector<std::size_t> made_;
 };
 
 }  // namespace

@@ -48,7 +48,8 @@ struct MemberWrite {
   std::vector<FieldWrite> guards;
 };
 
-// Why a field took the value it took this cycle, for the audit.
+// Why a field took the value it took this cycle, for the audit: kept for fields that
+// several systems changed or whose owner decided (a change from one side needs no reason).
 enum class Rule {
   one_side,      // changed in one system only (or to the same value in several)
   owner,         // its owner's change won over others

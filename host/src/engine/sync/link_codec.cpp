@@ -67,6 +67,18 @@ std::size_t utf8_sequence(std::string_view s, std::size_t at) {
 void append_json_string(std::string &out, std::string_view text) {
   out.push_back('"');
   for (std::size_t i = 0; i < text.size();) {
+    // A run of printable ASCII other than '"' and '\\' goes in as it is: most values are one.
+    std::size_t plain = i;
+    while (plain < text.size()) {
+      const auto p = static_cast<unsigned char>(text[plain]);
+      if (p < 0x20 || p >= 0x80 || p == '"' || p == '\\') break;
+      ++plain;
+    }
+    if (plain > i) {
+      out.append(text.substr(i, plain - i));
+      i = plain;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t n = utf8_sequence(text, i);
@@ -113,6 +125,8 @@ std::string encode_link(const LinkState &link) {
   std::string out;
   out.reserve(64 + link.members.size() * (32 + 16 * link.base.size()) + 24 * link.base.size());
   out += "{\"m\":[";
+  std::vector<std::uint64_t> base_hash(link.base.size());
+  for (std::size_t f = 0; f < link.base.size(); ++f) base_hash[f] = value_hash(link.base[f]);
   for (std::size_t s = 0; s < link.members.size(); ++s) {
     if (s > 0) out.push_back(',');
     const auto &m = link.members[s];
@@ -127,7 +141,7 @@ std::string encode_link(const LinkState &link) {
       const auto &h = m->known[f];
       if (!h) {
         out.push_back('.');
-      } else if (f < link.base.size() && *h == value_hash(link.base[f])) {
+      } else if (f < base_hash.size() && *h == base_hash[f]) {
         out.push_back('=');  // what the system holds is the agreed value: most fields
       } else {
         append_hash(out, *h);

@@ -25,10 +25,23 @@ T get(std::string_view bytes, std::size_t at) {
   return value;
 }
 
+// Buffers reused from one entry to the next: indexing every link of a first sync, an
+// allocation per entry showed.
+struct EntryScratch {
+  DigestBuilder digest;
+  std::vector<std::optional<std::uint64_t>> base_hash;  // per field, made when first needed
+};
+
 // Whether the link still owes a writable system something: a record it lacks, or a field
 // that differs from the agreed value (a write that failed or was declined).
-bool owes_a_write(const SyncModel &model, const LinkState &link) {
+bool owes_a_write(const SyncModel &model, const LinkState &link, EntryScratch &scratch) {
   if (link.delete_pending) return true;
+  std::vector<std::optional<std::uint64_t>> &base_hash = scratch.base_hash;
+  base_hash.assign(model.fields.size(), std::nullopt);
+  const auto hash_of_base = [&](std::size_t f) {
+    if (!base_hash[f]) base_hash[f] = value_hash(f < link.base.size() ? link.base[f] : Value());
+    return *base_hash[f];
+  };
   for (std::size_t t = 0; t < model.systems.size(); ++t) {
     const SystemModel &system = model.systems[t];
     if (!system.writable()) continue;
@@ -40,8 +53,7 @@ bool owes_a_write(const SyncModel &model, const LinkState &link) {
           (f < system.key.size() && system.key[f])) {
         continue;
       }
-      if (f < member.known.size() && member.known[f] &&
-          *member.known[f] != value_hash(f < link.base.size() ? link.base[f] : Value())) {
+      if (f < member.known.size() && member.known[f] && *member.known[f] != hash_of_base(f)) {
         return true;
       }
     }
@@ -98,14 +110,17 @@ std::string MemberIndex::encode(std::uint64_t fingerprint) const {
   return out;
 }
 
-std::optional<IndexEntry> index_entry(const SyncModel &model, std::size_t system,
-                                      const LinkState &link) {
+namespace {
+
+std::optional<IndexEntry> entry_of(const SyncModel &model, std::size_t system,
+                                   const LinkState &link, EntryScratch &scratch) {
   if (link.deleted || system >= link.members.size() || !link.members[system]) return std::nullopt;
   const MemberState &member = *link.members[system];
   if (member.deleted) return std::nullopt;
   IndexEntry entry{key_hash(member.key), link.id, dirty};
-  if (owes_a_write(model, link)) return entry;
-  DigestBuilder digest;
+  if (owes_a_write(model, link, scratch)) return entry;
+  DigestBuilder &digest = scratch.digest;
+  digest.clear();
   for (std::size_t f = 0; f < model.fields.size(); ++f) {
     if (!model.systems[system].reads[f]) continue;
     if (f >= member.known.size() || !member.known[f]) return entry;  // never seen: dirty
@@ -115,11 +130,21 @@ std::optional<IndexEntry> index_entry(const SyncModel &model, std::size_t system
   return entry;
 }
 
+}  // namespace
+
+std::optional<IndexEntry> index_entry(const SyncModel &model, std::size_t system,
+                                      const LinkState &link) {
+  EntryScratch scratch;
+  return entry_of(model, system, link, scratch);
+}
+
 std::optional<MemberIndex> MemberIndex::build(const SyncModel &model, std::size_t system,
                                               const std::vector<const LinkState *> &links) {
   MemberIndex index;
+  EntryScratch scratch;
+  index.entries_.reserve(links.size());
   for (const LinkState *link : links) {
-    if (auto entry = index_entry(model, system, *link)) index.entries_.push_back(*entry);
+    if (auto entry = entry_of(model, system, *link, scratch)) index.entries_.push_back(*entry);
   }
   if (!index.sort_and_check()) return std::nullopt;
   return index;
@@ -137,8 +162,9 @@ bool MemberIndex::update(const SyncModel &model, std::size_t system,
     });
   }
   entries_.reserve(entries_.size() + links.size());
+  EntryScratch scratch;
   for (const LinkState *link : links) {
-    if (auto entry = index_entry(model, system, *link)) entries_.push_back(*entry);
+    if (auto entry = entry_of(model, system, *link, scratch)) entries_.push_back(*entry);
   }
   return sort_and_check();
 }

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <soci/soci.h>
 #include <spdlog/spdlog.h>
@@ -14,6 +14,7 @@
 
 #include "engine/conversions.hpp"
 #include "engine/flow_runner.hpp"
+#include "engine/key_set.hpp"
 #include "engine/quota_governor.hpp"
 #include "engine/record_text.hpp"
 #include "engine/sync/link_codec.hpp"
@@ -171,17 +172,21 @@ class Cycle {
       if (applied[i]) written.insert(out.plan.writes[i].link);
     }
     std::int64_t next_id = repo_.max_link_id();
-    std::map<std::int64_t, std::int64_t> ids;
-    std::map<std::int64_t, std::string> changed;
+    std::unordered_map<std::int64_t, std::int64_t> ids;
+    ids.reserve(out.plan.links.size());
+    std::vector<std::pair<std::int64_t, std::string>> changed;
+    std::vector<const LinkState *> to_encode;
     for (std::size_t i = 0; i < out.plan.links.size(); ++i) {
       LinkState &link = out.plan.links[i];
       const std::int64_t planned = link.id;
       if (planned < 0) link.id = ++next_id;
-      ids[planned] = link.id;
+      ids.emplace(planned, link.id);
       if (planned < 0 || out.plan.changed[i] || written.contains(planned)) {
-        changed.emplace(link.id, encode_link(link));
+        changed.emplace_back(link.id, std::string());
+        to_encode.push_back(&link);
       }
     }
+    encode_links(to_encode, changed);
     const auto written_at = std::chrono::steady_clock::now();
     repo_.save_links(changed);
     save_indexes(out.plan.links);
@@ -215,6 +220,33 @@ class Cycle {
   }
 
  private:
+  // Encodes `links` into the texts of `into` (same order), on two threads when there are
+  // many: a first sync encodes every link.
+  static void encode_links(const std::vector<const LinkState *> &links,
+                           std::vector<std::pair<std::int64_t, std::string>> &into) {
+    const auto encode_range = [&](std::size_t from, std::size_t to) {
+      for (std::size_t i = from; i < to; ++i) into[i].second = encode_link(*links[i]);
+    };
+    const std::size_t half = links.size() / 2;
+    if (half < 10000) {
+      encode_range(0, links.size());
+      return;
+    }
+    // encode_link throws on text that is not UTF-8; the helper's error is rethrown here.
+    std::exception_ptr error;
+    {
+      std::jthread helper([&] {
+        try {
+          encode_range(half, links.size());
+        } catch (...) {
+          error = std::current_exception();
+        }
+      });
+      encode_range(0, half);
+    }
+    if (error) std::rethrow_exception(error);
+  }
+
   // Each readable system's member index: with all of them, a cycle skips the records that
   // did not change and loads only the links of those that did (see member_index.hpp).
   void open_indexes() {
@@ -310,38 +342,85 @@ class Cycle {
     return fields;
   }
 
-  std::vector<Observation> read(SyncCounts &counts) {
+  // What reading one system gave: kept apart per system, so that systems read at once.
+  struct SystemRead {
+    std::size_t system = 0;
+    std::unique_ptr<plugin::SourceStream> source;
+    bool changes = false;  // read by its changes since a cursor
+    std::string cursor;    // where the read reached
     std::vector<Observation> out;
+    SyncCounts counts;                     // read and failed
+    std::set<std::int64_t> changed_links;  // links of records read with other values
+    bool new_records = false;              // a record no index holds was read
+    long long unchanged = 0;               // records skipped as unchanged
+    std::string scratch;
+    DigestBuilder digest;
+    std::exception_ptr error;
+  };
+
+  std::vector<Observation> read(SyncCounts &counts) {
     seen_.assign(c_.sync.systems.size(), {});
     std::vector<std::size_t> partly_read;  // systems read by their changes since a cursor
+    // Sources are opened one after another (a connector takes one call at a time), then
+    // every system is read at once, each on its own thread: a cycle waits for its slowest
+    // system rather than for all of them in turn.
+    std::vector<SystemRead> reads;
     for (std::size_t s = 0; s < c_.sync.systems.size(); ++s) {
       if (!model_.systems[s].readable()) continue;
       const auto &system = c_.sync.systems[s];
-      const bool changes = system.read == "changes";
+      SystemRead &r = reads.emplace_back();
+      r.system = s;
+      r.changes = system.read == "changes";
       plugin::SourceOptions options;
       options.entity = system.entity;
-      options.mode = changes ? JN_READ_INCREMENTAL : JN_READ_SNAPSHOT;
+      options.mode = r.changes ? JN_READ_INCREMENTAL : JN_READ_SNAPSHOT;
       options.key_fields = system.key;
       options.fields = read_fields(s);
-      if (changes) options.cursor = runs_.cursor(chain(), system.name).value_or("");
-      if (changes && !options.cursor.empty()) partly_read.push_back(s);
-      auto source = c_.connectors.at(system.connector)->open_source(options);
-      std::unordered_set<std::string> &seen = seen_[s];
-      std::string cursor = options.cursor;
-      for (;;) {
-        const jn_source_batch &next = source->next();
-        if (next.batch != nullptr && next.batch->record_count > 0) {
-          read_batch(s, BatchView(*next.batch), out, seen, counts);
+      if (r.changes) options.cursor = runs_.cursor(chain(), system.name).value_or("");
+      if (r.changes && !options.cursor.empty()) partly_read.push_back(s);
+      r.cursor = options.cursor;
+      r.source = c_.connectors.at(system.connector)->open_source(options);
+    }
+    const auto read_all = [this](SystemRead &r) {
+      try {
+        for (;;) {
+          const jn_source_batch &next = r.source->next();
+          if (next.batch != nullptr && next.batch->record_count > 0) {
+            read_batch(r, BatchView(*next.batch));
+          }
+          r.cursor.assign(next.cursor.data, next.cursor.size);
+          if (next.end != 0) break;
         }
-        cursor.assign(next.cursor.data, next.cursor.size);
-        if (next.end != 0) break;
+      } catch (...) {
+        r.error = std::current_exception();
       }
-      if (changes) {
+    };
+    {
+      std::vector<std::jthread> readers;
+      for (std::size_t i = 1; i < reads.size(); ++i)
+        readers.emplace_back(read_all, std::ref(reads[i]));
+      if (!reads.empty()) read_all(reads.front());
+    }
+    std::vector<Observation> out;
+    std::size_t total = 0;
+    for (const SystemRead &r : reads) {
+      if (r.error) std::rethrow_exception(r.error);
+      total += r.out.size();
+    }
+    out.reserve(total);
+    for (SystemRead &r : reads) {
+      std::move(r.out.begin(), r.out.end(), std::back_inserter(out));
+      counts.read += r.counts.read;
+      counts.failed += r.counts.failed;
+      changed_links_.insert(r.changed_links.begin(), r.changed_links.end());
+      new_records_ = new_records_ || r.new_records;
+      unchanged_ += r.unchanged;
+      if (r.changes) {
         // Kept open: the source is told the cursor is durable once the cycle committed.
-        read_to_.emplace(s, std::make_pair(std::move(source), cursor));
-        continue;
+        read_to_.emplace(r.system, std::make_pair(std::move(r.source), r.cursor));
+      } else {
+        whole_.push_back(r.system);
       }
-      whole_.push_back(s);
     }
     // The links of what changed (all of them when a record is new: matching compares it
     // with every link), and of what a whole read lacks.
@@ -414,7 +493,7 @@ class Cycle {
           Observation o = observe(s, layout, record);
           const auto key = match_key(model_.match[rule.rule], o.values, country_);
           if (o.deleted || !key || *key != rule.queries[first + answer->query_index[r]].match_key ||
-              links_.find_member(s, o.key) != nullptr || !seen_[s].insert(o.key).second) {
+              links_.find_member(s, o.key) != nullptr || !seen_[s].insert(o.key)) {
             continue;
           }
           ++counts.read;
@@ -487,61 +566,63 @@ class Cycle {
 
   // True when the record is one the index holds with the same values (marked read and
   // skipped); otherwise notes what its link needs and leaves it to be observed.
-  bool quiet(std::size_t s, const ReadLayout &layout, const RecordView &record,
-             SyncCounts &counts) {
-    scratch_.clear();
+  bool quiet(SystemRead &r, const ReadLayout &layout, const RecordView &record) {
+    const std::size_t s = r.system;
+    std::string &scratch = r.scratch;
+    scratch.clear();
     for (std::size_t i = 0; i < layout.key.size(); ++i) {
-      if (i > 0) scratch_.push_back('\x1f');
-      append_text(scratch_, record.value(layout.key[i]));
+      if (i > 0) scratch.push_back('\x1f');
+      append_text(scratch, record.value(layout.key[i]));
     }
-    const std::size_t at = indexes_[s]->find(key_hash(scratch_));
+    const std::size_t at = indexes_[s]->find(key_hash(scratch));
     if (at == MemberIndex::npos) {
-      new_records_ = true;
+      r.new_records = true;
       return false;
     }
     if (quiet_[s][at]) {
-      ++counts.failed;
+      ++r.counts.failed;
       spdlog::warn("sync {}: system {} holds the key {} twice; the second is left out",
-                   c_.sync.name, c_.sync.systems[s].name, readable_key(scratch_));
+                   c_.sync.name, c_.sync.systems[s].name, readable_key(scratch));
       return true;
     }
-    digest_.clear();
+    r.digest.clear();
     for (const std::size_t field : layout.by_canonical) {
-      scratch_.clear();
-      append_text(scratch_, record.value(field));
-      digest_.add(text_hash(scratch_));
+      scratch.clear();
+      append_text(scratch, record.value(field));
+      r.digest.add(text_hash(scratch));
     }
     quiet_[s][at] = true;
-    if (digest_.digest() == indexes_[s]->at(at).digest) {
-      ++unchanged_;
+    if (r.digest.digest() == indexes_[s]->at(at).digest) {
+      ++r.unchanged;
       return true;
     }
-    changed_links_.insert(indexes_[s]->at(at).link);
+    r.changed_links.insert(indexes_[s]->at(at).link);
     return false;
   }
 
-  void read_batch(std::size_t s, const BatchView &in, std::vector<Observation> &out,
-                  std::unordered_set<std::string> &seen, SyncCounts &counts) {
+  void read_batch(SystemRead &r, const BatchView &in) {
+    const std::size_t s = r.system;
     const auto &system = c_.sync.systems[s];
     const ReadLayout layout = layout_of(s, in);
-    for (std::size_t r = 0; r < in.size(); ++r) {
-      const RecordView record = in.record(r);
-      ++counts.read;
+    KeySet &seen = seen_[s];
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      const RecordView record = in.record(i);
+      ++r.counts.read;
       if (record.failed()) {
-        ++counts.failed;
+        ++r.counts.failed;
         spdlog::warn("sync {}: system {}: a record cannot be read: {}", c_.sync.name, system.name,
                      record.error());
         continue;
       }
-      if (use_indexes_ && quiet(s, layout, record, counts)) continue;
+      if (use_indexes_ && quiet(r, layout, record)) continue;
       Observation o = observe(s, layout, record);
-      if (!seen.insert(o.key).second) {
-        ++counts.failed;
+      if (!seen.insert(o.key)) {
+        ++r.counts.failed;
         spdlog::warn("sync {}: system {} holds the key {} twice; the second is left out",
                      c_.sync.name, system.name, readable_key(o.key));
         continue;
       }
-      out.push_back(std::move(o));
+      r.out.push_back(std::move(o));
     }
   }
 
@@ -659,7 +740,7 @@ class Cycle {
     return subject;
   }
 
-  void record_reviews(SyncOutcome &out, const std::map<std::int64_t, std::int64_t> &ids) {
+  void record_reviews(SyncOutcome &out, const std::unordered_map<std::int64_t, std::int64_t> &ids) {
     for (const auto &r : out.plan.reviews) {
       const std::int64_t link = r.link == 0 ? 0 : ids.count(r.link) ? ids.at(r.link) : r.link;
       store::SyncReview v;
@@ -684,7 +765,7 @@ class Cycle {
   }
 
   void record_audit(const SyncOutcome &out, const std::vector<bool> &applied,
-                    const std::map<std::int64_t, std::int64_t> &ids) {
+                    const std::unordered_map<std::int64_t, std::int64_t> &ids) {
     std::map<std::pair<std::int64_t, std::size_t>, std::string> why;  // (link, field)
     for (const auto &d : out.plan.decisions) {
       if (!d.field || d.rule == Rule::one_side) continue;  // only what settled a contest
@@ -728,8 +809,9 @@ class Cycle {
   store::RunRepository runs_;
   // Systems read for their changes: the open source and the cursor it reached.
   std::map<std::size_t, std::pair<std::unique_ptr<plugin::SourceStream>, std::string>> read_to_;
-  std::vector<std::unordered_set<std::string>> seen_;  // per system: the keys read this cycle
-  std::vector<std::size_t> whole_;                     // systems read whole this cycle
+  // Per system: the keys read this cycle (64-bit hashes, as a flow's run keeps them).
+  std::vector<KeySet> seen_;
+  std::vector<std::size_t> whole_;  // systems read whole this cycle
   std::vector<std::optional<MemberIndex>> indexes_;
   std::vector<std::vector<bool>> quiet_;  // per system and index entry: read this cycle
   bool use_indexes_ = false;
@@ -737,8 +819,6 @@ class Cycle {
   bool new_records_ = false;              // a record no index holds was read
   std::set<std::int64_t> changed_links_;  // links of records read with other values
   long long unchanged_ = 0;               // records skipped as unchanged
-  std::string scratch_;
-  DigestBuilder digest_;
 
   std::string chain() const { return "sync:" + c_.sync.name; }
 };
