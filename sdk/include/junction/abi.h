@@ -16,7 +16,8 @@
  *    called on the failing call's thread before it returns. The host copies them.
  *  - Threads: the host calls each object (connector, source, sink) from one thread at a
  *    time, but not always the same thread, and different objects may be called at the
- *    same time (a run reads a source while it writes a sink). jn_host_api.log may be
+ *    same time (a run reads a source while it writes a sink; a sync reads the sources of
+ *    its systems at once, several of one connector among them). jn_host_api.log may be
  *    called from any thread.
  */
 #ifndef JUNCTION_ABI_H
