@@ -49,7 +49,7 @@ class Planner {
         pending_(model.match.size()),
         pending_next_(model.match.size()) {}
 
-  CyclePlan run(const std::vector<Observation> &observations) {
+  CyclePlan run(std::vector<Observation> &observations) {
     std::vector<const Observation *> unknown;
     for (const auto &o : observations) {
       if (o.system >= model_.systems.size() || !model_.systems[o.system].readable()) continue;
@@ -68,7 +68,15 @@ class Planner {
     for (const Observation *o : unknown) resolve_identity(*o);
     plan_.links.reserve(work_.size());
     plan_.changed.reserve(work_.size());
-    for (auto &w : work_) merge(w);
+    for (auto &w : work_) {
+      merge(w);
+      // The link is planned: its records' values go now rather than with all the others
+      // at the end, so the peak of a first sync is its records or its links, not both.
+      for (const Observation *o : w.seen) {
+        if (o == nullptr) continue;
+        Values().swap(observations[static_cast<std::size_t>(o - observations.data())].values);
+      }
+    }
     return std::move(plan_);
   }
 
@@ -355,10 +363,11 @@ class Planner {
         winner = newest(w, changed);
         rule = Rule::newest;
       }
-      const Value &won = value_at(w.seen[winner]->values, f);
-      if (const std::uint64_t h = value_hash(won); !revert && base_hash[f] != h) {
+      // A revert keeps the base (its owner, maybe not read this cycle, holds it).
+      const Value *won = revert ? nullptr : &value_at(w.seen[winner]->values, f);
+      if (const std::uint64_t h = won ? value_hash(*won) : 0; won && base_hash[f] != h) {
         moved.emplace_back(f, std::move(link.base[f]));
-        link.base[f] = won;
+        link.base[f] = *won;
         base_hash[f] = h;
         w.changed = true;
       }
@@ -554,7 +563,7 @@ std::optional<std::string> match_key(const MatchRule &rule, const Values &values
 }
 
 CyclePlan plan_cycle(const SyncModel &model, LinkDirectory &links,
-                     const std::vector<Observation> &observations, const std::string &country) {
+                     std::vector<Observation> observations, const std::string &country) {
   return Planner(model, links, country).run(observations);
 }
 

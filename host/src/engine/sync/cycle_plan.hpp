@@ -101,8 +101,9 @@ struct CyclePlan {
 // Plans one cycle from the records read (`observations`: per system, the records
 // changed since its cursor, or all of them for a snapshot). `country` is the default
 // region for phone normalizers.
+// The observations are taken (moved in, or copied) and freed as their links are planned.
 CyclePlan plan_cycle(const SyncModel &model, LinkDirectory &links,
-                     const std::vector<Observation> &observations, const std::string &country);
+                     std::vector<Observation> observations, const std::string &country);
 
 // Folds a write's result into its link: a create gives the member its key, an applied
 // update makes the written values known there, a remove marks the member deleted. A

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/sync/memory_link_directory.hpp"
 #include "engine/sync/sync_test_systems.hpp"
 
 namespace junction::engine::sync {
@@ -111,6 +112,33 @@ TEST(CyclePlan, UnderReviewAConflictIsHeldAndNothingIsWritten) {
   EXPECT_TRUE(next.reviews.empty());
   EXPECT_EQ(world.system(1).records.at(b).values[phone], "7");
   EXPECT_EQ(world.system(1).records.at(b).values[city], "Bath");
+}
+
+// A system read by its changes: the owner did not change, so the cycle has no record of
+// it; the foreign change is still reverted to the agreed value.
+TEST(CyclePlan, AChangeToAnOwnedFieldIsRevertedWhenTheOwnerWasNotRead) {
+  SyncModel model = two_systems();
+  model.field_owner = {-1, -1, 1, -1};  // the members database owns phone
+  MemoryLinkDirectory links(model, "GB");
+  LinkState link;
+  link.base = person("Ann", "ann@x.org", "1", "Leeds");
+  link.held.assign(4, false);
+  for (const char *key : {"c1", "m1"}) {
+    MemberState member;
+    member.key = key;
+    for (const auto &v : link.base) member.known.emplace_back(value_hash(v));
+    link.members.emplace_back(member);
+  }
+  links.put(link);
+  Observation edit{0, "c1", person("Ann", "ann@x.org", "666", "Leeds"), 5, false};
+  const auto plan = plan_cycle(model, links, {edit}, "GB");
+  ASSERT_EQ(plan.decisions.size(), 1U);
+  EXPECT_EQ(plan.decisions[0].rule, Rule::owner_revert);
+  ASSERT_EQ(plan.writes.size(), 1U);
+  EXPECT_EQ(plan.writes[0].system, 0U);
+  ASSERT_EQ(plan.writes[0].fields.size(), 1U);
+  EXPECT_EQ(plan.writes[0].fields[0].value, "1");
+  EXPECT_EQ(plan.links.at(0).base[phone], "1");
 }
 
 TEST(CyclePlan, AChangeToAFieldAnotherSystemOwnsIsReverted) {

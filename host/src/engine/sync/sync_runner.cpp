@@ -127,9 +127,9 @@ class Cycle {
     out.sync = c_.sync.name;
     out.model = model_;
     open_indexes();
-    const auto observations = read(out.counts);
+    auto observations = read(out.counts);
     const auto read_done = std::chrono::steady_clock::now();
-    out.plan = plan_cycle(model_, links_, observations, country_);
+    out.plan = plan_cycle(model_, links_, std::move(observations), country_);
     spdlog::info("sync {}: {} records read, {} unchanged since the last cycle; {} links planned",
                  c_.sync.name, out.counts.read, unchanged_, out.plan.links.size());
     spdlog::debug("sync {}: reading took {:.2f} s, planning {:.2f} s", c_.sync.name,

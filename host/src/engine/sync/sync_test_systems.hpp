@@ -107,8 +107,7 @@ class MemorySyncWorld {
   // cycle runs) apply the plan. Returns the plan.
   template <typename Between>
   CyclePlan cycle(Between between) {
-    const auto observations = read();
-    CyclePlan plan = plan_cycle(model_, links_, observations, "GB");
+    CyclePlan plan = plan_cycle(model_, links_, read(), "GB");
     between();
     apply_plan_in_memory(links_, plan, [this](const MemberWrite &w) { return apply(w); });
     return plan;
