@@ -85,6 +85,21 @@ std::map<std::int64_t, std::string> SyncRepository::load_links(
 }
 
 std::optional<std::string> SyncRepository::load_member_index(const std::string &system) {
+  if (is_sqlite(session_)) {
+    // SQLite keeps the bytes as a blob (an index written before as hex text still reads).
+    SqliteStatement st(session_,
+                       "SELECT entries, typeof(entries) = 'blob' FROM sync_member_index "
+                       "WHERE sync = ?1 AND system_name = ?2");
+    st.bind(1, sync_);
+    st.bind(2, system);
+    if (!st.step() || st.is_null(0)) return std::nullopt;
+    if (st.integer(1) != 0) return std::string(st.blob(0));
+    try {
+      return from_hex(std::string(st.text(0)));
+    } catch (const std::invalid_argument &) {
+      return std::nullopt;
+    }
+  }
   std::string hex;
   soci::indicator ind = soci::i_null;
   session_ << "SELECT entries FROM sync_member_index WHERE sync = :s AND system_name = :n",
@@ -98,6 +113,17 @@ std::optional<std::string> SyncRepository::load_member_index(const std::string &
 }
 
 void SyncRepository::save_member_index(const std::string &system, const std::string &bytes) {
+  if (is_sqlite(session_)) {
+    SqliteStatement st(session_,
+                       "INSERT INTO sync_member_index (sync, system_name, entries) VALUES "
+                       "(?1, ?2, ?3) ON CONFLICT (sync, system_name) DO UPDATE SET entries = "
+                       "excluded.entries");
+    st.bind(1, sync_);
+    st.bind(2, system);
+    st.bind_blob(3, bytes);
+    st.step();
+    return;
+  }
   const std::string hex = to_hex(bytes);
   session_ << "INSERT INTO sync_member_index (sync, system_name, entries) VALUES (:s, :n, :e) "
               "ON CONFLICT (sync, system_name) DO UPDATE SET entries = excluded.entries",
