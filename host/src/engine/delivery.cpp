@@ -278,7 +278,8 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
              removal ? std::string()
                      : merge_written_fields(
                            existed ? std::string_view(p.before->field_hashes) : std::string_view(),
-                           p.fields)});
+                           p.fields),
+             0, p.before->known && member_key == p.member_key});
         // A key of the target's own is only found again through the link.
         if (!p.linked && !p.row->source_key.empty() && !removal && member_key != p.row->key) {
           delivered.links.push_back({p.row->source_key, member_key});

@@ -132,6 +132,7 @@ class Run {
     result.counts = checkpoint(*source, stream, cursor, interrupted ? "interrupted" : nullptr);
     result.interrupted = interrupted;
     transaction_ = nullptr;
+    fold_member_updates();
     if (refused_unchanged_ > 0) {
       spdlog::info(
           "flow {}: {} records that {}/{} refused before are unchanged and were not "
@@ -160,6 +161,24 @@ class Run {
     // Everything up to the cursor is now durable on both sides.
     source.acknowledge(cursor);
     return total;
+  }
+
+  // Once the run has committed, in a short transaction of its own: member_updates folded
+  // back into member_state when they have grown large. A failure costs nothing but the
+  // fold, which a later run does.
+  void fold_member_updates() {
+    try {
+      soci::transaction fold(session_);
+      const std::size_t folded = states_.fold_updates();
+      fold.commit();
+      if (folded > 0) {
+        spdlog::debug("flow {}: folded {} member updates of {}/{}", c_.flow.name, folded,
+                      c_.flow.to.connector, c_.flow.to.entity);
+      }
+    } catch (const std::exception &e) {
+      spdlog::warn("flow {}: folding member updates of {}/{} failed: {}", c_.flow.name,
+                   c_.flow.to.connector, c_.flow.to.entity, store::readable_failure(e.what()));
+    }
   }
 
   std::unique_ptr<plugin::SourceStream> open_source_with_retries(

@@ -2,6 +2,10 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+#include <functional>
+#include <string_view>
+
 #include "store/sqlite_statement.hpp"
 #include "store/timestamps.hpp"
 #include "store/written_state_codec.hpp"
@@ -17,14 +21,42 @@ const char *const compare_one_sql =
     "SELECT written_hash IS ?3, written_hash, written_fields FROM member_state WHERE "
     "system_id = ?1 AND member_key = ?2";
 
-const char *const write_sqlite_sql =
+const char *const compare_updated_sql =
+    "SELECT written_hash IS ?3, written_hash, written_fields FROM member_updates WHERE "
+    "system_id = ?1 AND member_key = ?2";
+
+// A new member's row; nothing when it exists (its state then goes to member_updates).
+const char *const insert_sqlite_sql =
     "INSERT INTO member_state (system_id, member_key, written_hash, written_fields) VALUES "
+    "(?1, ?2, ?3, ?4) ON CONFLICT (system_id, member_key) DO NOTHING";
+const char *const update_sqlite_sql =
+    "INSERT INTO member_updates (system_id, member_key, written_hash, written_fields) VALUES "
     "(?1, ?2, ?3, ?4) ON CONFLICT (system_id, member_key) DO UPDATE SET "
     "written_hash = excluded.written_hash, written_fields = excluded.written_fields";
-const char *const write_postgres_sql =
+// On PostgreSQL a member thought new that exists after all (another run made it) is
+// rewritten in place, and an update of it that would shadow the row is removed.
+const char *const insert_postgres_sql =
     "INSERT INTO member_state (system_id, member_key, written_hash, written_fields) VALUES "
     "(:s, :k, :h, decode(:f, 'hex')) ON CONFLICT (system_id, member_key) DO UPDATE SET "
     "written_hash = excluded.written_hash, written_fields = excluded.written_fields";
+const char *const update_postgres_sql =
+    "INSERT INTO member_updates (system_id, member_key, written_hash, written_fields) VALUES "
+    "(:s, :k, :h, decode(:f, 'hex')) ON CONFLICT (system_id, member_key) DO UPDATE SET "
+    "written_hash = excluded.written_hash, written_fields = excluded.written_fields";
+
+// A comparison from a row of compare_one_sql or compare_updated_sql.
+void fill(Comparison &c, const SqliteStatement &row) {
+  c.known = true;
+  c.unchanged = row.integer(0) != 0;
+  if (!c.unchanged) {
+    if (!row.is_null(1)) c.written_hash = unpack_written_hash(row.integer(1));
+    if (!row.is_null(2)) c.field_hashes = unpack_written_fields(row.blob(2));
+  }
+}
+
+std::uint64_t key_hash(std::string_view key) {
+  return std::hash<std::string_view>{}(key);
+}
 
 // Apart from the write above: an upsert that may change a foreign-key column makes SQLite
 // keep a statement journal, a temporary file written on every row of a first load.
@@ -35,10 +67,11 @@ const char *const join_link_sql =
 // (on PostgreSQL each query is a round trip); `bind_into` binds the result vectors. False
 // when no row came back: SOCI then leaves the vectors as they were.
 template <typename BindInto>
-bool select_chunk(soci::session &session, std::int64_t system_id, const std::string &column_list,
-                  const std::string *keys, std::size_t count, BindInto bind_into) {
+bool select_chunk(soci::session &session, const char *table, std::int64_t system_id,
+                  const std::string &column_list, const std::string *keys, std::size_t count,
+                  BindInto bind_into) {
   std::string sql =
-      "SELECT " + column_list + " FROM member_state WHERE system_id = :s AND member_key IN (";
+      "SELECT " + column_list + " FROM " + table + " WHERE system_id = :s AND member_key IN (";
   for (std::size_t i = 0; i < count; ++i) sql += (i ? ", :k" : ":k") + std::to_string(i);
   sql += ")";
   const long long system = system_id;
@@ -108,8 +141,18 @@ SqliteStatement &MemberRepository::prepared(std::unique_ptr<SqliteStatement> &sl
 std::unordered_map<std::string, KnownRecord> MemberRepository::lookup(
     const std::vector<std::string> &keys) {
   std::unordered_map<std::string, KnownRecord> known;
-  const std::int64_t system = own_system(false);
-  if (system == 0) return known;
+  if (own_system(false) == 0) return known;
+  read_known("member_state", keys, known);
+  std::vector<std::string> updated;
+  for (const auto &k : keys) {
+    if (maybe_updated(k)) updated.push_back(k);
+  }
+  read_known("member_updates", updated, known);  // newer: replaces what the row said
+  return known;
+}
+
+void MemberRepository::read_known(const char *table, const std::vector<std::string> &keys,
+                                  std::unordered_map<std::string, KnownRecord> &known) {
   const std::string column_list = sqlite_
                                       ? "member_key, written_hash, hex(written_fields)"
                                       : "member_key, written_hash, encode(written_fields, 'hex')";
@@ -121,22 +164,43 @@ std::unordered_map<std::string, KnownRecord> MemberRepository::lookup(
     std::vector<soci::indicator> hash_null(count + 1);
     std::vector<std::string> fields(count + 1);
     std::vector<soci::indicator> fields_null(count + 1);
-    const bool any =
-        select_chunk(session_, system, column_list, &keys[start], count, [&](soci::statement &st) {
-          st.exchange(soci::into(found_keys));
-          st.exchange(soci::into(hashes, hash_null));
-          st.exchange(soci::into(fields, fields_null));
-        });
+    const bool any = select_chunk(session_, table, system_id_, column_list, &keys[start], count,
+                                  [&](soci::statement &st) {
+                                    st.exchange(soci::into(found_keys));
+                                    st.exchange(soci::into(hashes, hash_null));
+                                    st.exchange(soci::into(fields, fields_null));
+                                  });
     if (!any) continue;
     for (std::size_t i = 0; i < found_keys.size(); ++i) {
       KnownRecord &k = known[found_keys[i]];
-      if (hash_null[i] == soci::i_ok) k.written_hash = unpack_written_hash(hashes[i]);
-      if (fields_null[i] == soci::i_ok) {
-        k.field_hashes = unpack_written_fields(from_hex(fields[i]));
-      }
+      k.written_hash = hash_null[i] == soci::i_ok ? unpack_written_hash(hashes[i]) : "";
+      k.field_hashes =
+          fields_null[i] == soci::i_ok ? unpack_written_fields(from_hex(fields[i])) : "";
     }
   }
-  return known;
+}
+
+bool MemberRepository::any_updated() {
+  if (!updated_) {
+    std::vector<std::uint64_t> hashes;
+    const long long system = own_system(false);
+    if (system != 0) {
+      std::string key;
+      soci::statement st = (session_.prepare << "SELECT member_key FROM member_updates WHERE "
+                                                "system_id = :s",
+                            soci::use(system), soci::into(key));
+      st.execute();
+      while (st.fetch()) hashes.push_back(key_hash(key));
+    }
+    std::sort(hashes.begin(), hashes.end());
+    updated_ = std::move(hashes);
+  }
+  return !updated_->empty() || wrote_updates_;
+}
+
+bool MemberRepository::maybe_updated(const std::string &key) {
+  if (!any_updated()) return false;
+  return std::binary_search(updated_->begin(), updated_->end(), key_hash(key));
 }
 
 std::vector<Comparison> MemberRepository::compare(const std::vector<std::string> &keys,
@@ -145,8 +209,26 @@ std::vector<Comparison> MemberRepository::compare(const std::vector<std::string>
   if (own_system(false) == 0) return out;  // nothing was ever written to this system
   if (sqlite_) {
     const SqliteReadScope scope(session_);
-    SqliteStatement &st = prepared(compare_one_, compare_one_sql);
+    SqliteStatement &base = prepared(compare_one_, compare_one_sql);
+    const bool updates = any_updated();
     for (std::size_t i = 0; i < keys.size(); ++i) {
+      SqliteStatement &st = base;
+      if (updates && maybe_updated(keys[i])) {
+        SqliteStatement &update = prepared(compare_updated_, compare_updated_sql);
+        update.bind(2, keys[i]);
+        const auto hash = pack_written_hash(hashes[i]);
+        if (hash) {
+          update.bind(3, *hash);
+        } else {
+          update.bind_null(3);
+        }
+        if (update.step()) {
+          fill(out[i], update);
+          update.reset();
+          continue;
+        }
+        update.reset();
+      }
       st.bind(2, keys[i]);
       const auto hash = pack_written_hash(hashes[i]);
       if (hash) {
@@ -154,15 +236,7 @@ std::vector<Comparison> MemberRepository::compare(const std::vector<std::string>
       } else {
         st.bind_null(3);
       }
-      if (st.step()) {
-        Comparison &c = out[i];
-        c.known = true;
-        c.unchanged = st.integer(0) != 0;
-        if (!c.unchanged) {
-          if (!st.is_null(1)) c.written_hash = unpack_written_hash(st.integer(1));
-          if (!st.is_null(2)) c.field_hashes = unpack_written_fields(st.blob(2));
-        }
-      }
+      if (st.step()) fill(out[i], st);
       st.reset();
     }
     return out;
@@ -186,48 +260,113 @@ std::vector<Comparison> MemberRepository::compare(const std::vector<std::string>
 
 void MemberRepository::record_writes(const std::vector<RecordWrite> &writes) {
   if (writes.empty()) return;
-  const std::int64_t system = own_system(true);
+  own_system(true);
   if (sqlite_) {
-    SqliteStatement &st = prepared(write_one_, write_sqlite_sql);
-    std::string fields;
+    std::string scratch;
     for (const auto &w : writes) {
-      st.bind(2, w.key);
-      const auto hash = pack_written_hash(w.hash);
-      if (hash) {
-        st.bind(3, *hash);
-      } else {
-        st.bind_null(3);
+      if (!w.existing) {
+        SqliteStatement &insert = prepared(insert_one_, insert_sqlite_sql);
+        step_write(insert, w, scratch);
+        if (insert.changes() > 0) continue;
       }
-      if (w.field_hashes.empty()) {
-        st.bind_null(4);
-      } else {
-        fields = pack_written_fields(w.field_hashes);
-        st.bind_blob(4, fields);
-      }
-      st.step();
-      st.reset();
+      step_write(prepared(update_one_, update_sqlite_sql), w, scratch);
+      wrote_updates_ = true;
     }
     join_links(writes);
     return;
   }
-  std::vector<long long> systems(writes.size(), system);
+  std::vector<const RecordWrite *> fresh;
+  std::vector<const RecordWrite *> known;
+  for (const auto &w : writes) (w.existing ? known : fresh).push_back(&w);
+  if (!fresh.empty()) {
+    write_postgres(fresh, insert_postgres_sql);
+    if (any_updated()) {
+      std::vector<long long> systems(fresh.size(), system_id_);
+      std::vector<std::string> keys;
+      for (const auto *w : fresh) keys.push_back(w->key);
+      session_ << "DELETE FROM member_updates WHERE system_id = :s AND member_key = :k",
+          soci::use(systems), soci::use(keys);
+    }
+  }
+  if (!known.empty()) {
+    write_postgres(known, update_postgres_sql);
+    wrote_updates_ = true;
+  }
+  join_links(writes);
+}
+
+void MemberRepository::record_new_members(const std::vector<RecordWrite> &writes) {
+  if (writes.empty()) return;
+  own_system(true);
+  if (sqlite_) {
+    std::string scratch;
+    for (const auto &w : writes) step_write(prepared(insert_one_, insert_sqlite_sql), w, scratch);
+  } else {
+    std::vector<const RecordWrite *> all;
+    for (const auto &w : writes) all.push_back(&w);
+    write_postgres(all, insert_postgres_sql);
+  }
+  join_links(writes);
+}
+
+void MemberRepository::step_write(SqliteStatement &st, const RecordWrite &w, std::string &scratch) {
+  st.bind(2, w.key);
+  const auto hash = pack_written_hash(w.hash);
+  if (hash) {
+    st.bind(3, *hash);
+  } else {
+    st.bind_null(3);
+  }
+  if (w.field_hashes.empty()) {
+    st.bind_null(4);
+  } else {
+    scratch = pack_written_fields(w.field_hashes);
+    st.bind_blob(4, scratch);
+  }
+  st.step();
+  st.reset();
+}
+
+void MemberRepository::write_postgres(const std::vector<const RecordWrite *> &writes,
+                                      const char *sql) {
+  std::vector<long long> systems(writes.size(), system_id_);
   std::vector<std::string> keys;
   std::vector<long long> hashes;
   std::vector<soci::indicator> hash_null;
   std::vector<std::string> fields;
   std::vector<soci::indicator> fields_null;
-  for (const auto &w : writes) {
-    keys.push_back(w.key);
-    const auto hash = pack_written_hash(w.hash);
+  for (const auto *w : writes) {
+    keys.push_back(w->key);
+    const auto hash = pack_written_hash(w->hash);
     hashes.push_back(hash.value_or(0));
     hash_null.push_back(hash ? soci::i_ok : soci::i_null);
-    fields.push_back(w.field_hashes.empty() ? std::string()
-                                            : to_hex(pack_written_fields(w.field_hashes)));
-    fields_null.push_back(w.field_hashes.empty() ? soci::i_null : soci::i_ok);
+    fields.push_back(w->field_hashes.empty() ? std::string()
+                                             : to_hex(pack_written_fields(w->field_hashes)));
+    fields_null.push_back(w->field_hashes.empty() ? soci::i_null : soci::i_ok);
   }
-  session_ << write_postgres_sql, soci::use(systems), soci::use(keys), soci::use(hashes, hash_null),
+  session_ << sql, soci::use(systems), soci::use(keys), soci::use(hashes, hash_null),
       soci::use(fields, fields_null);
-  join_links(writes);
+}
+
+std::size_t MemberRepository::fold_updates(std::size_t min_rows, double fraction) {
+  const long long system = own_system(false);
+  if (system == 0) return 0;
+  long long updates = 0;
+  session_ << "SELECT COUNT(*) FROM member_updates WHERE system_id = :s", soci::use(system),
+      soci::into(updates);
+  if (updates <= 0 || static_cast<std::size_t>(updates) < min_rows) return 0;
+  long long members = 0;
+  session_ << "SELECT COUNT(*) FROM member_state WHERE system_id = :s", soci::use(system),
+      soci::into(members);
+  if (static_cast<double>(updates) < fraction * static_cast<double>(members)) return 0;
+  session_ << "UPDATE member_state SET written_hash = u.written_hash, written_fields = "
+              "u.written_fields FROM member_updates AS u WHERE member_state.system_id = "
+              "u.system_id AND member_state.member_key = u.member_key AND u.system_id = :s",
+      soci::use(system);
+  session_ << "DELETE FROM member_updates WHERE system_id = :s", soci::use(system);
+  updated_.reset();
+  wrote_updates_ = false;
+  return static_cast<std::size_t>(updates);
 }
 
 void MemberRepository::join_links(const std::vector<RecordWrite> &writes) {
@@ -378,11 +517,12 @@ std::vector<long long> MemberRepository::link_ids(const std::vector<std::string>
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
     std::vector<std::string> found_keys(count + 1);
     std::vector<long long> found_links(count + 1);
-    const bool any = select_chunk(session_, system, "member_key, COALESCE(link_id, 0)",
-                                  &keys[start], count, [&](soci::statement &st) {
-                                    st.exchange(soci::into(found_keys));
-                                    st.exchange(soci::into(found_links));
-                                  });
+    const bool any =
+        select_chunk(session_, "member_state", system, "member_key, COALESCE(link_id, 0)",
+                     &keys[start], count, [&](soci::statement &st) {
+                       st.exchange(soci::into(found_keys));
+                       st.exchange(soci::into(found_links));
+                     });
     if (!any) continue;
     for (std::size_t i = 0; i < found_keys.size(); ++i) found[found_keys[i]] = found_links[i];
   }

@@ -2,6 +2,12 @@
 // key), whichever flow touched it: the hash of what it last wrote there, whole and per
 // field (change detection, echo suppression), and its link. A system (connector, entity)
 // is a small number in each member row; hashes are kept binary (written_state_codec).
+//
+// A member's row in member_state is written when the member is new; what is written to it
+// later is appended to member_updates, which shadows the row, and folded back into
+// member_state when the updates have grown to a good part of the system (fold_updates).
+// Changed records are scattered across the table: rewriting each one's row in place
+// would rewrite one page of the store per changed record.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +43,9 @@ struct RecordWrite {
   std::string hash;  // the content hash (hex), "deleted" or ""
   std::string field_hashes;
   long long link_id = 0;  // joins the member to this link; 0 keeps the one it has
+  // The member was known before the write (compare() said so): its state goes to
+  // member_updates. False: a new member's row, or member_updates when the row exists.
+  bool existing = false;
 };
 
 // A source record delivered to a member of this system for the first time: the two are
@@ -61,6 +70,15 @@ class MemberRepository {
 
   // Records what was written, with the hash of it.
   void record_writes(const std::vector<RecordWrite> &writes);
+
+  // Records members the store never held, in member_state only: for a migration that
+  // converts older tables, before member_updates exists.
+  void record_new_members(const std::vector<RecordWrite> &writes);
+
+  // Folds this system's member_updates into member_state once they number at least
+  // `min_rows` and `fraction` of its members: rare rewrites of the table that keep
+  // member_updates small. Returns the number of updates folded (0: none yet).
+  std::size_t fold_updates(std::size_t min_rows = 65536, double fraction = 0.25);
 
   // Numbers this system and `source`'s (connector, entity) before a run's transaction
   // begins, so that a first run never holds a new system's row while others wait for it.
@@ -88,6 +106,19 @@ class MemberRepository {
 
  private:
   SqliteStatement &prepared(std::unique_ptr<SqliteStatement> &slot, const char *sql);
+  // Whether member_updates may hold the key's state: a sorted list of the hashes of the
+  // keys it held for this system when first asked, so that most keys cost no second
+  // look-up. (A reader does not see what a run writes before it commits, and a run
+  // writes each key once.)
+  bool maybe_updated(const std::string &key);
+  bool any_updated();
+  // Binds a write to an insert or update statement of this system (parameters 2 to 4)
+  // and runs it.
+  static void step_write(SqliteStatement &st, const RecordWrite &w, std::string &scratch);
+  void write_postgres(const std::vector<const RecordWrite *> &writes, const char *sql);
+  // What `table` (member_state or member_updates) holds of these keys, into `known`.
+  void read_known(const char *table, const std::vector<std::string> &keys,
+                  std::unordered_map<std::string, KnownRecord> &known);
   void join_links(const std::vector<RecordWrite> &writes);
   // This system's number; 0 when it was never written (and `create` is false).
   std::int64_t own_system(bool create);
@@ -98,10 +129,14 @@ class MemberRepository {
   std::string entity_;
   std::int64_t system_id_ = 0;
   std::unordered_map<std::string, std::int64_t> systems_;  // by connector + "\x1f" + entity
+  std::optional<std::vector<std::uint64_t>> updated_;      // see maybe_updated()
+  bool wrote_updates_ = false;                             // through this repository
   // On SQLite: statements prepared once, run once per record.
   bool sqlite_;
   std::unique_ptr<SqliteStatement> compare_one_;
-  std::unique_ptr<SqliteStatement> write_one_;
+  std::unique_ptr<SqliteStatement> compare_updated_;
+  std::unique_ptr<SqliteStatement> insert_one_;
+  std::unique_ptr<SqliteStatement> update_one_;
   std::unique_ptr<SqliteStatement> linked_one_;
   std::unique_ptr<SqliteStatement> source_link_;
   std::unique_ptr<SqliteStatement> new_link_;

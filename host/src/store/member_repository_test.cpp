@@ -1,6 +1,7 @@
 #include "store/member_repository.hpp"
 
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <cstdio>
 #include <random>
@@ -100,6 +101,86 @@ TEST(MembersOnPostgres, ComparesKeysWithWhatWasWritten) {
   auto store = StateStore::open(*parse_store_location(url, "/", why));
   // The test cluster is shared: a connector name of its own keeps this test apart.
   compares_keys_with_what_was_written(*store, "crm-" + std::to_string(std::random_device{}()));
+}
+
+// Rows of a table for a connector's members.
+long long rows_of(soci::session &session, const std::string &table, const std::string &connector) {
+  long long n = 0;
+  session << "SELECT COUNT(*) FROM " + table +
+                 " t JOIN systems s ON s.system_id = t.system_id WHERE s.connector = :c",
+      soci::use(connector), soci::into(n);
+  return n;
+}
+
+// Writes to known members are appended to member_updates, which shadows their rows until a
+// fold writes them back; a member thought new that exists after all still ends newest.
+void appends_updates_and_folds_them(StateStore &store, const std::string &connector) {
+  auto &session = store.session();
+  MemberRepository states(session, connector, "contacts");
+  std::vector<RecordWrite> writes;
+  for (int i = 0; i < 10; ++i) writes.push_back({"k" + std::to_string(i), hash_of(i), fields_a});
+  states.record_writes(writes);
+  EXPECT_EQ(rows_of(session, "member_state", connector), 10);
+  EXPECT_EQ(rows_of(session, "member_updates", connector), 0);
+
+  writes.clear();
+  for (int i = 0; i < 5; ++i) {
+    writes.push_back({"k" + std::to_string(i), hash_of(100 + i), fields_b, 0, true});
+  }
+  states.record_writes(writes);
+  states.record_writes({{"k1", hash_of(200), fields_a},  // thought new, exists
+                        {"k2", hash_of(300), fields_b, 0, true},
+                        {"k3", "deleted", "", 0, true}});
+  EXPECT_EQ(rows_of(session, "member_state", connector), 10);
+  EXPECT_GE(rows_of(session, "member_updates", connector), 4);
+  EXPECT_LE(rows_of(session, "member_updates", connector), 5);  // one row per member
+
+  const auto expect_newest = [&](MemberRepository &r) {
+    const auto c = r.compare({"k0", "k1", "k2", "k3", "k4", "k7", "k0"},
+                             {hash_of(100), hash_of(200), hash_of(300), "deleted", hash_of(104),
+                              hash_of(7), hash_of(0)});
+    for (std::size_t i = 0; i < 6; ++i) EXPECT_TRUE(c[i].unchanged) << i;
+    EXPECT_TRUE(c[6].known);
+    EXPECT_FALSE(c[6].unchanged);
+    EXPECT_EQ(c[6].written_hash, kept(100));
+    EXPECT_EQ(c[6].field_hashes, fields_b);
+    const auto known = r.lookup({"k0", "k1", "k3", "k7", "zz"});
+    ASSERT_EQ(known.size(), 4U);
+    EXPECT_EQ(known.at("k0").written_hash, kept(100));
+    EXPECT_EQ(known.at("k0").field_hashes, fields_b);
+    EXPECT_EQ(known.at("k1").written_hash, kept(200));
+    EXPECT_EQ(known.at("k1").field_hashes, fields_a);
+    EXPECT_EQ(known.at("k3").written_hash, "deleted");
+    EXPECT_EQ(known.at("k7").written_hash, kept(7));
+  };
+  {
+    MemberRepository reader(session, connector, "contacts");
+    expect_newest(reader);
+  }
+  EXPECT_EQ(states.fold_updates(100, 0.25), 0U);  // fewer than 100
+  EXPECT_EQ(states.fold_updates(1, 0.9), 0U);     // fewer than 90% of the members
+  EXPECT_GE(states.fold_updates(1, 0.25), 4U);
+  EXPECT_EQ(rows_of(session, "member_updates", connector), 0);
+  EXPECT_EQ(rows_of(session, "member_state", connector), 10);
+  expect_newest(states);
+  MemberRepository reader(session, connector, "contacts");
+  expect_newest(reader);
+  // After the fold a write appends again.
+  states.record_writes({{"k5", hash_of(500), fields_a, 0, true}});
+  EXPECT_EQ(rows_of(session, "member_updates", connector), 1);
+  MemberRepository later(session, connector, "contacts");
+  EXPECT_TRUE(later.compare({"k5"}, {hash_of(500)})[0].unchanged);
+}
+
+TEST_F(Members, AppendsUpdatesAndFoldsThemOnSqlite) {
+  appends_updates_and_folds_them(*store_, "crm");
+}
+
+TEST(MembersOnPostgres, AppendsUpdatesAndFoldsThem) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  std::string why;
+  auto store = StateStore::open(*parse_store_location(url, "/", why));
+  appends_updates_and_folds_them(*store, "crm-" + std::to_string(std::random_device{}()));
 }
 
 }  // namespace

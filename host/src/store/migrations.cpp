@@ -97,7 +97,7 @@ void move_members_to_systems(soci::session &session, Backend) {
       by_system[{connectors[i], entities[i]}].push_back(std::move(w));
     }
     for (const auto &[system, writes] : by_system) {
-      MemberRepository(session, system.first, system.second).record_writes(writes);
+      MemberRepository(session, system.first, system.second).record_new_members(writes);
     }
     after_connector = connectors.back();
     after_entity = entities.back();
@@ -476,6 +476,18 @@ const std::vector<MigrationSource> &sources() {
                 system_name TEXT NOT NULL,
                 entries TEXT NOT NULL,
                 PRIMARY KEY (sync, system_name)))",
+       }},
+      {13,
+       "what is written to known members is appended, not rewritten in place",
+       {
+           // The newest written state of a member whose row in member_state it shadows,
+           // until fold_updates writes it back there (store/member_repository).
+           R"(CREATE TABLE member_updates (
+                system_id {bigint} NOT NULL,
+                member_key TEXT NOT NULL,
+                written_hash {bigint},
+                written_fields {blob}))",
+           "CREATE UNIQUE INDEX member_updates_by_key ON member_updates (system_id, member_key)",
        }},
   };
   return all;

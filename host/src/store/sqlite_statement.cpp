@@ -67,6 +67,10 @@ std::int64_t SqliteStatement::integer(int column) const {
   return sqlite3_column_int64(statement_, column);
 }
 
+int SqliteStatement::changes() const {
+  return sqlite3_changes(connection_);
+}
+
 bool SqliteStatement::is_null(int column) const {
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }

@@ -38,6 +38,8 @@ class SqliteStatement {
   std::string_view blob(int column) const;
   std::int64_t integer(int column) const;
   bool is_null(int column) const;
+  // Rows the connection's last finished INSERT, UPDATE or DELETE changed.
+  int changes() const;
 
  private:
   sqlite_api::sqlite3 *connection_;

@@ -23,11 +23,12 @@ namespace junction::store {
 namespace {
 
 const std::vector<std::string> expected_tables = {
-    "api_quota_use", "audit_context",     "audit_entry",  "audit_legacy_entry",
-    "cursors",       "error_queue",       "field_lists",  "flow_snapshot",
-    "links",         "member_state",      "runs",         "schema_migrations",
-    "sync_links",    "sync_member_index", "sync_reviews", "systems",
-    "webhook_events"};
+    "api_quota_use",      "audit_context",  "audit_entry",
+    "audit_legacy_entry", "cursors",        "error_queue",
+    "field_lists",        "flow_snapshot",  "links",
+    "member_state",       "member_updates", "runs",
+    "schema_migrations",  "sync_links",     "sync_member_index",
+    "sync_reviews",       "systems",        "webhook_events"};
 
 std::vector<std::string> sqlite_tables(soci::session &s) {
   std::vector<std::string> names(64);
