@@ -165,6 +165,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
     bool linked = false;
   };
   std::vector<Pending> pending;
+  const std::uint64_t list_hash = field_list_hash(view);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (known[i].unchanged) {
       ++counts.unchanged;
@@ -172,8 +173,9 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
       continue;
     }
     const RecordView record = view.record(rows[i].mapped_row);
-    std::string fields =
-        record.operation() == Operation::remove ? std::string() : field_hashes(record, view);
+    std::string fields = record.operation() == Operation::remove
+                             ? std::string()
+                             : field_hashes(record, view, list_hash);
     FieldDifferences differences;
     if (known[i].known && known[i].written_hash != deleted_hash && !fields.empty()) {
       // Another flow may have written this member last: the fields this flow writes are
@@ -212,7 +214,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
     delivered.context.all_fields += view.field_name(f);
   }
   if (!pending.empty() && view.field_count() > 0) {
-    const std::string set_hash = field_hashes(view.record(0), view).substr(0, 8);
+    const std::string set_hash = field_hashes(view.record(0), view, list_hash).substr(0, 8);
     if (registered_.insert(set_hash).second) delivered.field_sets.emplace_back(set_hash, names_key);
   }
   const auto started = std::chrono::steady_clock::now();

@@ -220,5 +220,33 @@ TEST(RecordHash, ChangesWithAnyNameTypeOrValue) {
             hash_of({"a", "b"}, {Value::string("1"), Value::string("x")}));
 }
 
+// Eight hex digits for the field names, then eight per field: a changed value changes its
+// field's digits only, a renamed field the names' digits.
+TEST(RecordHash, FieldHashesChangeOnlyWhereTheRecordDid) {
+  auto fields_of = [](const std::vector<std::string> &fields, const std::vector<Value> &values) {
+    BatchBuilder b;
+    b.set_fields(fields);
+    const auto r = b.add_record();
+    for (std::size_t i = 0; i < values.size(); ++i) b.set(r, i, values[i]);
+    const BatchView v(*b.batch());
+    const std::string plain = field_hashes(v.record(0), v);
+    EXPECT_EQ(plain, field_hashes(v.record(0), v, field_list_hash(v)));
+    return plain;
+  };
+  const auto base =
+      fields_of({"a", "b", "c"}, {Value::string("1"), Value::int64(2), Value::null()});
+  ASSERT_EQ(base.size(), 32U);
+  EXPECT_EQ(base.find_first_not_of("0123456789abcdef"), std::string::npos);
+  const auto changed =
+      fields_of({"a", "b", "c"}, {Value::string("1"), Value::int64(3), Value::null()});
+  EXPECT_EQ(changed.substr(0, 16), base.substr(0, 16));
+  EXPECT_NE(changed.substr(16, 8), base.substr(16, 8));
+  EXPECT_EQ(changed.substr(24), base.substr(24));
+  const auto renamed =
+      fields_of({"a", "b", "d"}, {Value::string("1"), Value::int64(2), Value::null()});
+  EXPECT_NE(renamed.substr(0, 8), base.substr(0, 8));
+  EXPECT_EQ(renamed.substr(8), base.substr(8));
+}
+
 }  // namespace
 }  // namespace junction::engine

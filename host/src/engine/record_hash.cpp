@@ -13,9 +13,9 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-// Eight hex digits of the low 32 bits; called per field, so no printf.
-void append_hex32(std::string &out, std::uint64_t h) {
-  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(hex_digits[(h >> shift) & 15U]);
+// Eight hex digits of the low 32 bits at `to`; called per field, so no printf.
+void put_hex32(char *to, std::uint64_t h) {
+  for (int i = 7; i >= 0; --i, h >>= 4) to[i] = hex_digits[h & 15U];
 }
 
 }  // namespace
@@ -53,24 +53,34 @@ std::string content_hash(const RecordView &record, const BatchView &batch) {
   return text;
 }
 
-std::string field_hashes(const RecordView &record, const BatchView &batch) {
+std::uint64_t field_list_hash(const BatchView &batch) {
   std::string names;
   for (std::size_t f = 0; f < batch.field_count(); ++f) {
     names += batch.field_name(f);
     names.push_back('\x1f');
   }
-  std::string out;
-  out.reserve(8 * (batch.field_count() + 1));
-  append_hex32(out, XXH3_64bits(names.data(), names.size()));
+  return XXH3_64bits(names.data(), names.size());
+}
+
+std::string field_hashes(const RecordView &record, const BatchView &batch) {
+  return field_hashes(record, batch, field_list_hash(batch));
+}
+
+std::string field_hashes(const RecordView &record, const BatchView &batch,
+                         std::uint64_t list_hash) {
+  std::string out(8 * (batch.field_count() + 1), '0');
+  put_hex32(out.data(), list_hash);
   for (std::size_t f = 0; f < batch.field_count(); ++f) {
     const Value v = record.value(f);
-    std::uint64_t seed = v.raw().type;
+    const std::uint64_t seed = v.raw().type;
+    std::uint64_t h = 0;
     if (v.has_text()) {
-      append_hex32(out, XXH3_64bits_withSeed(v.text().data(), v.text().size(), seed));
+      h = XXH3_64bits_withSeed(v.text().data(), v.text().size(), seed);
     } else {
       const std::int64_t bits = v.is_null() || v.is_absent() ? 0 : v.raw().u.i64;
-      append_hex32(out, XXH3_64bits_withSeed(&bits, sizeof bits, seed));
+      h = XXH3_64bits_withSeed(&bits, sizeof bits, seed);
     }
+    put_hex32(out.data() + 8 * (f + 1), h);
   }
   return out;
 }

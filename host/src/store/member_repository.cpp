@@ -207,6 +207,15 @@ std::vector<Comparison> MemberRepository::compare(const std::vector<std::string>
                                                   const std::vector<std::string> &hashes) {
   std::vector<Comparison> out(keys.size());
   if (own_system(false) == 0) return out;  // nothing was ever written to this system
+  if (!members_when_first_compared_) {
+    int any = 0;
+    const long long system = system_id_;
+    session_ << "SELECT COUNT(*) FROM (SELECT 1 FROM member_state WHERE system_id = :s LIMIT 1) "
+                "AS one",
+        soci::use(system), soci::into(any);
+    members_when_first_compared_ = any > 0;
+  }
+  if (!*members_when_first_compared_) return out;
   if (sqlite_) {
     const SqliteReadScope scope(session_);
     SqliteStatement &base = prepared(compare_one_, compare_one_sql);

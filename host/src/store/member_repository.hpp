@@ -64,7 +64,10 @@ class MemberRepository {
   std::unordered_map<std::string, KnownRecord> lookup(const std::vector<std::string> &keys);
 
   // For each key, whether `hashes` (aligned with `keys`) is what was last written. Unchanged
-  // keys copy nothing: re-runs compare millions of them.
+  // keys copy nothing: re-runs compare millions of them. A system that held no members
+  // when first compared is taken as empty for the rest of this repository's life (a
+  // run's), so a first load looks nothing up; members another run adds meanwhile cost
+  // writes again, never a skipped one.
   std::vector<Comparison> compare(const std::vector<std::string> &keys,
                                   const std::vector<std::string> &hashes);
 
@@ -131,6 +134,7 @@ class MemberRepository {
   std::unordered_map<std::string, std::int64_t> systems_;  // by connector + "\x1f" + entity
   std::optional<std::vector<std::uint64_t>> updated_;      // see maybe_updated()
   bool wrote_updates_ = false;                             // through this repository
+  std::optional<bool> members_when_first_compared_;        // see compare()
   // On SQLite: statements prepared once, run once per record.
   bool sqlite_;
   std::unique_ptr<SqliteStatement> compare_one_;

@@ -1,6 +1,8 @@
 #include "store/written_state_codec.hpp"
 
+#include <array>
 #include <charconv>
+#include <cstdint>
 #include <stdexcept>
 
 namespace junction::store {
@@ -9,20 +11,31 @@ namespace {
 constexpr char digits[] = "0123456789abcdef";
 constexpr std::size_t word_hex = 8;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// A hex digit's value by character; -1 for anything else. Written state is packed once per
+// changed record, so the digits are decoded by table.
+constexpr std::array<std::int8_t, 256> hex_values = [] {
+  std::array<std::int8_t, 256> t{};
+  t.fill(-1);
+  for (int c = 0; c < 10; ++c) t['0' + c] = static_cast<std::int8_t>(c);
+  for (int c = 0; c < 6; ++c) {
+    t['a' + c] = static_cast<std::int8_t>(10 + c);
+    t['A' + c] = static_cast<std::int8_t>(10 + c);
+  }
+  return t;
+}();
 
 void append_hex_bytes(std::string &out, std::string_view hex) {
+  const std::size_t start = out.size();
+  out.resize(start + hex.size() / 2);
+  char *to = out.data() + start;
+  int bad = 0;
   for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    const int high = hex_value(hex[i]);
-    const int low = hex_value(hex[i + 1]);
-    if (high < 0 || low < 0) throw std::invalid_argument("written fields hold a non-hex digit");
-    out.push_back(static_cast<char>((high << 4) | low));
+    const int high = hex_values[static_cast<unsigned char>(hex[i])];
+    const int low = hex_values[static_cast<unsigned char>(hex[i + 1])];
+    bad |= high | low;  // negative once any digit is not hex
+    *to++ = static_cast<char>(((high & 15) << 4) | (low & 15));
   }
+  if (bad < 0) throw std::invalid_argument("written fields hold a non-hex digit");
 }
 
 }  // namespace

@@ -32,6 +32,16 @@ TEST(WrittenStateCodec, WrittenFieldsArePackedWordsWithACountPerSegment) {
   EXPECT_THROW(pack_written_fields("0000000a1111"), std::invalid_argument);
   EXPECT_THROW(pack_written_fields("0000000a1111111g"), std::invalid_argument);
   EXPECT_THROW(unpack_written_fields(std::string("\x00\x02\x00", 3)), std::invalid_argument);
+  EXPECT_THROW(pack_written_fields("0000000a1111111\xff"), std::invalid_argument);
+  EXPECT_EQ(pack_written_fields("0000000A1111111F"), pack_written_fields("0000000a1111111f"));
+}
+
+TEST(WrittenStateCodec, EveryByteSurvivesHexAndBack) {
+  std::string bytes;
+  for (int b = 0; b < 256; ++b) bytes.push_back(static_cast<char>(b));
+  EXPECT_EQ(from_hex(to_hex(bytes)), bytes);
+  EXPECT_THROW(from_hex("0g"), std::invalid_argument);
+  EXPECT_THROW(from_hex("abc"), std::invalid_argument);
   EXPECT_EQ(from_hex("0A0b"), std::string("\x0a\x0b"));
 }
 
