@@ -292,6 +292,7 @@ void MemberRepository::record_writes(const std::vector<RecordWrite> &writes) {
     if (any_updated()) {
       std::vector<long long> systems(fresh.size(), system_id_);
       std::vector<std::string> keys;
+      keys.reserve(fresh.size());
       for (const auto *w : fresh) keys.push_back(w->key);
       session_ << "DELETE FROM member_updates WHERE system_id = :s AND member_key = :k",
           soci::use(systems), soci::use(keys);
@@ -312,6 +313,7 @@ void MemberRepository::record_new_members(const std::vector<RecordWrite> &writes
     for (const auto &w : writes) step_write(prepared(insert_one_, insert_sqlite_sql), w, scratch);
   } else {
     std::vector<const RecordWrite *> all;
+    all.reserve(writes.size());
     for (const auto &w : writes) all.push_back(&w);
     write_postgres(all, insert_postgres_sql);
   }
@@ -475,6 +477,7 @@ std::vector<long long> MemberRepository::record_links(const std::string &source_
     return ids;
   }
   std::vector<std::string> keys;
+  keys.reserve(links.size());
   for (const auto &l : links) keys.push_back(l.source_key);
   MemberRepository sources(session_, source_connector, source_entity);
   const auto existing = sources.link_ids(keys);

@@ -13,13 +13,13 @@ constexpr std::size_t word_hex = 8;
 
 // A hex digit's value by character; -1 for anything else. Written state is packed once per
 // changed record, so the digits are decoded by table.
-constexpr std::array<std::int8_t, 256> hex_values = [] {
-  std::array<std::int8_t, 256> t{};
+constexpr std::array<int, 256> hex_values = [] {
+  std::array<int, 256> t{};
   t.fill(-1);
-  for (int c = 0; c < 10; ++c) t['0' + c] = static_cast<std::int8_t>(c);
+  for (int c = 0; c < 10; ++c) t['0' + c] = c;
   for (int c = 0; c < 6; ++c) {
-    t['a' + c] = static_cast<std::int8_t>(10 + c);
-    t['A' + c] = static_cast<std::int8_t>(10 + c);
+    t['a' + c] = 10 + c;
+    t['A' + c] = 10 + c;
   }
   return t;
 }();
