@@ -218,35 +218,29 @@ std::vector<Comparison> MemberRepository::compare(const std::vector<std::string>
   if (!*members_when_first_compared_) return out;
   if (sqlite_) {
     const SqliteReadScope scope(session_);
-    SqliteStatement &base = prepared(compare_one_, compare_one_sql);
-    const bool updates = any_updated();
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      SqliteStatement &st = base;
-      if (updates && maybe_updated(keys[i])) {
-        SqliteStatement &update = prepared(compare_updated_, compare_updated_sql);
-        update.bind(2, keys[i]);
-        const auto hash = pack_written_hash(hashes[i]);
-        if (hash) {
-          update.bind(3, *hash);
-        } else {
-          update.bind_null(3);
-        }
-        if (update.step()) {
-          fill(out[i], update);
-          update.reset();
-          continue;
-        }
-        update.reset();
-      }
-      st.bind(2, keys[i]);
-      const auto hash = pack_written_hash(hashes[i]);
+    // A key's newest state: its update when it has one, else its row.
+    const auto probe = [](SqliteStatement &st, const std::string &key,
+                          const std::optional<std::int64_t> &hash, Comparison &c) {
+      st.bind(2, key);
       if (hash) {
         st.bind(3, *hash);
       } else {
         st.bind_null(3);
       }
-      if (st.step()) fill(out[i], st);
+      const bool found = st.step();
+      if (found) fill(c, st);
       st.reset();
+      return found;
+    };
+    SqliteStatement &row = prepared(compare_one_, compare_one_sql);
+    SqliteStatement *update =
+        any_updated() ? &prepared(compare_updated_, compare_updated_sql) : nullptr;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const auto hash = pack_written_hash(hashes[i]);
+      if (update != nullptr && maybe_updated(keys[i]) && probe(*update, keys[i], hash, out[i])) {
+        continue;
+      }
+      probe(row, keys[i], hash, out[i]);
     }
     return out;
   }
@@ -374,7 +368,13 @@ std::size_t MemberRepository::fold_updates(std::size_t min_rows, double fraction
               "u.written_fields FROM member_updates AS u WHERE member_state.system_id = "
               "u.system_id AND member_state.member_key = u.member_key AND u.system_id = :s",
       soci::use(system);
-  session_ << "DELETE FROM member_updates WHERE system_id = :s", soci::use(system);
+  // Only what was folded: an update another run committed meanwhile stays.
+  session_ << "DELETE FROM member_updates WHERE system_id = :s AND EXISTS (SELECT 1 FROM "
+              "member_state m WHERE m.system_id = member_updates.system_id AND m.member_key = "
+              "member_updates.member_key AND m.written_hash IS NOT DISTINCT FROM "
+              "member_updates.written_hash AND m.written_fields IS NOT DISTINCT FROM "
+              "member_updates.written_fields)",
+      soci::use(system);
   updated_.reset();
   wrote_updates_ = false;
   return static_cast<std::size_t>(updates);
