@@ -87,5 +87,34 @@ TEST(ReadAheadSource, AFailedReadIsReportedByTheNextCall) {
   EXPECT_THROW(source.next(second), TransientError);
 }
 
+// A host slower than the source: batches wait, in order, up to the read-ahead's depth; a
+// call after the end reads again (a source that has more by then gives it).
+TEST(ReadAheadSource, KeepsItsDepthAndReadsAgainAfterTheEnd) {
+  std::vector<std::string> acks;
+  ReadAheadSource source(std::make_unique<Counting>(12, 0, acks), 2);
+  BatchBuilder records;
+  std::string cursor;
+  std::vector<std::string> seen;
+  bool end = false;
+  while (!end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    records.clear();
+    SourceBatch batch{records, cursor, false};
+    source.next(batch);
+    end = batch.end;
+    for (auto &t : texts(records)) seen.push_back(t);
+    source.acknowledge(cursor);
+  }
+  EXPECT_EQ(seen.size(), 12U);
+  EXPECT_EQ(seen.back(), "12");
+  EXPECT_EQ(acks.back(), "12");
+  records.clear();
+  SourceBatch again{records, cursor, false};
+  source.next(again);
+  EXPECT_TRUE(again.end);
+  EXPECT_EQ(records.size(), 0U);
+  EXPECT_EQ(cursor, "12");
+}
+
 }  // namespace
 }  // namespace junction

@@ -1,5 +1,7 @@
 // State that several flows share: each system's records are members whatever flow touched
 // them, each flow keeps its own snapshot, and run counts follow what the target says.
+#include <set>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -202,6 +204,95 @@ TEST_F(SharedState, ATargetThatAssignsIdsGetsUpdatesAddressedByTheIdItAssigned) 
 
   r = sync();
   EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{2, 0, 0, 2, 0, 0, 0})) << r.out;
+}
+
+// How many records a run of `flow` skipped because they read as they did when last
+// written (the run's debug log says so); 0 when it skipped none.
+long long skipped_unmapped(const ProcessResult &r, const std::string &flow) {
+  const std::string marker = "flow " + flow + ": ";
+  const std::string words = " records read as they did when last written";
+  for (const auto &line : lines_of(r.err)) {
+    const auto at = line.find(marker);
+    const auto end = line.find(words);
+    if (at == std::string::npos || end == std::string::npos) continue;
+    return std::stoll(line.substr(at + marker.size(), end - at - marker.size()));
+  }
+  return 0;
+}
+
+// A record that reads as it did when the flow last wrote it is neither mapped nor compared
+// again; a changed record, or any change to the flow's definition, makes the flow map
+// every record again once.
+TEST_F(SharedState, ARecordThatReadsAsItDidIsSkippedUntilItOrItsFlowChanges) {
+  dir.write("in/people.csv", "id,email\n1,A@x.org\n2,B@x.org\n3,C@x.org\n");
+  const json csv = {{"plugin", "csv"},
+                    {"config",
+                     {{"dir", "in"},
+                      {"entities", {{"people", {{"file", "people.csv"}, {"stable_for", "0s"}}}}}}}};
+  const auto write_config = [&](const json &email_rule, int batch_size) {
+    dir.write("junction.json",
+              json{{"store", "sqlite:state.db"},
+                   {"connectors", {{"src", csv}, {"t", memory_target("t.json")}}},
+                   {"flows",
+                    {{{"name", "p"},
+                      {"from", {{"connector", "src"}, {"entity", "people"}, {"key", {"id"}}}},
+                      {"to", {{"connector", "t"}, {"entity", "people"}}},
+                      {"batch_size", batch_size},
+                      {"mapping", {{"id", {{"from", "id"}}}, {"email", email_rule}}}}}}}
+                  .dump());
+  };
+  const auto run = [&] {
+    return junction({"--log-level", "debug", "sync", "--progress", "never", "--config",
+                     (dir / "junction.json").string(), "--plugin-path", built_plugin_dir().string(),
+                     "--plugin-path", test_plugin_dir().string()});
+  };
+  const auto emails = [&] {
+    std::set<std::string> out;
+    for (const auto &record : dump("t.json")) out.insert(record["email"].get<std::string>());
+    return out;
+  };
+  const json lower = {{"from", "email"}, {"transform", {"lower"}}};
+  write_config(lower, 1000);
+  auto r = run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{3, 3, 0, 0, 0, 0, 0})) << r.out;
+  EXPECT_EQ(skipped_unmapped(r, "p"), 0);
+
+  r = run();
+  EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{3, 0, 0, 3, 0, 0, 0})) << r.out;
+  EXPECT_EQ(skipped_unmapped(r, "p"), 3) << r.err;
+
+  dir.write("in/people.csv", "id,email\n1,A@x.org\n2,Bee@x.org\n3,C@x.org\n");
+  r = run();
+  EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{3, 0, 1, 2, 0, 0, 0})) << r.out;
+  EXPECT_EQ(skipped_unmapped(r, "p"), 2) << r.err;
+  EXPECT_EQ(emails(), (std::set<std::string>{"a@x.org", "bee@x.org", "c@x.org"}));
+
+  // A changed mapping reaches every record, though none changed in the source.
+  write_config({{"from", "email"}, {"transform", {"upper"}}}, 1000);
+  r = run();
+  EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{3, 0, 3, 0, 0, 0, 0})) << r.out;
+  EXPECT_EQ(skipped_unmapped(r, "p"), 0);
+  EXPECT_EQ(emails(), (std::set<std::string>{"A@X.ORG", "BEE@X.ORG", "C@X.ORG"}));
+  r = run();
+  EXPECT_EQ(skipped_unmapped(r, "p"), 3) << r.err;
+
+  // A change that maps nothing differently: every record is compared once, found unchanged,
+  // and skipped from then on.
+  write_config({{"from", "email"}, {"transform", {"upper"}}}, 2);
+  r = run();
+  EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{3, 0, 0, 3, 0, 0, 0})) << r.out;
+  EXPECT_EQ(skipped_unmapped(r, "p"), 0);
+  r = run();
+  EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{3, 0, 0, 3, 0, 0, 0})) << r.out;
+  EXPECT_EQ(skipped_unmapped(r, "p"), 3) << r.err;
+
+  // A skipped record still holds its key for the run: a second record with it is refused.
+  dir.write("in/people.csv", "id,email\n1,A@x.org\n2,Bee@x.org\n3,C@x.org\n1,a@x.org\n");
+  r = run();
+  EXPECT_EQ(summary_of(r.out, "p"), (std::vector<long long>{4, 0, 0, 3, 0, 1, 0})) << r.out;
+  EXPECT_EQ(skipped_unmapped(r, "p"), 3) << r.err;
+  EXPECT_EQ(emails(), (std::set<std::string>{"A@X.ORG", "BEE@X.ORG", "C@X.ORG"}));
 }
 
 }  // namespace

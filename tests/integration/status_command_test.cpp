@@ -20,7 +20,7 @@ TEST(StatusCommand, CreatesAndMigratesTheDefaultSqliteStore) {
   EXPECT_NE(r.out.find("store:          sqlite:" + (dir / "etc/var/state.db").string()),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("schema version: 13 (this build knows 13)"), std::string::npos);
+  EXPECT_NE(r.out.find("schema version: 14 (this build knows 14)"), std::string::npos);
   EXPECT_NE(r.out.find("open errors:    0"), std::string::npos);
 }
 

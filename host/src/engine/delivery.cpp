@@ -55,6 +55,7 @@ void record_delivered(store::MemberRepository &states, store::AuditLog &audit,
     }
   }
   states.record_writes(delivered.writes);
+  states.refresh_fingerprints(delivered.refreshes);
   audit.append_changes(delivered.context, delivered.changes);
 }
 
@@ -112,6 +113,15 @@ const std::vector<std::string> *Delivery::field_list(std::string_view set_hash) 
   return &field_lists_.emplace(key, std::move(list)).first->second;
 }
 
+void Delivery::note_unchanged(const DeliveryRow &row, const store::Comparison &known,
+                              const std::string &member_key, DeliveredChanges &delivered) const {
+  const std::uint64_t now = row.source_fingerprint;
+  const std::uint64_t before = known.source_fingerprint;
+  if (now == 0 || before == now || settings_.fingerprints == nullptr) return;
+  if (before != 0 && !settings_.fingerprints->made_here(before)) return;
+  delivered.refreshes.push_back({member_key, now});
+}
+
 void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &rows,
                        store::RunCounts &counts,
                        const std::function<void(const DeliveryFailure &)> &on_failure,
@@ -154,6 +164,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
     names_key.push_back('\x1f');
   }
 
+  DeliveredChanges delivered;
   struct Pending {
     const DeliveryRow *row;
     const store::Comparison *before;
@@ -169,6 +180,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (known[i].unchanged) {
       ++counts.unchanged;
+      note_unchanged(rows[i], known[i], keys[i], delivered);
       if (on_done) on_done(rows[i]);
       continue;
     }
@@ -185,6 +197,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
           [this](std::string_view set_hash) { return field_list(set_hash); });
       if (differences.all_equal) {
         ++counts.unchanged;
+        note_unchanged(rows[i], known[i], keys[i], delivered);
         if (on_done) on_done(rows[i]);
         continue;
       }
@@ -201,7 +214,6 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
                        !linked[i].empty()});
   }
 
-  DeliveredChanges delivered;
   delivered.context = store::AuditContext{settings_.actor,
                                           settings_.action,
                                           settings_.flow,
@@ -281,7 +293,8 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
                      : merge_written_fields(
                            existed ? std::string_view(p.before->field_hashes) : std::string_view(),
                            p.fields),
-             0, p.before->known && member_key == p.member_key});
+             0, p.before->known && member_key == p.member_key,
+             removal ? 0 : p.row->source_fingerprint});
         // A key of the target's own is only found again through the link.
         if (!p.linked && !p.row->source_key.empty() && !removal && member_key != p.row->key) {
           delivered.links.push_back({p.row->source_key, member_key});
@@ -322,7 +335,7 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
     }
     pending = std::move(again);
   }
-  if (!delivered.writes.empty()) record_(std::move(delivered));
+  if (!delivered.writes.empty() || !delivered.refreshes.empty()) record_(std::move(delivered));
 }
 
 }  // namespace junction::engine

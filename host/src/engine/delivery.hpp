@@ -18,6 +18,7 @@
 #include <junction/abi.h>
 
 #include "engine/retry_policy.hpp"
+#include "engine/source_fingerprint.hpp"
 #include "plugin/connector_instance.hpp"
 #include "store/audit_log.hpp"
 #include "store/member_repository.hpp"
@@ -30,6 +31,8 @@ struct DeliveryRow {
   std::string key;             // target key text
   std::string source_key;
   std::int64_t error_id = 0;  // when re-driving a queued record
+  // The source record's fingerprint (engine/source_fingerprint); 0 when none.
+  std::uint64_t source_fingerprint = 0;
 };
 
 struct DeliveryFailure {
@@ -48,6 +51,8 @@ struct DeliverySettings {
   std::string target_connector;
   RetryPolicy retry;
   std::string source_entity;
+  // Makes the rows' fingerprints; null when they carry none.
+  const SourceFingerprint *fingerprints = nullptr;
 };
 
 // What one delivered batch changed: the hashes written, the field lists they name, and an
@@ -58,6 +63,8 @@ struct DeliveredChanges {
   std::vector<store::NewLink> links;  // source records written to a member the first time
   store::AuditContext context;
   std::vector<store::AuditChange> changes;
+  // Members found unchanged whose state was last recorded from another source record.
+  std::vector<store::FingerprintRefresh> refreshes;
 };
 
 // Records what a delivered batch changed.
@@ -92,6 +99,10 @@ class Delivery {
  private:
   std::vector<jn_outcome> write_with_retries(const jn_batch &batch);
   const std::vector<std::string> *field_list(std::string_view set_hash);
+  // An unchanged row: its member takes the row's fingerprint when this flow, or nothing,
+  // recorded the one it has.
+  void note_unchanged(const DeliveryRow &row, const store::Comparison &known,
+                      const std::string &member_key, DeliveredChanges &delivered) const;
 
   std::unordered_map<std::string, std::vector<std::string>> field_lists_;  // by hash
   std::set<std::string> registered_;  // field lists this delivery has recorded

@@ -23,6 +23,7 @@
 #include "store/quota_repository.hpp"
 #include "store/snapshot_repository.hpp"
 #include "store/store_failure.hpp"
+#include "version.hpp"
 
 namespace junction::engine {
 namespace {
@@ -59,6 +60,9 @@ class Run {
         session_(c_.store.session()),
         reader_(c_.store.open_reader()),
         known_(*reader_, c_.flow.to.connector, c_.flow.to.entity),
+        fingerprint_reader_(c_.store.open_reader()),
+        written_before_(*fingerprint_reader_, c_.flow.to.connector, c_.flow.to.entity),
+        fingerprints_(c_.flow.name, c_.flow.definition.dump(), JUNCTION_VERSION),
         errors_(session_),
         refused_reader_(*reader_),
         states_(session_, c_.flow.to.connector, c_.flow.to.entity),
@@ -95,7 +99,7 @@ class Run {
     // writes to the sink, writer_'s records in the store.
     delivery_ = std::make_unique<Delivery>(
         DeliverySettings{c_.flow.name, run_id_, c_.actor, "write", c_.flow.from.connector,
-                         c_.flow.to.connector, retry_, c_.flow.from.entity},
+                         c_.flow.to.connector, retry_, c_.flow.from.entity, &fingerprints_},
         *sink_, known_, [this](DeliveredChanges &&changes) {
           writer_.submit([this, changes = std::move(changes)]() mutable {
             record_delivered(states_, audit_, c_.flow.from.connector, c_.flow.from.entity, changes);
@@ -104,6 +108,9 @@ class Run {
     std::string cursor = options.cursor;
     has_refused_ = refused_reader_.has_open_rejected_writes(c_.flow.name);
     states_.register_systems(c_.flow.from.connector, c_.flow.from.entity);
+    // A first load has nothing to skip: it looks nothing up before mapping.
+    skip_unchanged_ = written_before_.holds_members();
+    if (skip_unchanged_) resolve_links_ = written_before_.any_linked();
     transaction_ = std::make_unique<soci::transaction>(session_);
     load_quota_use(QuotaGovernor::process(), quotas_);
     runs_.start(run_id_, c_.flow.name, c_.actor);
@@ -132,6 +139,12 @@ class Run {
     result.counts = checkpoint(*source, stream, cursor, interrupted ? "interrupted" : nullptr);
     result.interrupted = interrupted;
     transaction_ = nullptr;
+    if (skipped_unmapped_ > 0) {
+      spdlog::debug(
+          "flow {}: {} records read as they did when last written and were not mapped "
+          "again",
+          c_.flow.name, skipped_unmapped_);
+    }
     fold_member_updates();
     if (refused_unchanged_ > 0) {
       spdlog::info(
@@ -246,6 +259,75 @@ class Run {
     into.push_back(std::move(f));
   }
 
+  // For each record of `in` that reads as it did when this flow last wrote (or found) its
+  // target member, with this flow's definition: the flow's target key for it; "" for the
+  // others, which are mapped and compared as usual. `fingerprints` gets every record's.
+  std::vector<std::string> written_as_read(const BatchView &in,
+                                           const std::vector<std::string> &target_fields,
+                                           const std::vector<std::size_t> &target_key,
+                                           const std::vector<std::size_t> &source_key,
+                                           std::uint64_t fingerprint_seed,
+                                           std::vector<std::uint64_t> &fingerprints) {
+    std::vector<std::string> out(in.size());
+    fingerprints.assign(in.size(), 0);
+    std::vector<std::size_t> rows;
+    std::vector<std::string> member_keys;
+    std::vector<std::uint64_t> wanted;
+    key_only_.clear();
+    key_only_.set_fields(target_fields);
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      const RecordView record = in.record(i);
+      if (record.failed()) continue;
+      fingerprints[i] = fingerprints_.of(record, fingerprint_seed);
+      if (record.operation() == Operation::remove || !c_.mapping.accepts(record)) continue;
+      const auto row = key_only_.add_record();
+      if (c_.mapping.apply(record, key_only_, row, true)) continue;  // mapped as usual: fails
+      const BatchView mapped(*key_only_.batch());
+      const RecordView keys = mapped.record(row);
+      bool empty_key = false;
+      for (const auto k : target_key) {
+        empty_key |= keys.value(k).is_null() || keys.value(k).is_absent();
+      }
+      if (empty_key) continue;
+      rows.push_back(i);
+      out[i] = key_text(keys, target_key);
+      member_keys.push_back(out[i]);
+      wanted.push_back(fingerprints[i]);
+    }
+    if (resolve_links_) {
+      // A record linked to a member here is that member, under the key this system gave it.
+      std::vector<std::string> source_keys;
+      source_keys.reserve(rows.size());
+      for (const auto i : rows) source_keys.push_back(key_text(in.record(i), source_key));
+      const auto linked =
+          written_before_.linked_members(c_.flow.from.connector, c_.flow.from.entity, source_keys);
+      for (std::size_t j = 0; j < rows.size(); ++j) {
+        if (!linked[j].empty()) member_keys[j] = linked[j];
+      }
+    }
+    const auto same = written_before_.written_from(member_keys, wanted);
+    for (std::size_t j = 0; j < rows.size(); ++j) {
+      if (!same[j]) {
+        out[rows[j]].clear();
+      } else {
+        seen_keys_.prefetch_hash(KeySet::hash_of(out[rows[j]]));  // inserted next
+      }
+    }
+    return out;
+  }
+
+  // A target key is handled once per run: a second record with it is refused.
+  bool claim_key(const std::string &key, const RecordView &record, const BatchView &in,
+                 const std::string &skey) {
+    if (seen_keys_.insert(key)) return true;
+    fail(record, in, "validate", "rejected",
+         "another record in this run already has the key '" + readable_key(key) + "' in " +
+             c_.flow.to.connector + "/" + c_.flow.to.entity,
+         skey);
+    ++counts_.failed;
+    return false;
+  }
+
   void handle_batch(const jn_batch &raw) {
     const BatchView in(raw);
     c_.mapping.bind(in);
@@ -269,6 +351,13 @@ class Run {
       target_key32.push_back(static_cast<std::uint32_t>(target_key.back()));
     }
     target.set_key_fields(target_key32);
+    const std::uint64_t fingerprint_seed = fingerprints_.seed_for(in);
+    std::vector<std::uint64_t> fingerprints;
+    std::vector<std::string> unchanged;
+    if (skip_unchanged_) {
+      unchanged = written_as_read(in, target_fields, target_key, source_key, fingerprint_seed,
+                                  fingerprints);
+    }
 
     for (std::size_t i = 0; i < in.size(); ++i) {
       const RecordView record = in.record(i);
@@ -284,6 +373,14 @@ class Run {
         continue;  // not seen: a record that stops passing the filter leaves the target
       }
       if (snapshot_deletes_) seen_.emplace_back(skey, std::string());
+      if (!unchanged.empty() && !unchanged[i].empty()) {
+        std::string &key = unchanged[i];
+        if (!claim_key(key, record, in, skey)) continue;
+        if (snapshot_deletes_) seen_.back().second = std::move(key);
+        ++counts_.unchanged;
+        ++skipped_unmapped_;
+        continue;
+      }
       const auto row = target.add_record(static_cast<Operation>(raw.records[i].op),
                                          record.changed_at(), record.origin());
       if (auto problem = c_.mapping.apply(record, target, row)) {
@@ -306,17 +403,14 @@ class Run {
         ++counts_.failed;
         continue;
       }
-      if (!seen_keys_.insert(key)) {
+      if (!claim_key(key, record, in, skey)) {
         target.drop_last_record();
-        fail(record, in, "validate", "rejected",
-             "another record in this run already has the key '" + readable_key(key) + "' in " +
-                 c_.flow.to.connector + "/" + c_.flow.to.entity,
-             skey);
-        ++counts_.failed;
         continue;
       }
       if (snapshot_deletes_) seen_.back().second = key;
-      handoff->rows.push_back(DeliveryRow{row, std::move(key), skey, 0});
+      handoff->rows.push_back(DeliveryRow{
+          row, std::move(key), skey, 0,
+          fingerprints.empty() ? fingerprints_.of(record, fingerprint_seed) : fingerprints[i]});
       const auto copy = handoff->source.add_record(static_cast<Operation>(raw.records[i].op),
                                                    record.changed_at(), record.origin());
       for (std::size_t f = 0; f < in.field_count(); ++f) {
@@ -458,6 +552,14 @@ class Run {
   soci::session &session_;  // written by writer_'s thread between submit() and drain()
   std::unique_ptr<soci::session> reader_;
   store::MemberRepository known_;  // hashes last written, read through reader_
+  // On the run's thread, before mapping: whose records read as they did when written.
+  std::unique_ptr<soci::session> fingerprint_reader_;
+  store::MemberRepository written_before_;
+  SourceFingerprint fingerprints_;
+  bool skip_unchanged_ = false;
+  bool resolve_links_ = false;
+  long long skipped_unmapped_ = 0;
+  BatchBuilder key_only_;  // records mapped to their target key alone
   store::ErrorQueueRepository errors_;
   store::ErrorQueueRepository refused_reader_;  // through reader_, on deliverer_'s thread
   bool has_refused_ = false;         // the flow has records its target refused, still queued

@@ -95,6 +95,20 @@ bool KeySet::in_parts(std::uint64_t hash) const {
   }
 }
 
+void KeySet::prefetch_hash(std::uint64_t hash) const {
+  if (hash == 0) hash = 1;
+  if (!recent_.empty()) __builtin_prefetch(&recent_[slot_of(hash, recent_.size())]);
+  if (parts_.empty()) return;
+  const Part &part = parts_[part_of(hash)];
+  const std::size_t b = bucket_of(hash);
+  const std::size_t lo = part.offsets[b];
+  const std::size_t hi = part.offsets[b + 1];
+  if (lo == hi) return;
+  const std::uint64_t want = hash & low_mask;
+  const std::size_t i = lo + static_cast<std::size_t>(((want >> 24) * (hi - lo)) >> 24);
+  __builtin_prefetch(part.low.data() + i * 6);
+}
+
 bool KeySet::insert_hash(std::uint64_t hash) {
   if (hash == 0) hash = 1;
   if (in_parts(hash)) return false;

@@ -24,6 +24,9 @@ class KeySet {
   bool insert_hash(std::uint64_t hash);
   bool contains_hash(std::uint64_t hash) const;
   static std::uint64_t hash_of(std::string_view key);
+  // Starts loading where a look-up of the hash will read: a caller that knows a batch of
+  // keys before inserting them hides the cache misses of one behind the others'.
+  void prefetch_hash(std::uint64_t hash) const;
 
   std::size_t size() const { return size_; }
 

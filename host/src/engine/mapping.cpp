@@ -164,6 +164,10 @@ Mapping Mapping::compile(const config::FlowConfig &flow, const std::string &file
       problems.push_back({file, flow.pointer + "/to/key", "key field '" + k + "' is not mapped"});
     }
   }
+  for (const auto &r : m.rules_) {
+    m.key_rule_.push_back(std::find(m.target_key_.begin(), m.target_key_.end(), r.target) !=
+                          m.target_key_.end());
+  }
   return m;
 }
 
@@ -277,18 +281,15 @@ bool Mapping::accepts(const RecordView &record) const {
 }
 
 std::optional<std::string> Mapping::apply(const RecordView &record, BatchBuilder &out,
-                                          std::size_t row) {
+                                          std::size_t row, bool keys_only) {
   if (rules_.empty()) {
     for (std::size_t f = 0; f < record.field_count(); ++f) out.set(row, f, record.value(f));
     return std::nullopt;
   }
   // A delete carries its key; only the key fields are mapped, the rest stay absent.
-  const bool remove = record.operation() == Operation::remove;
+  const bool remove = keys_only || record.operation() == Operation::remove;
   for (std::size_t i = 0; i < rules_.size(); ++i) {
-    if (remove &&
-        std::find(target_key_.begin(), target_key_.end(), rules_[i].target) == target_key_.end()) {
-      continue;
-    }
+    if (remove && !key_rule_[i]) continue;
     if (auto problem = apply_rule(rules_[i], record, out, row, i)) return problem;
   }
   return std::nullopt;

@@ -95,7 +95,9 @@ class Mapping {
   void bind(const BatchView &batch, bool require_fields = true);
   bool accepts(const RecordView &record) const;
   // Writes the mapped record into row `row` of `out`; returns the problem in words.
-  std::optional<std::string> apply(const RecordView &record, BatchBuilder &out, std::size_t row);
+  // `keys_only`: only the target key's fields, as for a delete.
+  std::optional<std::string> apply(const RecordView &record, BatchBuilder &out, std::size_t row,
+                                   bool keys_only = false);
 
  private:
   std::optional<std::string> apply_rule(FieldRule &rule, const RecordView &record,
@@ -104,6 +106,7 @@ class Mapping {
   std::vector<FieldRule> rules_;
   std::vector<Condition> conditions_;
   std::vector<std::string> target_key_;
+  std::vector<bool> key_rule_;  // per rule: whether it maps a field of the target key
   std::set<std::string> sensitive_sources_;
   std::string flow_name_;
   std::string scratch_;

@@ -18,31 +18,56 @@ namespace {
 constexpr std::size_t lookup_chunk = 500;
 
 const char *const compare_one_sql =
-    "SELECT written_hash IS ?3, written_hash, written_fields FROM member_state WHERE "
-    "system_id = ?1 AND member_key = ?2";
+    "SELECT written_hash IS ?3, written_hash, written_fields, source_fingerprint FROM "
+    "member_state WHERE system_id = ?1 AND member_key = ?2";
 
 const char *const compare_updated_sql =
-    "SELECT written_hash IS ?3, written_hash, written_fields FROM member_updates WHERE "
-    "system_id = ?1 AND member_key = ?2";
+    "SELECT written_hash IS ?3, written_hash, written_fields, source_fingerprint FROM "
+    "member_updates WHERE system_id = ?1 AND member_key = ?2";
+
+const char *const fingerprint_one_sql =
+    "SELECT source_fingerprint IS ?3, rowid FROM member_state WHERE system_id = ?1 AND "
+    "member_key = ?2";
+// Rows in the order they were written, from a row on (`+`: along the table, not the index
+// of keys, which would sort the whole system first).
+const char *const walk_sql =
+    "SELECT member_key, source_fingerprint, rowid FROM member_state WHERE rowid >= ?2 AND "
+    "+system_id = ?1 ORDER BY rowid";
+const char *const fingerprint_updated_sql =
+    "SELECT source_fingerprint IS ?3 FROM member_updates WHERE system_id = ?1 AND "
+    "member_key = ?2";
 
 // A new member's row; nothing when it exists (its state then goes to member_updates).
 const char *const insert_sqlite_sql =
-    "INSERT INTO member_state (system_id, member_key, written_hash, written_fields) VALUES "
-    "(?1, ?2, ?3, ?4) ON CONFLICT (system_id, member_key) DO NOTHING";
+    "INSERT INTO member_state (system_id, member_key, written_hash, written_fields, "
+    "source_fingerprint) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (system_id, member_key) DO "
+    "NOTHING";
 const char *const update_sqlite_sql =
-    "INSERT INTO member_updates (system_id, member_key, written_hash, written_fields) VALUES "
-    "(?1, ?2, ?3, ?4) ON CONFLICT (system_id, member_key) DO UPDATE SET "
-    "written_hash = excluded.written_hash, written_fields = excluded.written_fields";
+    "INSERT INTO member_updates (system_id, member_key, written_hash, written_fields, "
+    "source_fingerprint) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (system_id, member_key) DO "
+    "UPDATE SET written_hash = excluded.written_hash, written_fields = excluded.written_fields, "
+    "source_fingerprint = excluded.source_fingerprint";
 // On PostgreSQL a member thought new that exists after all (another run made it) is
 // rewritten in place, and an update of it that would shadow the row is removed.
 const char *const insert_postgres_sql =
-    "INSERT INTO member_state (system_id, member_key, written_hash, written_fields) VALUES "
-    "(:s, :k, :h, decode(:f, 'hex')) ON CONFLICT (system_id, member_key) DO UPDATE SET "
-    "written_hash = excluded.written_hash, written_fields = excluded.written_fields";
+    "INSERT INTO member_state (system_id, member_key, written_hash, written_fields, "
+    "source_fingerprint) VALUES (:s, :k, :h, decode(:f, 'hex'), :p) ON CONFLICT (system_id, "
+    "member_key) DO UPDATE SET written_hash = excluded.written_hash, written_fields = "
+    "excluded.written_fields, source_fingerprint = excluded.source_fingerprint";
 const char *const update_postgres_sql =
-    "INSERT INTO member_updates (system_id, member_key, written_hash, written_fields) VALUES "
-    "(:s, :k, :h, decode(:f, 'hex')) ON CONFLICT (system_id, member_key) DO UPDATE SET "
-    "written_hash = excluded.written_hash, written_fields = excluded.written_fields";
+    "INSERT INTO member_updates (system_id, member_key, written_hash, written_fields, "
+    "source_fingerprint) VALUES (:s, :k, :h, decode(:f, 'hex'), :p) ON CONFLICT (system_id, "
+    "member_key) DO UPDATE SET written_hash = excluded.written_hash, written_fields = "
+    "excluded.written_fields, source_fingerprint = excluded.source_fingerprint";
+
+// A member's newest state (its update when it has one, else its row) takes the
+// fingerprint of the source record it was found to hold already.
+const char *const refresh_updated_sql =
+    "UPDATE member_updates SET source_fingerprint = :p WHERE system_id = :s AND member_key = :k";
+const char *const refresh_row_sql =
+    "UPDATE member_state SET source_fingerprint = :p WHERE system_id = :s AND member_key = :k "
+    "AND NOT EXISTS (SELECT 1 FROM member_updates u WHERE u.system_id = member_state.system_id "
+    "AND u.member_key = member_state.member_key)";
 
 // A comparison from a row of compare_one_sql or compare_updated_sql.
 void fill(Comparison &c, const SqliteStatement &row) {
@@ -52,6 +77,7 @@ void fill(Comparison &c, const SqliteStatement &row) {
     if (!row.is_null(1)) c.written_hash = unpack_written_hash(row.integer(1));
     if (!row.is_null(2)) c.field_hashes = unpack_written_fields(row.blob(2));
   }
+  c.source_fingerprint = row.is_null(3) ? 0 : static_cast<std::uint64_t>(row.integer(3));
 }
 
 std::uint64_t key_hash(std::string_view key) {
@@ -153,9 +179,9 @@ std::unordered_map<std::string, KnownRecord> MemberRepository::lookup(
 
 void MemberRepository::read_known(const char *table, const std::vector<std::string> &keys,
                                   std::unordered_map<std::string, KnownRecord> &known) {
-  const std::string column_list = sqlite_
-                                      ? "member_key, written_hash, hex(written_fields)"
-                                      : "member_key, written_hash, encode(written_fields, 'hex')";
+  const std::string column_list =
+      sqlite_ ? "member_key, written_hash, hex(written_fields), source_fingerprint"
+              : "member_key, written_hash, encode(written_fields, 'hex'), source_fingerprint";
   for (std::size_t start = 0; start < keys.size(); start += lookup_chunk) {
     const std::size_t count = std::min(lookup_chunk, keys.size() - start);
     // One slot more than rows can come back: SOCI fetches nothing into one-slot vectors.
@@ -164,11 +190,14 @@ void MemberRepository::read_known(const char *table, const std::vector<std::stri
     std::vector<soci::indicator> hash_null(count + 1);
     std::vector<std::string> fields(count + 1);
     std::vector<soci::indicator> fields_null(count + 1);
+    std::vector<long long> fingerprints(count + 1);
+    std::vector<soci::indicator> fingerprint_null(count + 1);
     const bool any = select_chunk(session_, table, system_id_, column_list, &keys[start], count,
                                   [&](soci::statement &st) {
                                     st.exchange(soci::into(found_keys));
                                     st.exchange(soci::into(hashes, hash_null));
                                     st.exchange(soci::into(fields, fields_null));
+                                    st.exchange(soci::into(fingerprints, fingerprint_null));
                                   });
     if (!any) continue;
     for (std::size_t i = 0; i < found_keys.size(); ++i) {
@@ -176,6 +205,8 @@ void MemberRepository::read_known(const char *table, const std::vector<std::stri
       k.written_hash = hash_null[i] == soci::i_ok ? unpack_written_hash(hashes[i]) : "";
       k.field_hashes =
           fields_null[i] == soci::i_ok ? unpack_written_fields(from_hex(fields[i])) : "";
+      k.source_fingerprint =
+          fingerprint_null[i] == soci::i_ok ? static_cast<std::uint64_t>(fingerprints[i]) : 0;
     }
   }
 }
@@ -203,10 +234,8 @@ bool MemberRepository::maybe_updated(const std::string &key) {
   return std::binary_search(updated_->begin(), updated_->end(), key_hash(key));
 }
 
-std::vector<Comparison> MemberRepository::compare(const std::vector<std::string> &keys,
-                                                  const std::vector<std::string> &hashes) {
-  std::vector<Comparison> out(keys.size());
-  if (own_system(false) == 0) return out;  // nothing was ever written to this system
+bool MemberRepository::holds_members() {
+  if (own_system(false) == 0) return false;  // nothing was ever written to this system
   if (!members_when_first_compared_) {
     int any = 0;
     const long long system = system_id_;
@@ -215,7 +244,124 @@ std::vector<Comparison> MemberRepository::compare(const std::vector<std::string>
         soci::use(system), soci::into(any);
     members_when_first_compared_ = any > 0;
   }
-  if (!*members_when_first_compared_) return out;
+  return *members_when_first_compared_;
+}
+
+std::vector<bool> MemberRepository::written_from(const std::vector<std::string> &keys,
+                                                 const std::vector<std::uint64_t> &fingerprints) {
+  std::vector<bool> out(keys.size(), false);
+  if (!holds_members()) return out;
+  if (sqlite_) {
+    const SqliteReadScope scope(session_);
+    // The newest state decides: a key with an update is answered by it alone.
+    const auto probe = [](SqliteStatement &st, const std::string &key, std::uint64_t fingerprint,
+                          bool &same) {
+      st.bind(2, key);
+      st.bind(3, static_cast<std::int64_t>(fingerprint));
+      const bool found = st.step();
+      if (found) same = st.integer(0) != 0;
+      st.reset();
+      return found;
+    };
+    SqliteStatement &row = prepared(fingerprint_one_, fingerprint_one_sql);
+    SqliteStatement *update =
+        any_updated() ? &prepared(fingerprint_updated_, fingerprint_updated_sql) : nullptr;
+    // A source usually keeps its order from run to run, and member rows are in the order
+    // they were first written: a walk along the rows answers such keys without an index
+    // look-up. A key the walk does not meet is looked up, and the walk goes on after its
+    // row. Sources that lost their order switch the walk off until a batch finds it again.
+    if (!walk_on_ && ++batches_unwalked_ % 16 == 0) walk_on_ = true;
+    const bool walking = walk_on_;
+    std::size_t hits = 0;
+    std::size_t tries = 0;
+    SqliteStatement &walk = prepared(walk_, walk_sql);
+    walk.bind(2, walk_from_);
+    bool at_row = walking && walk.step();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (fingerprints[i] == 0) continue;
+      bool same = false;
+      if (update != nullptr && maybe_updated(keys[i]) &&
+          probe(*update, keys[i], fingerprints[i], same)) {
+        out[i] = same;
+        continue;
+      }
+      ++tries;
+      if (at_row && walk.text(0) == keys[i]) {
+        ++hits;
+        out[i] = !walk.is_null(1) && static_cast<std::uint64_t>(walk.integer(1)) == fingerprints[i];
+        walk_from_ = walk.integer(2) + 1;
+        at_row = walk.step();
+        continue;
+      }
+      row.bind(2, keys[i]);
+      row.bind(3, static_cast<std::int64_t>(fingerprints[i]));
+      if (row.step()) {
+        out[i] = row.integer(0) != 0;
+        if (walking) {
+          walk_from_ = row.integer(1) + 1;
+          walk.reset();
+          walk.bind(2, walk_from_);
+          at_row = walk.step();
+        }
+      }
+      row.reset();
+    }
+    walk.reset();
+    if (walking) walk_on_ = tries < 64 || hits * 2 >= tries;
+    return out;
+  }
+  // Rows first, then updates, which replace what the rows said.
+  std::unordered_map<std::string, std::uint64_t> newest;
+  std::vector<std::string> updated;
+  for (const auto &k : keys) {
+    if (maybe_updated(k)) updated.push_back(k);
+  }
+  for (const auto &[table, wanted] :
+       {std::pair{"member_state", &keys}, {"member_updates", &updated}}) {
+    for (std::size_t start = 0; start < wanted->size(); start += lookup_chunk) {
+      const std::size_t count = std::min(lookup_chunk, wanted->size() - start);
+      std::vector<std::string> found_keys(count + 1);
+      std::vector<long long> found(count + 1);
+      std::vector<soci::indicator> found_null(count + 1);
+      if (!select_chunk(session_, table, system_id_, "member_key, source_fingerprint",
+                        &(*wanted)[start], count, [&](soci::statement &st) {
+                          st.exchange(soci::into(found_keys));
+                          st.exchange(soci::into(found, found_null));
+                        })) {
+        continue;
+      }
+      for (std::size_t i = 0; i < found_keys.size(); ++i) {
+        newest[found_keys[i]] =
+            found_null[i] == soci::i_ok ? static_cast<std::uint64_t>(found[i]) : 0;
+      }
+    }
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto it = newest.find(keys[i]);
+    out[i] = fingerprints[i] != 0 && it != newest.end() && it->second == fingerprints[i];
+  }
+  return out;
+}
+
+void MemberRepository::refresh_fingerprints(const std::vector<FingerprintRefresh> &refreshes) {
+  if (refreshes.empty() || own_system(false) == 0) return;
+  std::vector<long long> systems(refreshes.size(), system_id_);
+  std::vector<std::string> keys;
+  std::vector<long long> fingerprints;
+  keys.reserve(refreshes.size());
+  fingerprints.reserve(refreshes.size());
+  for (const auto &r : refreshes) {
+    keys.push_back(r.key);
+    fingerprints.push_back(static_cast<long long>(r.source_fingerprint));
+  }
+  session_ << refresh_updated_sql, soci::use(fingerprints), soci::use(systems), soci::use(keys);
+  session_ << refresh_row_sql, soci::use(fingerprints), soci::use(systems), soci::use(keys);
+}
+
+std::vector<Comparison> MemberRepository::compare(const std::vector<std::string> &keys,
+                                                  const std::vector<std::string> &hashes) {
+  std::vector<Comparison> out(keys.size());
+  if (!holds_members()) return out;
   if (sqlite_) {
     const SqliteReadScope scope(session_);
     // A key's newest state: its update when it has one, else its row.
@@ -253,6 +399,7 @@ std::vector<Comparison> MemberRepository::compare(const std::vector<std::string>
     const auto hash = pack_written_hash(hashes[i]);
     c.unchanged = hash ? it->second.written_hash == unpack_written_hash(*hash)
                        : it->second.written_hash.empty();
+    c.source_fingerprint = it->second.source_fingerprint;
     if (!c.unchanged) {
       c.written_hash = it->second.written_hash;
       c.field_hashes = it->second.field_hashes;
@@ -302,19 +449,31 @@ void MemberRepository::record_writes(const std::vector<RecordWrite> &writes) {
 void MemberRepository::record_new_members(const std::vector<RecordWrite> &writes) {
   if (writes.empty()) return;
   own_system(true);
+  // member_state as schema 7 made it: no fingerprints yet.
   if (sqlite_) {
     std::string scratch;
-    for (const auto &w : writes) step_write(prepared(insert_one_, insert_sqlite_sql), w, scratch);
+    SqliteStatement insert(session_,
+                           "INSERT INTO member_state (system_id, member_key, written_hash, "
+                           "written_fields) VALUES (?1, ?2, ?3, ?4)");
+    for (const auto &w : writes) {
+      insert.reset();
+      insert.bind(1, system_id_);
+      step_write(insert, w, scratch, false);
+    }
   } else {
     std::vector<const RecordWrite *> all;
     all.reserve(writes.size());
     for (const auto &w : writes) all.push_back(&w);
-    write_postgres(all, insert_postgres_sql);
+    write_postgres(all,
+                   "INSERT INTO member_state (system_id, member_key, written_hash, written_fields) "
+                   "VALUES (:s, :k, :h, decode(:f, 'hex'))",
+                   false);
   }
   join_links(writes);
 }
 
-void MemberRepository::step_write(SqliteStatement &st, const RecordWrite &w, std::string &scratch) {
+void MemberRepository::step_write(SqliteStatement &st, const RecordWrite &w, std::string &scratch,
+                                  bool with_fingerprint) {
   st.bind(2, w.key);
   const auto hash = pack_written_hash(w.hash);
   if (hash) {
@@ -328,19 +487,30 @@ void MemberRepository::step_write(SqliteStatement &st, const RecordWrite &w, std
     scratch = pack_written_fields(w.field_hashes);
     st.bind_blob(4, scratch);
   }
+  if (!with_fingerprint) {
+    // schema 7's table
+  } else if (w.source_fingerprint == 0) {
+    st.bind_null(5);
+  } else {
+    st.bind(5, static_cast<std::int64_t>(w.source_fingerprint));
+  }
   st.step();
   st.reset();
 }
 
 void MemberRepository::write_postgres(const std::vector<const RecordWrite *> &writes,
-                                      const char *sql) {
+                                      const char *sql, bool with_fingerprint) {
   std::vector<long long> systems(writes.size(), system_id_);
   std::vector<std::string> keys;
   std::vector<long long> hashes;
   std::vector<soci::indicator> hash_null;
   std::vector<std::string> fields;
   std::vector<soci::indicator> fields_null;
+  std::vector<long long> fingerprints;
+  std::vector<soci::indicator> fingerprint_null;
   for (const auto *w : writes) {
+    fingerprints.push_back(static_cast<long long>(w->source_fingerprint));
+    fingerprint_null.push_back(w->source_fingerprint == 0 ? soci::i_null : soci::i_ok);
     keys.push_back(w->key);
     const auto hash = pack_written_hash(w->hash);
     hashes.push_back(hash.value_or(0));
@@ -349,8 +519,13 @@ void MemberRepository::write_postgres(const std::vector<const RecordWrite *> &wr
                                              : to_hex(pack_written_fields(w->field_hashes)));
     fields_null.push_back(w->field_hashes.empty() ? soci::i_null : soci::i_ok);
   }
+  if (!with_fingerprint) {
+    session_ << sql, soci::use(systems), soci::use(keys), soci::use(hashes, hash_null),
+        soci::use(fields, fields_null);
+    return;
+  }
   session_ << sql, soci::use(systems), soci::use(keys), soci::use(hashes, hash_null),
-      soci::use(fields, fields_null);
+      soci::use(fields, fields_null), soci::use(fingerprints, fingerprint_null);
 }
 
 std::size_t MemberRepository::fold_updates(std::size_t min_rows, double fraction) {
@@ -365,7 +540,8 @@ std::size_t MemberRepository::fold_updates(std::size_t min_rows, double fraction
       soci::into(members);
   if (static_cast<double>(updates) < fraction * static_cast<double>(members)) return 0;
   session_ << "UPDATE member_state SET written_hash = u.written_hash, written_fields = "
-              "u.written_fields FROM member_updates AS u WHERE member_state.system_id = "
+              "u.written_fields, source_fingerprint = u.source_fingerprint FROM member_updates "
+              "AS u WHERE member_state.system_id = "
               "u.system_id AND member_state.member_key = u.member_key AND u.system_id = :s",
       soci::use(system);
   // Only what was folded: an update another run committed meanwhile stays.
@@ -373,7 +549,8 @@ std::size_t MemberRepository::fold_updates(std::size_t min_rows, double fraction
               "member_state m WHERE m.system_id = member_updates.system_id AND m.member_key = "
               "member_updates.member_key AND m.written_hash IS NOT DISTINCT FROM "
               "member_updates.written_hash AND m.written_fields IS NOT DISTINCT FROM "
-              "member_updates.written_fields)",
+              "member_updates.written_fields AND m.source_fingerprint IS NOT DISTINCT FROM "
+              "member_updates.source_fingerprint)",
       soci::use(system);
   updated_.reset();
   wrote_updates_ = false;

@@ -26,16 +26,18 @@ namespace junction::store {
 class SqliteStatement;
 
 struct KnownRecord {
-  std::string written_hash;  // 16 hex digits, "deleted", or "" (nothing written)
-  std::string field_hashes;  // written_fields: segments, see engine/written_fields.hpp
+  std::string written_hash;              // 16 hex digits, "deleted", or "" (nothing written)
+  std::string field_hashes;              // written_fields: segments, see engine/written_fields.hpp
+  std::uint64_t source_fingerprint = 0;  // see RecordWrite
 };
 
 // A key compared with what was last written for it.
 struct Comparison {
-  bool known = false;        // something was written for this key before
-  bool unchanged = false;    // and it had the hash compared with
-  std::string written_hash;  // when known and changed: the hash last written
-  std::string field_hashes;  // when known and changed
+  bool known = false;                    // something was written for this key before
+  bool unchanged = false;                // and it had the hash compared with
+  std::string written_hash;              // when known and changed: the hash last written
+  std::string field_hashes;              // when known and changed
+  std::uint64_t source_fingerprint = 0;  // when known (0: none)
 };
 
 struct RecordWrite {
@@ -46,6 +48,16 @@ struct RecordWrite {
   // The member was known before the write (compare() said so): its state goes to
   // member_updates. False: a new member's row, or member_updates when the row exists.
   bool existing = false;
+  // The source record as read that this state was mapped from, with what decided how
+  // (engine/source_fingerprint); 0 when none: the write came from elsewhere.
+  std::uint64_t source_fingerprint = 0;
+};
+
+// A member found to hold what a flow would write from a source record already: its
+// newest state takes that record's fingerprint.
+struct FingerprintRefresh {
+  std::string key;
+  std::uint64_t source_fingerprint = 0;
 };
 
 // A source record delivered to a member of this system for the first time: the two are
@@ -71,8 +83,19 @@ class MemberRepository {
   std::vector<Comparison> compare(const std::vector<std::string> &keys,
                                   const std::vector<std::string> &hashes);
 
+  // Whether this system held any member when first asked (the answer is kept for the
+  // repository's life, a run's).
+  bool holds_members();
+
+  // For each key, whether its newest state was written (or found) from the source record
+  // with that fingerprint (aligned with `keys`; 0 never matches): a flow skips mapping
+  // and comparing a record that reads as it did then.
+  std::vector<bool> written_from(const std::vector<std::string> &keys,
+                                 const std::vector<std::uint64_t> &fingerprints);
+
   // Records what was written, with the hash of it.
   void record_writes(const std::vector<RecordWrite> &writes);
+  void refresh_fingerprints(const std::vector<FingerprintRefresh> &refreshes);
 
   // Records members the store never held, in member_state only: for a migration that
   // converts older tables, before member_updates exists.
@@ -117,8 +140,11 @@ class MemberRepository {
   bool any_updated();
   // Binds a write to an insert or update statement of this system (parameters 2 to 4)
   // and runs it.
-  static void step_write(SqliteStatement &st, const RecordWrite &w, std::string &scratch);
-  void write_postgres(const std::vector<const RecordWrite *> &writes, const char *sql);
+  // `with_fingerprint`: false for schema 7's member_state (record_new_members).
+  static void step_write(SqliteStatement &st, const RecordWrite &w, std::string &scratch,
+                         bool with_fingerprint = true);
+  void write_postgres(const std::vector<const RecordWrite *> &writes, const char *sql,
+                      bool with_fingerprint = true);
   // What `table` (member_state or member_updates) holds of these keys, into `known`.
   void read_known(const char *table, const std::vector<std::string> &keys,
                   std::unordered_map<std::string, KnownRecord> &known);
@@ -139,6 +165,12 @@ class MemberRepository {
   bool sqlite_;
   std::unique_ptr<SqliteStatement> compare_one_;
   std::unique_ptr<SqliteStatement> compare_updated_;
+  std::unique_ptr<SqliteStatement> fingerprint_one_;
+  std::unique_ptr<SqliteStatement> fingerprint_updated_;
+  std::unique_ptr<SqliteStatement> walk_;  // see written_from()
+  std::int64_t walk_from_ = 0;             // the rowid the walk goes on from
+  bool walk_on_ = true;                    // off while batches meet rows out of order
+  std::size_t batches_unwalked_ = 0;
   std::unique_ptr<SqliteStatement> insert_one_;
   std::unique_ptr<SqliteStatement> update_one_;
   std::unique_ptr<SqliteStatement> linked_one_;

@@ -183,5 +183,67 @@ TEST(MembersOnPostgres, AppendsUpdatesAndFoldsThem) {
   appends_updates_and_folds_them(*store, "crm-" + std::to_string(std::random_device{}()));
 }
 
+// What a member's newest state was mapped from: written with it, replaced by an update,
+// refreshed where the newest state is, carried by a fold; none never matches.
+void knows_which_source_record_a_state_came_from(StateStore &store, const std::string &connector) {
+  auto &session = store.session();
+  {
+    MemberRepository empty(session, connector, "contacts");
+    EXPECT_FALSE(empty.holds_members());
+    EXPECT_EQ(empty.written_from({"k0"}, {11}), std::vector<bool>{false});
+  }
+  MemberRepository states(session, connector, "contacts");
+  std::vector<RecordWrite> writes;
+  for (int i = 0; i < 4; ++i) {
+    writes.push_back({"k" + std::to_string(i), hash_of(i), fields_a, 0, false,
+                      i == 3 ? 0U : 100U + static_cast<unsigned>(i)});
+  }
+  states.record_writes(writes);
+  const auto answers = [&](const std::vector<std::string> &keys,
+                           const std::vector<std::uint64_t> &fingerprints) {
+    MemberRepository reader(session, connector, "contacts");
+    EXPECT_TRUE(reader.holds_members());
+    return reader.written_from(keys, fingerprints);
+  };
+  EXPECT_EQ(answers({"k0", "k1", "k2", "k3", "k3", "zz"}, {100, 999, 102, 0, 103, 100}),
+            (std::vector<bool>{true, false, true, false, false, false}));
+
+  // k1 updated from another record; k2 updated by a write that names none.
+  states.record_writes(
+      {{"k1", hash_of(11), fields_b, 0, true, 201}, {"k2", hash_of(12), fields_b, 0, true, 0}});
+  EXPECT_EQ(answers({"k1", "k1", "k2"}, {101, 201, 102}), (std::vector<bool>{false, true, false}));
+  {
+    MemberRepository reader(session, connector, "contacts");
+    const auto c = reader.compare({"k0", "k1"}, {hash_of(0), hash_of(0)});
+    EXPECT_EQ(c[0].source_fingerprint, 100U);
+    EXPECT_EQ(c[1].source_fingerprint, 201U);
+  }
+
+  // A refresh reaches the newest state: the update of k2, the row of k3.
+  states.refresh_fingerprints({{"k2", 302}, {"k3", 303}});
+  EXPECT_EQ(answers({"k2", "k3", "k0"}, {302, 303, 100}), (std::vector<bool>{true, true, true}));
+  MemberRepository reader(session, connector, "contacts");
+  const auto known = reader.lookup({"k2"});
+  EXPECT_EQ(known.at("k2").written_hash, kept(12)) << "a refresh changes no written state";
+  EXPECT_EQ(known.at("k2").source_fingerprint, 302U);
+
+  EXPECT_GE(states.fold_updates(1, 0.25), 2U);
+  EXPECT_EQ(rows_of(session, "member_updates", connector), 0);
+  EXPECT_EQ(answers({"k0", "k1", "k2", "k3"}, {100, 201, 302, 303}),
+            (std::vector<bool>{true, true, true, true}));
+}
+
+TEST_F(Members, KnowWhichSourceRecordTheirStateCameFromOnSqlite) {
+  knows_which_source_record_a_state_came_from(*store_, "crm");
+}
+
+TEST(MembersOnPostgres, KnowWhichSourceRecordTheirStateCameFrom) {
+  JUNCTION_REQUIRE_POSTGRES(url);
+  std::string why;
+  auto store = StateStore::open(*parse_store_location(url, "/", why));
+  knows_which_source_record_a_state_came_from(*store,
+                                              "crm-" + std::to_string(std::random_device{}()));
+}
+
 }  // namespace
 }  // namespace junction::store

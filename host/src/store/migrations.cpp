@@ -489,6 +489,20 @@ const std::vector<MigrationSource> &sources() {
                 written_fields {blob}))",
            "CREATE UNIQUE INDEX member_updates_by_key ON member_updates (system_id, member_key)",
        }},
+      {14,
+       "members name the source record their state was mapped from",
+       {
+           // A 64-bit fingerprint of the source record as read and of what decided how it
+           // was mapped (engine/source_fingerprint): a flow whose record reads as it did
+           // skips mapping it. NULL (rows written before, or from elsewhere) never matches.
+           "ALTER TABLE member_state ADD COLUMN source_fingerprint {bigint}",
+           "ALTER TABLE member_updates ADD COLUMN source_fingerprint {bigint}",
+           // Linked members by system first: "does this system have any" was a scan of the
+           // whole system when it had none.
+           "DROP INDEX member_state_by_link",
+           "CREATE INDEX member_state_by_link ON member_state (system_id, link_id) WHERE "
+           "link_id IS NOT NULL",
+       }},
   };
   return all;
 }
