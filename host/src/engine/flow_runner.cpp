@@ -43,6 +43,21 @@ void add_counts(store::RunCounts &to, const store::RunCounts &from) {
   to.written += from.written;
 }
 
+// The parts of a flow's definition that decide what a source record maps to: an edit of
+// any of them makes every record of the flow be mapped and compared again once.
+std::string what_decides_the_mapping(const config::FlowConfig &flow) {
+  const auto part = [&](const char *name) {
+    const auto it = flow.definition.find(name);
+    return it == flow.definition.end() ? nlohmann::json() : *it;
+  };
+  return nlohmann::json{{"mapping", part("mapping")},
+                        {"order", flow.mapping_order},
+                        {"filter", part("filter")},
+                        {"from_key", flow.from.key},
+                        {"to_key", flow.to.key}}
+      .dump();
+}
+
 // A mapped batch on its way from the run's thread to the delivering one, with a copy of
 // the source records that reached delivery: the source's own batch is gone by the time a
 // write fails and the record as read goes to the error queue.
@@ -62,7 +77,7 @@ class Run {
         known_(*reader_, c_.flow.to.connector, c_.flow.to.entity),
         fingerprint_reader_(c_.store.open_reader()),
         written_before_(*fingerprint_reader_, c_.flow.to.connector, c_.flow.to.entity),
-        fingerprints_(c_.flow.name, c_.flow.definition.dump(), JUNCTION_VERSION),
+        fingerprints_(c_.flow.name, what_decides_the_mapping(c_.flow), JUNCTION_VERSION),
         errors_(session_),
         refused_reader_(*reader_),
         states_(session_, c_.flow.to.connector, c_.flow.to.entity),

@@ -1,6 +1,7 @@
 // What a flow's source record was when the flow last wrote (or found) its target member:
 // a 64-bit hash of the record as read (operation, field names, types, values), seeded with
-// everything that decides how the flow maps it (its definition and the host's version).
+// everything that decides how the flow maps it (its mapping, filter and keys, and the
+// host's version).
 // A record that reads the same under the same flow maps to the same values, so a re-run
 // need neither map nor compare it.
 //
@@ -19,7 +20,7 @@ namespace junction::engine {
 
 class SourceFingerprint {
  public:
-  // `definition`: the flow's whole definition, as text; `version`: the host's.
+  // `definition`: what decides the flow's mapping, as text; `version`: the host's.
   SourceFingerprint(std::string_view flow_name, std::string_view definition,
                     std::string_view version);
 
