@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 
@@ -231,6 +232,49 @@ void knows_which_source_record_a_state_came_from(StateStore &store, const std::s
   EXPECT_EQ(rows_of(session, "member_updates", connector), 0);
   EXPECT_EQ(answers({"k0", "k1", "k2", "k3"}, {100, 201, 302, 303}),
             (std::vector<bool>{true, true, true, true}));
+}
+
+// On SQLite keys that come in the order their rows were written are answered by a walk
+// along the rows: keys in that order, shuffled, interleaved with another system's, missing
+// or updated get the same answers as one look-up each would give.
+TEST_F(Members, AnswerFingerprintsTheSameInAnyOrder) {
+  auto &session = store_->session();
+  MemberRepository states(session, "crm", "contacts");
+  MemberRepository others(session, "crm", "companies");
+  std::vector<RecordWrite> writes;
+  for (int i = 0; i < 600; ++i) {
+    writes.push_back({"k" + std::to_string(i), hash_of(i), fields_a, 0, false,
+                      1000U + static_cast<unsigned>(i)});
+    if (i % 7 == 0)
+      others.record_writes({{"k" + std::to_string(i), hash_of(i), fields_a, 0, false, 5U}});
+    if (i % 100 == 99) {
+      states.record_writes(writes);
+      writes.clear();
+    }
+  }
+  states.record_writes({{"k10", hash_of(1), fields_b, 0, true, 77}});  // k10 updated
+  std::vector<int> order(650);
+  for (int i = 0; i < 650; ++i) order[static_cast<std::size_t>(i)] = i;  // 600..649: missing
+  const auto expected = [](int i) { return i < 600 && i != 10; };
+  for (int round = 0; round < 4; ++round) {
+    if (round == 1) std::reverse(order.begin(), order.end());
+    if (round == 2) std::shuffle(order.begin(), order.end(), std::mt19937(7));
+    if (round == 3) std::sort(order.begin(), order.end());
+    MemberRepository reader(session, "crm", "contacts");
+    for (std::size_t start = 0; start < order.size(); start += 100) {
+      std::vector<std::string> keys;
+      std::vector<std::uint64_t> fingerprints;
+      for (std::size_t j = start; j < std::min(order.size(), start + 100); ++j) {
+        keys.push_back("k" + std::to_string(order[j]));
+        fingerprints.push_back(1000U + static_cast<unsigned>(order[j]));
+      }
+      const auto same = reader.written_from(keys, fingerprints);
+      for (std::size_t j = 0; j < keys.size(); ++j) {
+        EXPECT_EQ(same[j], expected(order[start + j])) << keys[j] << " in round " << round;
+      }
+    }
+    EXPECT_EQ(reader.written_from({"k10"}, {77}), std::vector<bool>{true});
+  }
 }
 
 TEST_F(Members, KnowWhichSourceRecordTheirStateCameFromOnSqlite) {
