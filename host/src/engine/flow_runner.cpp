@@ -275,7 +275,7 @@ class Run {
   }
 
   // For each record of `in` that reads as it did when this flow last wrote (or found) its
-  // target member, with this flow's definition: the flow's target key for it; "" for the
+  // target member, under this flow's mapping: the flow's target key for it; "" for the
   // others, which are mapped and compared as usual. `fingerprints` gets every record's.
   std::vector<std::string> written_as_read(const BatchView &in,
                                            const std::vector<std::string> &target_fields,
