@@ -487,11 +487,8 @@ void MemberRepository::step_write(SqliteStatement &st, const RecordWrite &w, std
     scratch = pack_written_fields(w.field_hashes);
     st.bind_blob(4, scratch);
   }
-  if (!with_fingerprint) {
-    // schema 7's table
-  } else if (w.source_fingerprint == 0) {
-    st.bind_null(5);
-  } else {
+  if (with_fingerprint && w.source_fingerprint == 0) st.bind_null(5);
+  if (with_fingerprint && w.source_fingerprint != 0) {
     st.bind(5, static_cast<std::int64_t>(w.source_fingerprint));
   }
   st.step();
