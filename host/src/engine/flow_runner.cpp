@@ -118,6 +118,7 @@ class Run {
         *sink_, known_, [this](DeliveredChanges &&changes) {
           writer_.submit([this, changes = std::move(changes)]() mutable {
             record_delivered(states_, audit_, c_.flow.from.connector, c_.flow.from.entity, changes);
+            c_.store.start_writeback();
           });
         });
     std::string cursor = options.cursor;

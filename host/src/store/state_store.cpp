@@ -41,7 +41,15 @@ std::string safe_message(const std::string &message, const StoreLocation &locati
 }  // namespace
 
 StateStore::StateStore(StoreLocation location, std::unique_ptr<soci::session> session)
-    : location_(std::move(location)), session_(std::move(session)) {}
+    : location_(std::move(location)), session_(std::move(session)) {
+  if (location_.backend == Backend::sqlite) {
+    wal_writeback_ = std::make_unique<EarlyWriteback>(location_.sqlite_file.string() + "-wal");
+  }
+}
+
+void StateStore::start_writeback() {
+  if (wal_writeback_) wal_writeback_->nudge();
+}
 
 StateStore::~StateStore() = default;
 

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <junction/early_writeback.hpp>
+
 #include "store/store_location.hpp"
 
 namespace soci {
@@ -40,11 +42,16 @@ class StateStore {
   // A second connection to the same store, for reads running beside the writes of the
   // first (it sees what the first has committed). Throws StoreError.
   std::unique_ptr<soci::session> open_reader() const;
+  // For the one thread writing through session() during a long transaction: starts
+  // writing the WAL's new pages to disk now rather than all at the commit (SQLite; nothing
+  // on PostgreSQL, whose server does its own).
+  void start_writeback();
 
  private:
   StateStore(StoreLocation location, std::unique_ptr<soci::session> session);
   StoreLocation location_;
   std::unique_ptr<soci::session> session_;
+  std::unique_ptr<EarlyWriteback> wal_writeback_;
 };
 
 }  // namespace junction::store

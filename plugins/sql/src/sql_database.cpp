@@ -73,6 +73,7 @@ Database connect(const std::string &url, const std::string &base_dir, bool creat
                           "create it)");
       }
       db.session->open(*soci::factory_sqlite3(), path);
+      db.file = path;
       *db.session << "PRAGMA busy_timeout = 10000";
       // SQLite leaves foreign keys unchecked unless asked: a row pointing at a missing
       // parent must be refused as it would be on any other database.

@@ -14,6 +14,7 @@ enum class Dialect { sqlite, postgresql };
 struct Database {
   Dialect dialect = Dialect::sqlite;
   std::unique_ptr<soci::session> session;
+  std::string file;  // SQLite: the database file's path
 
   std::string quote(const std::string &identifier) const;  // "name", with inner quotes doubled
 };

@@ -23,8 +23,12 @@ SqlSink::SqlSink(Database &db, const EntitySettings &settings, const SinkRequest
     if (column(k) == nullptr)
       throw ConfigError("table " + settings_.table + " has no key column '" + k + "'");
   }
-  if (db_.dialect == Dialect::sqlite)
+  if (db_.dialect == Dialect::sqlite) {
     statements_ = std::make_unique<SqliteStatements>(*db_.session);
+    for (const char *suffix : {"", "-wal"}) {
+      writeback_.push_back(std::make_unique<EarlyWriteback>(db_.file + suffix));
+    }
+  }
 }
 
 SqlSink::~SqlSink() {
@@ -242,6 +246,7 @@ void SqlSink::write(const BatchView &batch, Outcomes &outcomes) {
   check_expectations(batch, outcomes);
   if (db_.dialect == Dialect::sqlite) {
     write_sqlite(batch, outcomes);
+    for (auto &file : writeback_) file->nudge();
   } else {
     write_postgresql(batch, outcomes);
   }

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include <junction/connector.hpp>
+#include <junction/early_writeback.hpp>
 
 #include "sql_settings.hpp"
 #include "sqlite_statements.hpp"
@@ -92,7 +93,10 @@ class SqlSink : public Sink {
   std::vector<std::string> key_;
   std::vector<Column> columns_;
   std::unique_ptr<SqliteStatements> statements_;  // SQLite only
-  std::map<std::string, std::string> stages_;     // column list -> staging table (PostgreSQL)
+  // SQLite: the database file and its WAL (when it has one) are written out as the
+  // transaction fills them, not all at the commit.
+  std::vector<std::unique_ptr<EarlyWriteback>> writeback_;
+  std::map<std::string, std::string> stages_;  // column list -> staging table (PostgreSQL)
   bool copy_direct_ = true;  // PostgreSQL: new rows may still go straight into the table
   bool in_transaction_ = false;
   bool broken_ = false;  // the transaction failed or the connection was lost inside it
