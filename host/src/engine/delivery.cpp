@@ -231,12 +231,19 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
   }
   const auto started = std::chrono::steady_clock::now();
   for (int attempt = 1; !pending.empty(); ++attempt) {
+    // Usually every record of the batch goes, in its order, under no key of the target's
+    // own (a first load): the sink gets the batch itself, not a copy.
+    bool whole = pending.size() == mapped.record_count;
+    for (std::size_t i = 0; whole && i < pending.size(); ++i) {
+      whole = pending[i].row->mapped_row == i && !pending[i].linked;
+    }
     Selection selection(mapped);
-    for (const auto &p : pending) {
+    for (std::size_t i = 0; !whole && i < pending.size(); ++i) {
+      const Pending &p = pending[i];
       selection.add(p.row->mapped_row,
                     p.linked ? std::string_view(p.member_key) : std::string_view());
     }
-    const auto outcomes = write_with_retries(selection.batch());
+    const auto outcomes = write_with_retries(whole ? mapped : selection.batch());
     std::vector<Pending> again;
     std::chrono::milliseconds retry_after(0);
     for (std::size_t i = 0; i < pending.size(); ++i) {

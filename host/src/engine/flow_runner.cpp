@@ -367,6 +367,9 @@ class Run {
       target_key32.push_back(static_cast<std::uint32_t>(target_key.back()));
     }
     target.set_key_fields(target_key32);
+    handoff->source.reserve(in.size());
+    target.reserve(in.size());
+    handoff->rows.reserve(in.size());
     const std::uint64_t fingerprint_seed = fingerprints_.seed_for(in);
     std::vector<std::uint64_t> fingerprints;
     std::vector<std::string> unchanged;

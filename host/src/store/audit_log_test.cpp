@@ -43,6 +43,18 @@ for (context, chain_seq, prev, chain, at, actor, action, flow, run, source, targ
 print("checked %d" % checked, *wrong)
 )";
 
+// An entry of a write by "ops" from db to crm in flow "members".
+AuditEntry written_entry(const std::string &run_id) {
+  AuditEntry e;
+  e.actor = "ops";
+  e.action = "write";
+  e.flow = "members";
+  e.run_id = run_id;
+  e.source_connector = "db";
+  e.target_connector = "crm";
+  return e;
+}
+
 TEST(AuditLog, BatchHashesMatchAnIndependentImplementation) {
   testing::TempDir dir;
   std::string why;
@@ -50,15 +62,9 @@ TEST(AuditLog, BatchHashesMatchAnIndependentImplementation) {
   ASSERT_TRUE(location) << why;
   auto store = StateStore::open(*location);
   AuditLog log(store->session(), store->backend());
-  std::vector<AuditEntry> first(3);
+  std::vector<AuditEntry> first(3, written_entry("20261201T093605Z-e179c3"));
   for (std::size_t i = 0; i < first.size(); ++i) {
     auto &e = first[i];
-    e.actor = "ops";
-    e.action = "write";
-    e.flow = "members";
-    e.run_id = "20261201T093605Z-e179c3";
-    e.source_connector = "db";
-    e.target_connector = "crm";
     e.source_key = "k" + std::to_string(i);
     e.target_key = i == 1 ? "" : "crm-" + std::to_string(i);
     e.operation = i == 2 ? "delete" : "update";
@@ -84,10 +90,25 @@ TEST(AuditLog, BatchHashesMatchAnIndependentImplementation) {
     log.append(second);
     t.commit();
   }
+  // A batch large enough that the hashed bytes reach OpenSSL in several pieces.
+  std::vector<AuditEntry> large(600, written_entry("20261202T031500Z-0a11ce"));
+  for (std::size_t i = 0; i < large.size(); ++i) {
+    auto &e = large[i];
+    e.source_key = "member-" + std::to_string(i);
+    e.target_key = "crm-" + std::to_string(i * 7);
+    e.operation = "update";
+    e.changed_fields = i % 2 == 0 ? "email" : "email,city,postcode";
+    e.hash_after = "0011223344556677" + std::to_string(i);
+  }
+  {
+    soci::transaction t(store->session());
+    log.append(large);
+    t.commit();
+  }
   const auto r = testing::run_process("/usr/bin/python3",
                                       {"-c", independent_batch_hash, (dir / "state.db").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "checked 2\n");
+  EXPECT_EQ(r.out, "checked 3\n");
   EXPECT_TRUE(log.verify().intact);
 }
 

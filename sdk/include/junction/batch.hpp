@@ -109,6 +109,12 @@ class BatchBuilder {
   bool empty() const { return records_.empty(); }
 
   // Starts a record with every field absent; returns its index.
+  // Makes room for `records` records of the fields set, so that adding them moves nothing.
+  void reserve(std::size_t records) {
+    records_.reserve(records);
+    values_.reserve(records * field_views_.size());
+  }
+
   std::size_t add_record(Operation op = Operation::upsert,
                          std::int64_t changed_at = JN_TIME_UNKNOWN, std::string_view origin = {}) {
     records_.push_back(jn_record{static_cast<jn_operation>(op), 0, changed_at,
