@@ -60,10 +60,9 @@ AuditEntry from_row(const soci::row &r) {
 }
 
 // SHA-256 fed field by field: each field as "\x1f" + its length + ":" + its text (lengths
-// keep "ab"+"c" apart from "a"+"bc"), numbers as their decimal text.
-// SHA-256 over fields each prefixed with its length. The bytes gather in a buffer handed
-// to OpenSSL in large pieces: a call per field would cost more than the hashing itself
-// (a batch of a thousand entries feeds some sixteen thousand fields); the digest is the same.
+// keep "ab"+"c" apart from "a"+"bc"), numbers as their decimal text. The bytes gather in a
+// buffer handed to OpenSSL in large pieces: a call per field would cost more than the
+// hashing itself (a batch of a thousand entries feeds some sixteen thousand fields).
 class Digest {
  public:
   Digest() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
