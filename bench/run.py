@@ -48,27 +48,40 @@ def mapping(email_lower=True, typed=True):
     return m
 
 
+def machine_cpu_seconds():
+    """CPU time the whole machine has spent busy so far (user, nice, system, irq, softirq):
+    what a server a command talks to spends counts too."""
+    with open("/proc/stat") as stat:
+        fields = stat.readline().split()
+    busy = sum(int(fields[i]) for i in (1, 2, 3, 6, 7))
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def timed(cmd, env=None, cwd=None, optional=False):
     """Runs cmd under /usr/bin/time; returns (seconds, peak MB, MB written to storage by the
-    process: the file system outputs it caused, 512-byte blocks). An optional reference tool
-    that fails (pgloader crashes now and then) is reported and left out: None."""
+    process: the file system outputs it caused, 512-byte blocks; CPU seconds of the process
+    and its children; CPU seconds of the whole machine meanwhile). An optional reference
+    tool that fails (pgloader crashes now and then) is reported and left out: None."""
     out = tempfile.NamedTemporaryFile(delete=False)
     out.close()
     # Start each measurement with the page cache's dirty pages written back, so that one
     # tool does not pay for the writes of the one before it.
     subprocess.run(["sync"], check=True)
-    full = ["/usr/bin/time", "-f", "%e %M %O", "-o", out.name] + cmd
+    full = ["/usr/bin/time", "-f", "%e %M %O %U %S", "-o", out.name] + cmd
+    machine_before = machine_cpu_seconds()
     result = subprocess.run(full, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
+    machine = machine_cpu_seconds() - machine_before
     if result.returncode not in (0, 3):
         if optional:
             print("left out, it failed: %s\n%s" % (cmd[0], result.stderr[-500:]), file=sys.stderr)
             os.unlink(out.name)
             return None
         sys.exit("failed: %s\n%s" % (" ".join(cmd), result.stderr[-2000:]))
-    seconds, kb, blocks = open(out.name).read().split()[-3:]
+    seconds, kb, blocks, user, system = open(out.name).read().split()[-5:]
     os.unlink(out.name)
-    return float(seconds), int(kb) / 1024.0, int(blocks) * 512 / 1e6
+    return (float(seconds), int(kb) / 1024.0, int(blocks) * 512 / 1e6,
+            float(user) + float(system), machine)
 
 
 def bytes_written_per_file(cmd, cwd, names):
@@ -261,6 +274,10 @@ for i, row in enumerate(r):
         values = results[name]
         return (statistics.median(v[0] for v in values), statistics.median(v[1] for v in values))
 
+    def cpu(name):
+        values = results[name]
+        return (statistics.median(v[3] for v in values), statistics.median(v[4] for v in values))
+
     def written(name):
         return statistics.median(v[2] for v in results[name])
 
@@ -269,35 +286,42 @@ for i, row in enumerate(r):
              "`bench/run.py --rows %d --runs %d`, medians of %d alternating runs; %s." % (
                  rows, args.runs, args.runs, subprocess.run(["date", "-u", "+%Y-%m-%d"],
                                                             capture_output=True, text=True).stdout.strip()),
-             "", "| pair | tool | seconds | records/s | peak MB | Junction / reference |",
-             "| --- | --- | ---: | ---: | ---: | ---: |"]
+             "", "| pair | tool | seconds | records/s | peak MB | CPU s | machine CPU s | "
+             "Junction / reference |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+
+    def measured(name):
+        s, mb = med(name)
+        own, machine = cpu(name)
+        return "%.2f | %.0f | %.1f | %.1f | %.1f" % (s, rows / s, mb, own, machine)
 
     def row(pair, label, name):
-        s, mb = med(name)
-        return "| %s | %s | %.2f | %.0f | %.1f | |" % (pair, label, s, rows / s, mb)
+        return "| %s | %s | %s | |" % (pair, label, measured(name))
 
     def ratio_row(pair, label, name, junction):
         if name not in results:
-            return "| %s | %s | failed in every run | | | |" % (pair, label)
-        s, mb = med(name)
-        return "| %s | %s | %.2f | %.0f | %.1f | %.2f× |" % (pair, label, s, rows / s, mb,
-                                                             med(junction)[0] / s)
+            return "| %s | %s | failed in every run | | | | | |" % (pair, label)
+        return "| %s | %s | %s | %.2f× |" % (pair, label, measured(name),
+                                             med(junction)[0] / med(name)[0])
 
     lines.append(row("CSV → SQLite", "Junction (upsert, mapping)", "sqlite.junction"))
     lines.append(ratio_row("CSV → SQLite", "sqlite3 .import", "sqlite.import", "sqlite.junction"))
     lines.append(row("CSV → PostgreSQL", "Junction (upsert, mapping)", "pg.junction"))
     lines.append(ratio_row("CSV → PostgreSQL", "psql \\copy", "pg.copy", "pg.junction"))
     lines.append(ratio_row("CSV → PostgreSQL", "pgloader", "pg.pgloader", "pg.junction"))
-    s, mb = med("pg.reload")
     lines.append("| CSV → PostgreSQL, every row already there | Junction (upsert, no state) | "
-                 "%.2f | %.0f | %.1f | %.2f× of psql \\copy |" % (s, rows / s, mb, s / med("pg.copy")[0]))
+                 "%s | %.2f× of psql \\copy |" % (measured("pg.reload"),
+                                                    med("pg.reload")[0] / med("pg.copy")[0]))
     lines.append(row("CSV → CSV", "Junction (3 renames, lower email)", "csv.junction"))
     lines.append(ratio_row("CSV → CSV", "miller", "csv.miller", "csv.junction"))
     full = med("sqlite.junction")[0]
     for name, label in (("rerun.unchanged", "unchanged re-run"), ("rerun.1pct", "re-run, 1% changed")):
-        s, mb = med(name)
-        lines.append("| re-run (SQLite flow) | %s | %.2f | %.0f | %.1f | %.2f× of the full run |"
-                     % (label, s, rows / s, mb, s / full))
+        lines.append("| re-run (SQLite flow) | %s | %s | %.2f× of the full run |"
+                     % (label, measured(name), med(name)[0] / full))
+    lines.append("")
+    lines.append("CPU s: user and system time of the command and its children (median); machine "
+                 "CPU s: what the whole machine spent meanwhile (`/proc/stat`), which counts the "
+                 "PostgreSQL server's work for its client.")
     lines.append("")
     lines.append("State store after the SQLite first load: %.0f bytes per record (tables and "
                  "indexes, audit included), of which members %.0f (with their indexes) and audit "
