@@ -11,18 +11,24 @@ namespace {
 
 constexpr const char *deleted_hash = "deleted";
 
-// A batch made of some rows of another, sharing its field list and text.
+// A batch made of some rows of another, sharing its field list and text. While the rows
+// are the other's from its first on, in order, with no key of the target's own (a first
+// load), nothing is copied: a selection of all of them is the other batch itself.
 class Selection {
  public:
   explicit Selection(const jn_batch &from) : from_(from) {}
   // `member_key` (the target's own key of the record) must outlive the selection.
   void add(std::size_t row, std::string_view member_key) {
-    records_.push_back(from_.records[row]);
-    values_.insert(values_.end(), from_.values + row * from_.field_count,
-                   from_.values + (row + 1) * from_.field_count);
-    member_keys_.push_back(make_str(member_key));
+    if (records_.empty() && row == leading_ && member_key.empty()) {
+      ++leading_;
+      return;
+    }
+    copy_leading();
+    copy(row, member_key);
   }
   const jn_batch &batch() {
+    if (records_.empty() && leading_ == from_.record_count) return from_;
+    copy_leading();
     batch_ = from_;
     batch_.struct_size = sizeof(jn_batch);
     batch_.record_count = records_.size();
@@ -33,7 +39,20 @@ class Selection {
   }
 
  private:
+  void copy(std::size_t row, std::string_view member_key) {
+    records_.push_back(from_.records[row]);
+    values_.insert(values_.end(), from_.values + row * from_.field_count,
+                   from_.values + (row + 1) * from_.field_count);
+    member_keys_.push_back(make_str(member_key));
+  }
+  // The rows added while they were still the other's own first ones.
+  void copy_leading() {
+    for (std::size_t row = 0; row < leading_; ++row) copy(row, {});
+    leading_ = 0;
+  }
+
   const jn_batch &from_;
+  std::size_t leading_ = 0;  // rows 0 .. leading_-1 added, not yet copied
   std::vector<jn_record> records_;
   std::vector<jn_value> values_;
   std::vector<jn_str> member_keys_;
@@ -231,19 +250,12 @@ void Delivery::deliver(const jn_batch &mapped, const std::vector<DeliveryRow> &r
   }
   const auto started = std::chrono::steady_clock::now();
   for (int attempt = 1; !pending.empty(); ++attempt) {
-    // Usually every record of the batch goes, in its order, under no key of the target's
-    // own (a first load): the sink gets the batch itself, not a copy.
-    bool whole = pending.size() == mapped.record_count;
-    for (std::size_t i = 0; whole && i < pending.size(); ++i) {
-      whole = pending[i].row->mapped_row == i && !pending[i].linked;
-    }
     Selection selection(mapped);
-    for (std::size_t i = 0; !whole && i < pending.size(); ++i) {
-      const Pending &p = pending[i];
+    for (const auto &p : pending) {
       selection.add(p.row->mapped_row,
                     p.linked ? std::string_view(p.member_key) : std::string_view());
     }
-    const auto outcomes = write_with_retries(whole ? mapped : selection.batch());
+    const auto outcomes = write_with_retries(selection.batch());
     std::vector<Pending> again;
     std::chrono::milliseconds retry_after(0);
     for (std::size_t i = 0; i < pending.size(); ++i) {
