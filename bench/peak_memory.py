@@ -35,7 +35,7 @@ def main():
                 "contacts": {"file": str(data), "stable_for": "0s"}}}},
             "db": {"plugin": "sql", "config": {"url": "sqlite:target.db",
                                                "entities": {"contacts": {}}}}}, flow)
-        seconds, mb, _ = bench.timed([str(bench.JUNCTION), "--log-level", "warn", "sync",
+        seconds, mb, *_ = bench.timed([str(bench.JUNCTION), "--log-level", "warn", "sync",
                                       "--progress", "never", "--config", str(d / "junction.json")])
         peaks.append((rows, mb))
         lines.append("| %d | %.2f | %.0f | %.1f |" % (rows, seconds, rows / seconds, mb))

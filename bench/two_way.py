@@ -73,7 +73,7 @@ def main():
               "sync.first": "two-way sync, first cycle (all matched)",
               "sync.unchanged": "two-way sync, unchanged cycle"}
     for name, label in labels.items():
-        s, mb, _ = results[name]
+        s, mb, *_ = results[name]
         lines.append("| %s | %.2f | %.0f | %.1f |" % (label, s, rows / s, mb))
     lines.append("")
     lines.append("first sync / one-way first load: %.2fx; unchanged cycle / one-way unchanged "
