@@ -186,7 +186,10 @@ class Run {
     runs_.save_cursor(c_.flow.name, stream, cursor, run_id_);
     runs_.finish(run_id_, status, total, "");
     save_quota_use(QuotaGovernor::process(), quotas_);
-    transaction_->commit();
+    {
+      const auto writing_out = c_.store.writeback_while_committing();
+      transaction_->commit();
+    }
     // Everything up to the cursor is now durable on both sides.
     source.acknowledge(cursor);
     return total;

@@ -51,6 +51,12 @@ void StateStore::start_writeback() {
   if (wal_writeback_) wal_writeback_->nudge();
 }
 
+std::unique_ptr<CommitWriteback> StateStore::writeback_while_committing() const {
+  if (location_.backend != Backend::sqlite) return nullptr;
+  const std::string file = location_.sqlite_file.string();
+  return std::make_unique<CommitWriteback>(std::vector<std::string>{file + "-wal", file});
+}
+
 StateStore::~StateStore() = default;
 
 // The store holds whole records with personal data (the error queue): a new store, and

@@ -7,6 +7,7 @@
 
 #include <junction/early_writeback.hpp>
 
+#include "store/commit_writeback.hpp"
 #include "store/store_location.hpp"
 
 namespace soci {
@@ -46,6 +47,10 @@ class StateStore {
   // writing the WAL's new pages to disk now rather than all at the commit (SQLite; nothing
   // on PostgreSQL, whose server does its own).
   void start_writeback();
+  // For a commit that may write much (a run's): while the returned object lives, a thread
+  // starts writing the store's file and WAL to disk as the commit and its checkpoint fill
+  // them (store/commit_writeback.hpp). Null on PostgreSQL.
+  std::unique_ptr<CommitWriteback> writeback_while_committing() const;
 
  private:
   StateStore(StoreLocation location, std::unique_ptr<soci::session> session);

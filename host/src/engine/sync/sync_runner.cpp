@@ -213,7 +213,10 @@ class Cycle {
                 "");
     store::QuotaRepository quotas(c_.store.session());
     save_quota_use(QuotaGovernor::process(), quotas);
-    tx.commit();
+    {
+      const auto writing_out = c_.store.writeback_while_committing();
+      tx.commit();
+    }
     for (auto &[s, read] : read_to_) read.first->acknowledge(read.second);
     out.seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
