@@ -15,7 +15,8 @@ From the medians it prints each stage's CPU seconds, the end's seconds, and two 
 bounds of the wall time: with the machine's cores (all CPU, the PostgreSQL server's
 included, shared by them, plus the end) and with a core for each stage (the busiest stage,
 or the server's work when it is larger, plus the end); each against the reference tool's
-time. A bound is what the pipeline's shape allows, not a measurement of another machine."""
+time. A bound is what the pipeline's shape allows, not a measurement of another machine.
+The table goes to bench/results/stages.md too."""
 import argparse
 import os
 import pathlib
@@ -197,7 +198,9 @@ def report(samples, cores, args):
                      "with a core for each stage: %.1f s = %.2f×." % (
                          cores, on_these, on_these / ref_wall, per_stage, per_stage / ref_wall))
         lines.append("")
-    print("\n".join(lines))
+    text = "# First loads by stage\n\n" + "\n".join(lines).rstrip() + "\n"
+    (bench.ROOT / "bench" / "results" / "stages.md").write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":
