@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <regex>
+#include <system_error>
 #include <vector>
 
 #include <libpq-fe.h>
@@ -54,7 +55,11 @@ void StateStore::start_writeback() {
 std::unique_ptr<CommitWriteback> StateStore::writeback_while_committing() const {
   if (location_.backend != Backend::sqlite) return nullptr;
   const std::string file = location_.sqlite_file.string();
-  return std::make_unique<CommitWriteback>(std::vector<std::string>{file + "-wal", file});
+  try {
+    return std::make_unique<CommitWriteback>(std::vector<std::string>{file + "-wal", file});
+  } catch (const std::system_error &) {
+    return nullptr;  // no thread to be had: the commit goes on without it, only slower
+  }
 }
 
 StateStore::~StateStore() = default;

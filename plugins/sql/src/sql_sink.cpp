@@ -8,6 +8,15 @@
 #include <junction/value_text.hpp>
 
 namespace junction::sql {
+namespace {
+
+// `list` ready for one more item: with `separator` after the items it has.
+std::string &next_item(std::string &list, const char *separator) {
+  if (!list.empty()) list += separator;
+  return list;
+}
+
+}  // namespace
 
 SqlSink::SqlSink(Database &db, const EntitySettings &settings, const SinkRequest &request)
     : db_(db), settings_(settings), key_(settings.key.empty() ? request.key_fields : settings.key) {
@@ -131,7 +140,7 @@ SqlSink::Shape SqlSink::make_shape(const BatchView &batch, const RecordView &rec
     for (const auto f : present) {
       if (is_key(f)) continue;
       const std::string name(batch.field_name(f));
-      set += (set.empty() ? "" : ", ") + db_.quote(name) + " = " + param(f, column(name));
+      next_item(set, ", ").append(db_.quote(name)).append(" = ").append(param(f, column(name)));
     }
     if (set.empty()) s.unwritable = "nothing to update besides the key";
     s.sql = "UPDATE " + table + " SET " + set + " WHERE " + key_condition();
@@ -143,21 +152,22 @@ SqlSink::Shape SqlSink::make_shape(const BatchView &batch, const RecordView &rec
   for (const auto f : present) {
     const std::string name(batch.field_name(f));
     const std::string quoted = db_.quote(name);
-    s.column_list += (s.column_list.empty() ? "" : ", ") + quoted;
-    params += (params.empty() ? "" : ", ") + param(f, column(name));
+    next_item(s.column_list, ", ") += quoted;
+    next_item(params, ", ") += param(f, column(name));
     if (is_key(f)) continue;
-    updates += (updates.empty() ? "" : ", ") + quoted + " = excluded." + quoted;
+    next_item(updates, ", ").append(quoted).append(" = excluded.").append(quoted);
     // Compared as text on PostgreSQL, where some types (json, xml) have no equality.
-    differs += (differs.empty() ? "" : " OR ") +
-               (db_.dialect == Dialect::sqlite
-                    ? "junction_target." + quoted + " IS NOT excluded." + quoted
-                    : "junction_target." + quoted + "::text IS DISTINCT FROM excluded." + quoted +
-                          "::text");
+    std::string &differ = next_item(differs, " OR ").append("junction_target.").append(quoted);
+    if (db_.dialect == Dialect::sqlite) {
+      differ.append(" IS NOT excluded.").append(quoted);
+    } else {
+      differ.append("::text IS DISTINCT FROM excluded.").append(quoted).append("::text");
+    }
   }
   s.insert_head = "INSERT INTO " + table + " AS junction_target (" + s.column_list + ")";
   if (settings_.write_mode == WriteMode::upsert) {
     std::string conflict;
-    for (const auto &k : key_) conflict += (conflict.empty() ? "" : ", ") + db_.quote(k);
+    for (const auto &k : key_) next_item(conflict, ", ") += db_.quote(k);
     // A row that already holds these values is left alone: no new row version, no index
     // or trigger work, when a load meets data it already has (after its state was lost).
     s.insert_tail = " ON CONFLICT (" + conflict + ") DO " +
